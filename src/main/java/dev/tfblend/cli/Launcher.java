@@ -1,0 +1,137 @@
+package dev.tfblend.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * Entry point of {@code tf-blend.jar}.
+ *
+ * <p>TensorFlow's native library reads {@code TF_CPP_MIN_LOG_LEVEL} from the environment when it
+ * loads, and a JVM cannot change its own environment. So, unless the variable is already set or
+ * the user asked for {@code --verbose} (or set {@code TFBLEND_VERBOSE=1}), the launcher starts
+ * the same JVM again with {@code TF_CPP_MIN_LOG_LEVEL=3}, forwards standard input and output, and
+ * filters the two absl lines that TensorFlow still prints at level 3 out of standard error. The
+ * child's exit code becomes ours. The relaunch costs one JVM start (about 0.1 s).
+ */
+public final class Launcher {
+  /** Environment variable set in the relaunched child, so it does not relaunch again. */
+  static final String CHILD_ENV = "TFBLEND_CHILD";
+  /** Tells the child that the user's standard error is a terminal (ours is a pipe). */
+  static final String TTY_ENV = "TFBLEND_TTY";
+
+  private static final Pattern NATIVE_LOG =
+      Pattern.compile(
+          "^(WARNING: All log messages before absl::InitializeLog\\(\\) is called.*"
+              + "|[IW]\\d{4} [\\d:.]+\\s+\\d+ \\S+:\\d+\\].*"
+              + "|\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d+: [IW] \\S+.*)$");
+
+  private Launcher() {}
+
+  public static void main(String[] args) {
+    if (needsRelaunch(args)) {
+      System.exit(relaunch(args));
+    }
+    System.exit(TfBlendCommand.execute(args));
+  }
+
+  static boolean needsRelaunch(String[] args) {
+    if (System.getenv("TF_CPP_MIN_LOG_LEVEL") != null || System.getenv(CHILD_ENV) != null) {
+      return false;
+    }
+    String verbose = System.getenv("TFBLEND_VERBOSE");
+    if (verbose != null && !verbose.isEmpty() && !verbose.equals("0")) {
+      return false;
+    }
+    return !Arrays.asList(args).contains("--verbose");
+  }
+
+  private static int relaunch(String[] args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(Launcher.class.getName());
+    cmd.addAll(Arrays.asList(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "3");
+    pb.environment().put(CHILD_ENV, "1");
+    if (System.console() != null) {
+      pb.environment().put(TTY_ENV, "1");
+    }
+    pb.redirectInput(ProcessBuilder.Redirect.INHERIT);
+    pb.redirectOutput(ProcessBuilder.Redirect.INHERIT);
+    try {
+      Process child = pb.start();
+      Thread pump = new Thread(() -> filter(child.getErrorStream(), System.err), "stderr-filter");
+      pump.setDaemon(true);
+      pump.start();
+      // Ctrl-C reaches the child too (same process group); wait for it to clean up.
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      child.waitFor(60, TimeUnit.SECONDS);
+                      pump.join(2000);
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  }));
+      int code = child.waitFor();
+      pump.join(5000);
+      return code;
+    } catch (IOException e) {
+      System.err.println("tf-blend: cannot start the JVM again to quiet TensorFlow's logs ("
+          + e.getMessage() + "); running with native logs");
+      return TfBlendCommand.execute(args);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 130;
+    }
+  }
+
+  /** Copies {@code in} to {@code out}, dropping TensorFlow's native INFO/WARNING log lines. */
+  static void filter(InputStream in, PrintStream out) {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    try {
+      int b;
+      while ((b = in.read()) != -1) {
+        line.write(b);
+        if (b == '\n' || b == '\r') {
+          emit(line, out);
+        }
+      }
+      emit(line, out);
+    } catch (IOException e) {
+      // child gone
+    }
+  }
+
+  private static void emit(ByteArrayOutputStream line, OutputStream out) throws IOException {
+    if (line.size() == 0) {
+      return;
+    }
+    String text = line.toString(java.nio.charset.StandardCharsets.UTF_8).stripTrailing();
+    if (!NATIVE_LOG.matcher(text).matches()) {
+      line.writeTo(out);
+      out.flush();
+    }
+    line.reset();
+  }
+
+  /** True when the user's terminal shows our standard error (progress may redraw lines). */
+  public static boolean interactive() {
+    return System.getenv(TTY_ENV) != null || System.console() != null;
+  }
+}

@@ -1,0 +1,91 @@
+package dev.tfblend.cli;
+
+import dev.tfblend.BadInputException;
+import dev.tfblend.BuildInfo;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The {@code tf-blend} command: parses options and hands each subcommand to its service.
+ *
+ * <p>Exit codes: 0 success; 1 an internal error (a bug or an environment failure); 2 bad input
+ * (an unknown option, a bad value, a bad config field or file: the message names it); 130
+ * interrupted.
+ */
+@Command(
+    name = "tf-blend",
+    mixinStandardHelpOptions = true,
+    versionProvider = TfBlendCommand.Version.class,
+    description = {
+      "Meta-learned blending of Adam and SGD-momentum on TensorFlow Java,",
+      "with an Optuna-compatible tuner for a fair comparison on MNIST-1D."
+    },
+    subcommands = {CommandLine.HelpCommand.class})
+public final class TfBlendCommand implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description = "Show TensorFlow's native log lines and full stack traces.")
+  boolean verbose;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand");
+  }
+
+  /** A {@link CommandLine} for tf-blend with tf-blend's error handling. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new TfBlendCommand());
+    cl.setExecutionExceptionHandler(TfBlendCommand::handleException);
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    return cl;
+  }
+
+  /** Runs tf-blend with these arguments and returns the exit code. */
+  public static int execute(String... args) {
+    return commandLine().execute(args);
+  }
+
+  private static int handleException(
+      Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {
+    PrintWriter err = cl.getErr();
+    boolean verbose = parseResult.hasMatchedOption("--verbose")
+        || cl.getCommandSpec().root().findOption("--verbose") != null
+            && Boolean.TRUE.equals(cl.getCommandSpec().root().findOption("--verbose").getValue());
+    String name = cl.getCommandSpec().qualifiedName();
+    if (ex instanceof BadInputException || ex instanceof CommandLine.ParameterException) {
+      err.println(name + ": " + ex.getMessage());
+      if (verbose) {
+        ex.printStackTrace(err);
+      }
+      err.flush();
+      return 2;
+    }
+    err.println(name + ": error: " + ex);
+    if (verbose) {
+      ex.printStackTrace(err);
+    } else {
+      err.println("(run again with --verbose for the stack trace)");
+    }
+    err.flush();
+    return 1;
+  }
+
+  /** Prints the tf-blend, TensorFlow Java and Java versions. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {
+        "tf-blend " + BuildInfo.version(),
+        "TensorFlow Java " + BuildInfo.tensorflowVersion(),
+        "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"
+      };
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package dev.tfblend.io;
+
+import dev.tfblend.BadInputException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * An output directory that appears complete or not at all.
+ *
+ * <p>{@link #stage(Path)} creates a hidden sibling staging directory; the caller writes
+ * everything into {@link #path()} and then calls {@link #commit()}, which moves the staging
+ * directory to the target in one rename (replacing an existing target directory). If
+ * {@link #close()} runs before {@code commit()} (an exception, Ctrl-C), the staging directory is
+ * deleted, so nothing half-written is ever left under the target's name.
+ *
+ * <pre>{@code
+ * try (OutputDir out = OutputDir.stage(dir)) {
+ *   Files.writeString(out.path().resolve("result.json"), json);
+ *   out.commit();
+ * }
+ * }</pre>
+ *
+ * Not thread-safe; one writer per instance.
+ */
+public final class OutputDir implements AutoCloseable {
+  private final Path target;
+  private final Path staging;
+  private boolean committed;
+
+  private OutputDir(Path target, Path staging) {
+    this.target = target;
+    this.staging = staging;
+  }
+
+  /**
+   * Prepares to write {@code target}. Fails with {@link BadInputException} naming the path when
+   * the parent cannot be created or written, or when {@code target} exists and is not a
+   * directory.
+   */
+  public static OutputDir stage(Path target) {
+    Path abs = target.toAbsolutePath().normalize();
+    if (Files.exists(abs) && !Files.isDirectory(abs)) {
+      throw BadInputException.of("--out %s exists and is not a directory", target);
+    }
+    Path parent = abs.getParent();
+    try {
+      Files.createDirectories(parent);
+      Path staging = Files.createTempDirectory(parent, "." + abs.getFileName() + ".partial-");
+      return new OutputDir(abs, staging);
+    } catch (IOException | SecurityException e) {
+      throw new BadInputException(
+          "cannot write output directory " + target + ": " + describe(e), e);
+    }
+  }
+
+  private static String describe(Exception e) {
+    if (e instanceof FileAlreadyExistsException) {
+      return "a file is in the way: " + e.getMessage();
+    }
+    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
+  }
+
+  /** Where to write: the staging directory until {@link #commit()}. */
+  public Path path() {
+    return staging;
+  }
+
+  /** The final directory. */
+  public Path target() {
+    return target;
+  }
+
+  /** Moves everything written into place. Call once, after the last file is written. */
+  public void commit() {
+    if (committed) {
+      throw new IllegalStateException("already committed: " + target);
+    }
+    try {
+      if (Files.isDirectory(target)) {
+        Path old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
+        Files.delete(old);
+        Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+        move(staging, target);
+        deleteTree(old);
+      } else {
+        move(staging, target);
+      }
+      committed = true;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot move " + staging + " to " + target, e);
+    }
+  }
+
+  private static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException | DirectoryNotEmptyException e) {
+      Files.move(from, to);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!committed) {
+      deleteTree(staging);
+    }
+  }
+
+  /** Deletes a directory tree, ignoring what cannot be deleted. */
+  public static void deleteTree(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(root)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort: a leftover staging directory is hidden and harmless
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package dev.tfblend.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class TfBlendCommandTest {
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cl = TfBlendCommand.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    return cl.execute(args);
+  }
+
+  @Test
+  void versionNamesTfBlendAndTensorFlow() {
+    assertEquals(0, run("--version"));
+    assertTrue(out.toString().contains("tf-blend"), out.toString());
+    assertTrue(out.toString().contains("TensorFlow Java 1.1.0"), out.toString());
+  }
+
+  @Test
+  void helpListsUsage() {
+    assertEquals(0, run("--help"));
+    assertTrue(out.toString().contains("Usage: tf-blend"), out.toString());
+  }
+
+  @Test
+  void unknownOptionExitsWithTwoAndSaysWhy() {
+    assertEquals(2, run("--no-such-option"));
+    assertTrue(err.toString().contains("--no-such-option"), err.toString());
+    assertTrue(err.toString().contains("Usage:"), err.toString());
+  }
+
+  @Test
+  void nativeLogLinesAreFiltered() {
+    String input = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+        + "I0000 00:00:1732800000.123456   12345 cpu_feature_guard.cc:210] This TensorFlow binary is optimized\n"
+        + "2026-11-28 13:45:12.123456: I tensorflow/core/util/port.cc:113] oneDNN custom operations are on.\n"
+        + "epoch 1/10 loss 1.23\n";
+    java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+    Launcher.filter(new java.io.ByteArrayInputStream(input.getBytes()), new java.io.PrintStream(sink));
+    assertEquals("epoch 1/10 loss 1.23\n", sink.toString());
+  }
+}
