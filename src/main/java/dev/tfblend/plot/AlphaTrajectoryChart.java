@@ -45,6 +45,10 @@ public final class AlphaTrajectoryChart {
   static final Color MEAN_COLOR = new Color(0xd62728);
   static final Color BAND_COLOR = new Color(0xff7f0e);
   static final float BAND_ALPHA = 0.30f;
+  static final int MAX_EPOCH_LINES = 30;
+
+  /** How the step line looks through the translucent band. */
+  static final Color STEP_UNDER_BAND = over(STEP_COLOR, BAND_COLOR, BAND_ALPHA);
 
   private AlphaTrajectoryChart() {}
 
@@ -93,12 +97,14 @@ public final class AlphaTrajectoryChart {
     y.setTickUnit(new NumberTickUnit(
         0.1, new DecimalFormat("0.0", DecimalFormatSymbols.getInstance(Locale.ROOT))));
 
-    // dataset 0 is drawn on top of dataset 1 (reverse rendering order): steps over the band
-    XYPlot plot = new XYPlot(steps, x, y, stepRenderer);
-    plot.setDataset(1, bands);
-    plot.setRenderer(1, bandRenderer);
+    // dataset 0 is drawn on top of dataset 1 (reverse rendering order): the translucent band
+    // and the mean go over the steps, so the summary stays readable however dense the steps
+    XYPlot plot = new XYPlot(bands, x, y, bandRenderer);
+    plot.setDataset(1, steps);
+    plot.setRenderer(1, stepRenderer);
     plot.setDomainGridlinesVisible(false);
-    for (int e = 1; e < data.epochs(); e++) {
+    // boundaries help up to a few dozen epochs; beyond that they only hatch the plot
+    for (int e = 1; e < data.epochs() && data.epochs() <= MAX_EPOCH_LINES; e++) {
       ValueMarker m = new ValueMarker(e * (double) data.stepsPerEpoch() + 0.5);
       m.setPaint(new Color(0xbbbbbb));
       m.setStroke(new BasicStroke(1f));
@@ -106,9 +112,10 @@ public final class AlphaTrajectoryChart {
     }
 
     LegendItemCollection legend = new LegendItemCollection();
-    legend.add(lineItem(STEP_SERIES, STEP_COLOR, 1.5f));
+    // the step line always lies under the band, so its legend swatch shows it tinted
+    legend.add(lineItem(STEP_SERIES, STEP_UNDER_BAND, 1.5f));
     legend.add(lineItem(MEAN_SERIES, MEAN_COLOR, 2.5f));
-    LegendItem bandItem = new LegendItem(BAND_SERIES, blend(BAND_COLOR, BAND_ALPHA));
+    LegendItem bandItem = new LegendItem(BAND_SERIES, over(Color.WHITE, BAND_COLOR, BAND_ALPHA));
     bandItem.setShape(new Rectangle(-8, -6, 16, 12));
     legend.add(bandItem);
     plot.setFixedLegendItems(legend);
@@ -122,8 +129,9 @@ public final class AlphaTrajectoryChart {
   static String subtitle(AlphaTrajectoryChartData data) {
     List<AlphaTrajectoryChartData.EpochBand> bands = data.epochBands();
     double lastMean = bands.get(bands.size() - 1).mean();
-    return String.format(Locale.ROOT, "%d steps in %d epoch%s of %d; last epoch mean %.3f",
-        data.steps(), data.epochs(), data.epochs() == 1 ? "" : "s", data.stepsPerEpoch(),
+    return String.format(Locale.ROOT, "%d step%s in %d epoch%s of %d; last epoch mean %.3f",
+        data.steps(), data.steps() == 1 ? "" : "s", data.epochs(), data.epochs() == 1 ? "" : "s",
+        data.stepsPerEpoch(),
         lastMean);
   }
 
@@ -133,11 +141,11 @@ public final class AlphaTrajectoryChart {
     return item;
   }
 
-  /** The colour a translucent fill takes on white, for the legend swatch. */
-  private static Color blend(Color c, float a) {
+  /** The colour {@code top} painted with opacity {@code a} over {@code base} gives. */
+  static Color over(Color base, Color top, float a) {
     return new Color(
-        Math.round(255 + (c.getRed() - 255) * a),
-        Math.round(255 + (c.getGreen() - 255) * a),
-        Math.round(255 + (c.getBlue() - 255) * a));
+        Math.round(base.getRed() + (top.getRed() - base.getRed()) * a),
+        Math.round(base.getGreen() + (top.getGreen() - base.getGreen()) * a),
+        Math.round(base.getBlue() + (top.getBlue() - base.getBlue()) * a));
   }
 }

@@ -112,9 +112,11 @@ class ChartRenderingTest {
     BufferedImage img = writeAndRead(chart, "alpha_trajectory.png", 1000, 600);
     Rectangle2D area = dataArea(chart, 1000, 600);
     assertTrue(countNear(img, area, AlphaTrajectoryChart.MEAN_COLOR, 8) > 200, "mean line");
-    assertTrue(countNear(img, area, AlphaTrajectoryChart.STEP_COLOR, 40) > 200, "step line");
-    Color bandOnWhite = new Color(255 + Math.round((0xff - 255) * 0.3f),
-        255 + Math.round((0x7f - 255) * 0.3f), 255 + Math.round((0x0e - 255) * 0.3f));
+    // the step line (blue 1f77b4) shows through the 30% orange (ff7f0e) band
+    Color stepUnderBand = new Color(98, 121, 130);
+    assertEquals(stepUnderBand, AlphaTrajectoryChart.STEP_UNDER_BAND);
+    assertTrue(countNear(img, area, stepUnderBand, 20) > 200, "step line");
+    Color bandOnWhite = new Color(255, 217, 183);
     assertTrue(countNear(img, area, bandOnWhite, 12) > 1000, "min-max band");
     assertEquals(0.0, chart.getXYPlot().getRangeAxis().getLowerBound(), 0.0);
     assertEquals(1.0, chart.getXYPlot().getRangeAxis().getUpperBound(), 0.0);
