@@ -141,6 +141,11 @@ class ChartRenderingTest {
     try (Stream<Path> files = Files.list(dir)) {
       assertEquals(List.of(file), files.toList());
     }
+    if (Files.getFileStore(dir).supportsFileAttributeView("posix")) {
+      // same mode as any file this process creates (umask), not a temp file's 0600
+      Path plain = Files.writeString(tmp.resolve("plain.txt"), "x");
+      assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(file));
+    }
   }
 
   @Test
@@ -157,8 +162,9 @@ class ChartRenderingTest {
   }
 
   @Test
-  void renderingIsHeadless() {
-    ChartWriter.ensureHeadless();
+  void loadingAChartClassSetsHeadlessMode() {
+    // this class has already loaded the chart classes; their static initializers set it
+    assertEquals("true", System.getProperty("java.awt.headless"));
     assertTrue(java.awt.GraphicsEnvironment.isHeadless());
   }
 
