@@ -1,0 +1,55 @@
+package dev.tfblend.train;
+
+import dev.tfblend.model.Mlp;
+import dev.tfblend.model.ParameterSet;
+import java.util.List;
+import java.util.function.Supplier;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * What a {@link StepBuilder} may use to build its update.
+ *
+ * @param graph the training graph (for {@code addGradients})
+ * @param tf ops at the graph's root scope; put your operations and state under
+ *     {@code tf.withSubScope(name())} of your builder
+ * @param mlp the model, to build its logits at other parameter values (a look-ahead)
+ * @param params the model parameters the step updates
+ * @param batch the training batch of this step
+ * @param loss the mean cross-entropy of the batch at the current parameters
+ * @param gradients {@code d loss / d params.value(i)}, in parameter order
+ * @param validationBatch on first call creates the {@code meta_batch/indices} placeholder over the
+ *     validation split and returns that batch (the same one on every call); the trainer then
+ *     feeds seeded random indices each step. Do not call it when the step does not need it.
+ */
+public record StepContext(
+    Graph graph,
+    Ops tf,
+    Mlp mlp,
+    ParameterSet<TFloat32> params,
+    Batch batch,
+    Operand<TFloat32> loss,
+    List<Operand<TFloat32>> gradients,
+    Supplier<Batch> validationBatch) {
+
+  public StepContext {
+    gradients = List.copyOf(gradients);
+  }
+
+  /**
+   * A batch on the graph side.
+   *
+   * @param x features {@code [B, inputSize]}
+   * @param labels class indices {@code [B]}
+   * @param oneHot labels one-hot {@code [B, numClasses]}
+   */
+  public record Batch(Operand<TFloat32> x, Operand<TInt32> labels, Operand<TFloat32> oneHot) {}
+
+  /** Mean cross-entropy of {@code b} at parameter values {@code paramValues} (e.g. a look-ahead). */
+  public Operand<TFloat32> lossAt(Ops tf, List<Operand<TFloat32>> paramValues, Batch b) {
+    return Mlp.crossEntropy(tf, mlp.logits(tf, paramValues, b.x()), b.oneHot());
+  }
+}
