@@ -1,0 +1,113 @@
+package dev.tfblend.cli;
+
+import dev.tfblend.config.TuneConfig;
+import dev.tfblend.config.TuneConfigLoader;
+import dev.tfblend.experiment.TuneExperiment;
+import dev.tfblend.experiment.TuneResults;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tf-blend tune}: the whole study, from search to final runs, plots, report and SavedModels. */
+@Command(
+    name = "tune",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Tunes the blended optimizer, Adam and SGD-momentum on MNIST-1D (one study each), trains the",
+      "best of each again, and writes runs/<study>/{results.json, report.md, manifest.json, *.png,",
+      "study.db} and saved-models/<study>/{DynamicBlended,Adam,SGD,gate}/.",
+      "Defaults reproduce the published study (configs/seed-experiment.json, embedded)."
+    })
+public final class TuneCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "JSON config; fields it lacks come from the embedded default (configs/seed-experiment.json).")
+  Path config;
+
+  @Option(names = "--trials", paramLabel = "N", description = "Trials per optimizer (default 5).")
+  Integer trials;
+
+  @Option(names = "--epochs", paramLabel = "N", description = "Epochs per trial and per final run (default 10).")
+  Integer epochs;
+
+  @Option(names = "--seed", paramLabel = "S", description = "Study seed (default 42).")
+  Long seed;
+
+  @Option(names = "--seeds", paramLabel = "N",
+      description = "Final runs per optimizer, on seeds S+1000 .. S+1000+N-1; N > 1 adds means, spreads and a paired comparison (default 1).")
+  Integer seeds;
+
+  @Option(names = "--optimizers", split = ",", paramLabel = "NAME",
+      description = "Subset of studies to run, comma-separated (default DynamicBlended,Adam,SGD).")
+  List<String> optimizers;
+
+  @Option(names = "--sampler", paramLabel = "NAME", description = "tpe (default), tpe-multivariate or random.")
+  String sampler;
+
+  @Option(names = "--storage", paramLabel = "SPEC",
+      description = "Where the studies live: sqlite:PATH or postgresql://HOST:PORT/DB?user=U (default sqlite:runs/<study>/study.db).")
+  String storage;
+
+  @Option(names = "--study", paramLabel = "NAME",
+      description = "Run name; an existing one is resumed: finished trials are kept and only missing trials run (default: tune-<timestamp>).")
+  String study;
+
+  @Option(names = "--runs-dir", paramLabel = "DIR", defaultValue = "runs",
+      description = "Where run directories go (default: ${DEFAULT-VALUE}).")
+  Path runsDir;
+
+  @Option(names = "--saved-models-dir", paramLabel = "DIR", defaultValue = "saved-models",
+      description = "Where SavedModels go (default: ${DEFAULT-VALUE}).")
+  Path savedModelsDir;
+
+  @Option(names = {"-q", "--quiet"}, description = "Print only notices and the summary.")
+  boolean quiet;
+
+  @Override
+  public Integer call() {
+    Map<String, Object> options = new LinkedHashMap<>();
+    putIf(options, "trials", trials);
+    putIf(options, "epochs", epochs);
+    if (epochs != null) {
+      options.put("finalEpochs", epochs);
+    }
+    putIf(options, "seed", seed);
+    putIf(options, "finalSeeds", seeds);
+    putIf(options, "optimizers", optimizers);
+    putIf(options, "sampler", sampler);
+    TuneConfig cfg = TuneConfigLoader.resolve(config, options);
+    java.io.PrintWriter err = spec.commandLine().getErr();
+    TuneResults r = TuneExperiment.run(cfg, new TuneExperiment.Options(study, storage, runsDir, savedModelsDir,
+        err, Launcher.interactive(), quiet));
+    java.io.PrintWriter out = spec.commandLine().getOut();
+    out.printf(Locale.ROOT, "%n%-15s %12s %12s %10s %10s %12s%n", "optimizer", "val_loss", "val_acc",
+        "test_loss", "test_acc", "published");
+    r.optimizers().forEach((k, v) -> {
+      Double pub = r.published().get(k);
+      if (v.finalRun() == null) {
+        out.printf(Locale.ROOT, "%-15s %12s %12s %10s %10s %12s%n", k, "-", "-", "-", "-", pub == null ? "-" : pub);
+      } else {
+        out.printf(Locale.ROOT, "%-15s %12.4f %12.4f %10.4f %10.4f %12s%n", k, v.finalRun().finalValLoss(),
+            v.finalRun().finalValAccuracy(), v.finalRun().testLoss(), v.finalRun().testAccuracy(),
+            pub == null ? "-" : String.format(Locale.ROOT, "%.4f", pub));
+      }
+    });
+    out.printf(Locale.ROOT, "%nrun %s finished in %.1f s: %s%n", r.studyName(), r.wallSeconds(),
+        runsDir.resolve(r.studyName()).resolve("report.md"));
+    out.flush();
+    return 0;
+  }
+
+  private static void putIf(Map<String, Object> m, String key, Object value) {
+    if (value != null) {
+      m.put(key, value);
+    }
+  }
+}

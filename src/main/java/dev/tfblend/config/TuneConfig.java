@@ -1,0 +1,122 @@
+package dev.tfblend.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tfblend.BadInputException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything that determines a {@code tune} run: the studies (one per optimizer), their budget,
+ * the final runs and the model and data they share. JSON keys are the component names; a config
+ * file may give any subset, the rest comes from the embedded {@code configs/seed-experiment.json}
+ * (see {@link TuneConfigLoader}).
+ *
+ * @param description free text, copied into the report
+ * @param seed the study's seed: sampler seeds, the model initialisation and batch order of every
+ *     trial, and (plus 1000 + k) the seeds of the final runs
+ * @param trials trials per optimizer (positive)
+ * @param epochs epochs per trial (positive)
+ * @param batchSize rows per training step (positive)
+ * @param finalEpochs epochs of each final run (positive)
+ * @param finalSeeds how many final runs per optimizer, each on its own seed (positive)
+ * @param sampler {@code tpe}, {@code tpe-multivariate} or {@code random}
+ * @param pruner {@code none} or {@code median} (Optuna's default pruner)
+ * @param optimizers the studies to run, in order; names are keys of {@code search}
+ * @param search per study name: the optimizer, fixed hyperparameters and the search space
+ * @param model the MLP every study trains
+ * @param data the data set
+ */
+public record TuneConfig(
+    String description,
+    long seed,
+    int trials,
+    int epochs,
+    int batchSize,
+    int finalEpochs,
+    int finalSeeds,
+    String sampler,
+    String pruner,
+    List<String> optimizers,
+    Map<String, OptimizerSearch> search,
+    ModelConfig model,
+    DataConfig data) {
+
+  /** Known samplers. */
+  public static final List<String> SAMPLERS = List.of("tpe", "tpe-multivariate", "random");
+  /** Known pruners. */
+  public static final List<String> PRUNERS = List.of("none", "median");
+
+  /**
+   * One study's optimizer.
+   *
+   * @param optimizer {@code blended}, {@code adam} or {@code sgd}
+   * @param fixed hyperparameters held fixed during the search (the optimizer's defaults fill the
+   *     rest)
+   * @param space the search space: hyperparameter name to distribution (see
+   *     {@code dev.tfblend.tune.SearchSpace})
+   */
+  public record OptimizerSearch(String optimizer, Map<String, Double> fixed, JsonNode space) {
+    public OptimizerSearch {
+      fixed = fixed == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fixed));
+    }
+  }
+
+  public TuneConfig {
+    optimizers = optimizers == null ? List.of() : List.copyOf(optimizers);
+    search = search == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(search));
+  }
+
+  /** Checks every field, naming the first bad one (prefixed by {@code source}). */
+  public TuneConfig validated(String source) {
+    positive(source, "trials", trials);
+    positive(source, "epochs", epochs);
+    positive(source, "batchSize", batchSize);
+    positive(source, "finalEpochs", finalEpochs);
+    positive(source, "finalSeeds", finalSeeds);
+    if (sampler == null || !SAMPLERS.contains(sampler)) {
+      throw BadInputException.of("%s: sampler must be one of %s, got %s", source, SAMPLERS, sampler);
+    }
+    if (pruner == null || !PRUNERS.contains(pruner)) {
+      throw BadInputException.of("%s: pruner must be one of %s, got %s", source, PRUNERS, pruner);
+    }
+    if (optimizers.isEmpty()) {
+      throw BadInputException.of("%s: optimizers is empty; name at least one of %s", source, search.keySet());
+    }
+    for (String name : optimizers) {
+      OptimizerSearch s = search.get(name);
+      if (s == null) {
+        throw BadInputException.of("%s: optimizers names %s, which has no entry in search (known: %s)",
+            source, name, String.join(", ", search.keySet()));
+      }
+      if (s.optimizer() == null) {
+        throw BadInputException.of("%s: search.%s.optimizer is missing", source, name);
+      }
+      if (s.space() == null || !s.space().isObject() || s.space().isEmpty()) {
+        throw BadInputException.of("%s: search.%s.space must be a non-empty object", source, name);
+      }
+      if (java.util.Collections.frequency(optimizers, name) > 1) {
+        throw BadInputException.of("%s: optimizers names %s twice", source, name);
+      }
+    }
+    if (model == null) {
+      throw BadInputException.of("%s: model is missing", source);
+    }
+    if (data == null) {
+      throw BadInputException.of("%s: data is missing", source);
+    }
+    try {
+      model.validated();
+      data.validated();
+    } catch (BadInputException e) {
+      throw new BadInputException(source + ": " + e.getMessage(), e);
+    }
+    return this;
+  }
+
+  private static void positive(String source, String field, int value) {
+    if (value <= 0) {
+      throw BadInputException.of("%s: %s must be positive, got %s", source, field, value);
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package dev.tfblend.experiment;
+
+import dev.tfblend.config.TuneConfig;
+import dev.tfblend.plot.AlphaTrajectoryChart;
+import dev.tfblend.plot.AlphaTrajectoryChartData;
+import dev.tfblend.plot.ChartWriter;
+import dev.tfblend.plot.LearningCurveChart;
+import dev.tfblend.plot.LearningCurveChartData;
+import dev.tfblend.plot.OptimizationHistoryChart;
+import dev.tfblend.plot.OptimizationHistoryChartData;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Turns {@link TuneResults} into the run's PNG charts. */
+final class TuneCharts {
+  static final String FINAL_COMPARISON = "final_comparison.png";
+  static final String ALPHA_TRAJECTORY = "alpha_trajectory.png";
+
+  private TuneCharts() {}
+
+  /** File name of a study's optimisation history chart. */
+  static String historyFile(String study) {
+    return study + "_optimization_history.png";
+  }
+
+  /** Writes every chart the results support into {@code dir}; returns the file names. */
+  static List<String> write(TuneResults r, TuneConfig config, Path dir) {
+    List<String> files = new ArrayList<>();
+    List<LearningCurveChartData.Curve> curves = new ArrayList<>();
+    for (Map.Entry<String, TuneResults.OptimizerResult> e : r.optimizers().entrySet()) {
+      String study = e.getKey();
+      TuneResults.OptimizerResult o = e.getValue();
+      List<OptimizationHistoryChartData.Point> points = new ArrayList<>();
+      for (TuneResults.TrialRecord t : o.trials()) {
+        points.add(OptimizationHistoryChartData.Point.of(t.number(), t.value(), t.state()));
+      }
+      String file = historyFile(study);
+      ChartWriter.writePng(OptimizationHistoryChart.create(
+          OptimizationHistoryChartData.minimize(study, points)), dir.resolve(file));
+      files.add(file);
+      if (o.finalRun() != null) {
+        List<TuneResults.EpochFigures> ep = o.finalRun().epochs();
+        int[] epochs = new int[ep.size()];
+        double[] val = new double[ep.size()];
+        double[] train = new double[ep.size()];
+        for (int i = 0; i < ep.size(); i++) {
+          epochs[i] = ep.get(i).epoch();
+          val[i] = ep.get(i).valLoss();
+          train[i] = ep.get(i).trainLoss();
+        }
+        curves.add(new LearningCurveChartData.Curve(study, epochs, val, train));
+      }
+    }
+    if (!curves.isEmpty()) {
+      ChartWriter.writePng(LearningCurveChart.create(LearningCurveChartData.finalComparison(curves)),
+          dir.resolve(FINAL_COMPARISON));
+      files.add(FINAL_COMPARISON);
+    }
+    for (TuneResults.OptimizerResult o : r.optimizers().values()) {
+      if (o.finalRun() != null && o.finalRun().alphaPerStep() != null && o.finalRun().alphaPerStep().length > 0) {
+        int spe = (int) Math.ceil(o.finalRun().alphaPerStep().length / (double) config.finalEpochs());
+        ChartWriter.writePng(AlphaTrajectoryChart.create(
+            AlphaTrajectoryChartData.of(o.finalRun().alphaPerStep(), spe)), dir.resolve(ALPHA_TRAJECTORY));
+        files.add(ALPHA_TRAJECTORY);
+        break;
+      }
+    }
+    return files;
+  }
+}

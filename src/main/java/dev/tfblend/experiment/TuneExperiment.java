@@ -1,0 +1,373 @@
+package dev.tfblend.experiment;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tfblend.BadInputException;
+import dev.tfblend.BuildInfo;
+import dev.tfblend.config.TuneConfig;
+import dev.tfblend.config.TuneConfigLoader;
+import dev.tfblend.io.OutputDir;
+import dev.tfblend.model.Mlp;
+import dev.tfblend.plot.AlphaTrajectoryChartData;
+import dev.tfblend.train.Optimizers;
+import dev.tfblend.train.Trainer;
+import dev.tfblend.train.TrainingGraph;
+import dev.tfblend.tune.FrozenTrial;
+import dev.tfblend.tune.SearchSpace;
+import dev.tfblend.tune.Study;
+import dev.tfblend.tune.StudyDirection;
+import dev.tfblend.tune.TrialPrunedException;
+import dev.tfblend.tune.TrialState;
+import dev.tfblend.tune.pruner.MedianPruner;
+import dev.tfblend.tune.pruner.NopPruner;
+import dev.tfblend.tune.pruner.Pruner;
+import dev.tfblend.tune.sampler.RandomSampler;
+import dev.tfblend.tune.sampler.Sampler;
+import dev.tfblend.tune.sampler.TpeSampler;
+import dev.tfblend.tune.storage.Storages;
+import dev.tfblend.tune.storage.TrialStorage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The study as the user runs it ({@code tf-blend tune}): for each optimizer a tuning study, then
+ * final runs with the best parameters, then results, plots, a report and SavedModels.
+ *
+ * <p>Per optimizer, one {@link TrainingGraph} is built and reused by all its trials and final
+ * runs: each trial re-initialises the model and optimizer state from the study seed and feeds
+ * the trial's hyperparameters, so every trial of a study starts from the same weights and sees
+ * the same batches; only the hyperparameters differ. A trial reports its validation loss after
+ * every epoch (the pruner reads these) and scores the last one. A trial whose loss becomes
+ * non-finite ends as FAIL with its reason, and the study goes on.
+ *
+ * <p>Final run {@code k} (0-based) of every optimizer uses seed {@code seed + 1000 + k}, so final
+ * runs are paired by seed across optimizers.
+ *
+ * <p>Resuming: the studies live in {@code runs/<name>/study.db} (or the given storage). Running
+ * again with the same name counts each study's finished trials (COMPLETE, PRUNED, and FAIL with
+ * a reason), fails trials a dead process left RUNNING and re-queues their parameters, and runs
+ * only the trials still missing.
+ */
+public final class TuneExperiment {
+  /** The published study's final validation losses. */
+  public static final Map<String, Double> PUBLISHED =
+      java.util.Collections.unmodifiableMap(new LinkedHashMap<>(Map.of(
+          "DynamicBlended", 0.7656, "Adam", 1.0807, "SGD", 0.8775)));
+
+  /** Name of the per-step trace of the blend weight in a blended train step. */
+  public static final String ALPHA = "alpha";
+
+  /**
+   * Where and how to run.
+   *
+   * @param studyName the run's name, or {@code null} for a new {@code tune-<timestamp>} name
+   * @param storage a storage spec ({@code sqlite:PATH}, {@code postgresql://...}), or
+   *     {@code null} for {@code sqlite:runs/<name>/study.db}
+   * @param runsRoot where run directories go ({@code runs})
+   * @param savedModelsRoot where SavedModels go ({@code saved-models})
+   * @param out progress and notices
+   * @param interactive whether {@code out} is a terminal (progress redraws one line)
+   * @param quiet print only notices and the summary
+   */
+  public record Options(String studyName, String storage, Path runsRoot, Path savedModelsRoot,
+      PrintWriter out, boolean interactive, boolean quiet) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(SerializationFeature.INDENT_OUTPUT);
+
+  private TuneExperiment() {}
+
+  /** Runs the whole study and writes its outputs; returns what {@code results.json} holds. */
+  public static TuneResults run(TuneConfig config, Options options) {
+    long t0 = System.nanoTime();
+    String name = options.studyName() != null ? options.studyName() : newName(options.runsRoot());
+    checkName(name);
+    Path runDir = options.runsRoot().resolve(name);
+    try {
+      Files.createDirectories(runDir);
+    } catch (IOException e) {
+      throw BadInputException.of("cannot create run directory %s: %s", runDir, e.getMessage());
+    }
+    String storageSpec = options.storage() != null ? options.storage()
+        : "sqlite:" + runDir.resolve("study.db");
+    TuneProgress progress = new TuneProgress(options.out(), options.interactive(), options.quiet());
+    progress.info("tune " + name + ": " + config.optimizers().size() + " studies of " + config.trials()
+        + " trials x " + config.epochs() + " epochs, storage " + storageSpec);
+
+    TrainingData data = DataSources.load(config.data());
+    Mlp mlp = config.model().toMlp();
+    Map<String, TuneResults.OptimizerResult> results = new LinkedHashMap<>();
+    try (TrialStorage storage = Storages.open(storageSpec)) {
+      long samplerSeed = config.seed();
+      for (String key : config.optimizers()) {
+        results.put(key, runOptimizer(key, config, samplerSeed++, mlp, data, storage, name, progress,
+            options.savedModelsRoot().resolve(name)));
+      }
+    }
+    TuneResults r = new TuneResults(TuneConfigLoader.toJson(config), config.seed(), name, storageSpec,
+        results, PUBLISHED, Comparisons.paired(results), (System.nanoTime() - t0) / 1e9);
+    writeOutputs(r, config, runDir, progress);
+    return r;
+  }
+
+  private static TuneResults.OptimizerResult runOptimizer(String key, TuneConfig config, long samplerSeed,
+      Mlp mlp, TrainingData data, TrialStorage storage, String runName, TuneProgress progress,
+      Path savedModelDir) {
+    TuneConfig.OptimizerSearch search = config.search().get(key);
+    SearchSpace space = SearchSpace.fromJson(search.space(), "search." + key + ".space");
+    Map<String, Double> fixed = Optimizers.effective(search.optimizer(), search.fixed());
+    for (String p : space.names()) {
+      if (!fixed.containsKey(p)) {
+        throw BadInputException.of("search.%s.space.%s is not a hyperparameter of %s (known: %s)",
+            key, p, search.optimizer(), String.join(", ", fixed.keySet()));
+      }
+    }
+    long buildStart = System.nanoTime();
+    try (TrainingGraph graph = TrainingGraph.create(mlp, Optimizers.stepBuilder(search.optimizer(), fixed))) {
+      graph.loadData(data.train(), data.validation(), data.test());
+      double buildSeconds = (System.nanoTime() - buildStart) / 1e9;
+
+      Study study = Study.createOrLoad(runName + "-" + key, storage, StudyDirection.MINIMIZE,
+          sampler(config.sampler(), samplerSeed), pruner(config.pruner()));
+      study.setWarningListener(progress::notice);
+      study.enableHeartbeat(Duration.ofSeconds(2), Duration.ofSeconds(6), true);
+      study.failStaleTrials();
+      int done = countFinished(study);
+      int remaining = config.trials() - done;
+      List<Double> trialSeconds = new ArrayList<>();
+      if (done > 0) {
+        progress.info(String.format(Locale.ROOT, "%s: resuming study %s with %d finished trials; %d to run",
+            key, study.name(), done, Math.max(0, remaining)));
+      }
+      if (remaining > 0) {
+        study.budgetNotice(config.trials()).ifPresent(progress::notice);
+        progress.plan((long) remaining * config.epochs() + (long) config.finalSeeds() * config.finalEpochs());
+        Trainer.Settings settings = new Trainer.Settings(config.epochs(), config.batchSize(), config.seed());
+        study.optimize(trial -> {
+          Map<String, Object> suggested = space.suggest(trial);
+          Map<String, Double> hp = new LinkedHashMap<>(fixed);
+          suggested.forEach((k, v) -> hp.put(k, ((Number) v).doubleValue()));
+          String what = "trial " + (trial.number() + 1) + "/" + config.trials();
+          Double best = study.findBestTrial().map(FrozenTrial::value).orElse(null);
+          long start = System.nanoTime();
+          graph.reinitialize(config.seed(), hp);
+          int[] epochsRun = {0};
+          Trainer.Result result;
+          try {
+            result = Trainer.run(graph, settings, rec -> {
+              progress.epoch(key, what, rec.epoch(), config.epochs(), rec.valLoss(), best);
+              epochsRun[0] = rec.epoch();
+              if (rec.epoch() > 0) {
+                trial.report(rec.valLoss(), rec.epoch());
+                if (trial.shouldPrune()) {
+                  throw new TrialPrunedException("pruned at epoch " + rec.epoch());
+                }
+              }
+            });
+          } catch (TrialPrunedException e) {
+            progress.unplan(config.epochs() - epochsRun[0]);
+            progress.finished(key, what, String.format(Locale.ROOT, "PRUNED at epoch %d", epochsRun[0]));
+            throw e;
+          } finally {
+            trialSeconds.add((System.nanoTime() - start) / 1e9);
+          }
+          if (result.stopReason() != null) {
+            progress.unplan(config.epochs() - epochsRun[0]);
+            progress.finished(key, what, "FAIL: " + result.stopReason());
+            throw new NonFiniteLossException(result.stopReason());
+          }
+          double value = result.epochs().get(result.epochs().size() - 1).valLoss();
+          progress.finished(key, what, String.format(Locale.ROOT, "val_loss %.4f  params %s", value,
+              formatParams(suggested)));
+          return value;
+        }, remaining, null);
+      } else {
+        progress.plan((long) config.finalSeeds() * config.finalEpochs());
+      }
+
+      List<FrozenTrial> trials = study.trials();
+      List<TuneResults.TrialRecord> records = new ArrayList<>();
+      for (FrozenTrial t : trials) {
+        Object reason = t.systemAttrs().get(Study.FAIL_REASON);
+        records.add(new TuneResults.TrialRecord(t.number(), t.state().name(), t.value(), t.params(),
+            reason == null ? null : reason.toString()));
+      }
+      FrozenTrial best = study.findBestTrial().orElse(null);
+      List<TuneResults.FinalRun> finals = new ArrayList<>();
+      if (best == null) {
+        progress.notice(key + ": no trial completed; no final run");
+      } else {
+        Map<String, Double> hp = new LinkedHashMap<>(fixed);
+        best.params().forEach((k, v) -> hp.put(k, ((Number) v).doubleValue()));
+        for (int k = 0; k < config.finalSeeds(); k++) {
+          long seed = config.seed() + 1000 + k;
+          finals.add(finalRun(key, graph, config, hp, seed, progress, k));
+          if (k == 0) {
+            FinalExports.export(graph, mlp, key, search.optimizer(), hp, seed, config,
+                savedModelDir.resolve(key), savedModelDir.resolve("gate"));
+          }
+        }
+      }
+      Double meanTrial = trialSeconds.isEmpty() ? null
+          : trialSeconds.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+      return new TuneResults.OptimizerResult(search.optimizer(),
+          best == null ? null : best.params(), best == null ? null : best.value(), records,
+          finals.isEmpty() ? null : finals.get(0), finals, buildSeconds, meanTrial);
+    }
+  }
+
+  private static TuneResults.FinalRun finalRun(String key, TrainingGraph graph, TuneConfig config,
+      Map<String, Double> hp, long seed, TuneProgress progress, int k) {
+    String what = config.finalSeeds() == 1 ? "final run" : "final " + (k + 1) + "/" + config.finalSeeds();
+    graph.reinitialize(seed, hp);
+    Trainer.Result r = Trainer.run(graph, new Trainer.Settings(config.finalEpochs(), config.batchSize(), seed),
+        rec -> progress.epoch(key, what, rec.epoch(), config.finalEpochs(), rec.valLoss(), null));
+    List<TuneResults.EpochFigures> epochs = new ArrayList<>();
+    for (Trainer.EpochRecord e : r.epochs()) {
+      epochs.add(new TuneResults.EpochFigures(e.epoch(), e.trainLoss(), e.valLoss(), e.valAccuracy()));
+    }
+    double[] alpha = r.stepOutputs().get(ALPHA);
+    List<TuneResults.AlphaEpoch> alphaEpochs = null;
+    float[] alphaSteps = null;
+    if (alpha != null) {
+      alphaEpochs = AlphaTrajectoryChartData.of(alpha, stepsPerEpoch(graph, config.batchSize()))
+          .epochBands().stream()
+          .map(b -> new TuneResults.AlphaEpoch(b.epoch(), b.min(), b.mean(), b.max()))
+          .toList();
+      alphaSteps = new float[alpha.length];
+      for (int i = 0; i < alpha.length; i++) {
+        alphaSteps[i] = (float) alpha[i];
+      }
+    }
+    TuneResults.EpochFigures last = epochs.get(epochs.size() - 1);
+    progress.finished(key, what, String.format(Locale.ROOT,
+        "val_loss %.4f  val_acc %.3f  test_loss %.4f  test_acc %.3f%s", last.valLoss(), last.valAccuracy(),
+        r.testLoss(), r.testAccuracy(), r.stopReason() == null ? "" : "  (" + r.stopReason() + ")"));
+    return new TuneResults.FinalRun(seed, hp, epochs, r.testLoss(), r.testAccuracy(), r.stepsPerSecond(),
+        r.wallSeconds(), r.stopReason(), alphaEpochs, alphaSteps);
+  }
+
+  /** Training steps per epoch for a split of the graph's training size. */
+  static int stepsPerEpoch(TrainingGraph graph, int batchSize) {
+    int n = graph.size(TrainingGraph.Split.TRAIN);
+    return (n + batchSize - 1) / batchSize;
+  }
+
+  private static int countFinished(Study study) {
+    int n = 0;
+    for (FrozenTrial t : study.trials(EnumSet.of(TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL))) {
+      // a FAIL without a reason was failed for a missing heartbeat (an interrupted run); its
+      // parameters were queued again and it does not count
+      if (t.state() != TrialState.FAIL || t.systemAttrs().containsKey(Study.FAIL_REASON)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  static Sampler sampler(String name, long seed) {
+    return switch (name) {
+      case "tpe" -> TpeSampler.builder().seed(seed).build();
+      case "tpe-multivariate" -> TpeSampler.builder().seed(seed).multivariate(true).build();
+      case "random" -> new RandomSampler(seed);
+      default -> throw BadInputException.of("sampler must be one of %s, got %s", TuneConfig.SAMPLERS, name);
+    };
+  }
+
+  static Pruner pruner(String name) {
+    return switch (name) {
+      case "none" -> new NopPruner();
+      case "median" -> new MedianPruner();
+      default -> throw BadInputException.of("pruner must be one of %s, got %s", TuneConfig.PRUNERS, name);
+    };
+  }
+
+  private static String formatParams(Map<String, Object> params) {
+    StringBuilder sb = new StringBuilder("{");
+    params.forEach((k, v) -> {
+      if (sb.length() > 1) {
+        sb.append(", ");
+      }
+      sb.append(k).append('=').append(v instanceof Double d ? String.format(Locale.ROOT, "%.4g", d) : v);
+    });
+    return sb.append('}').toString();
+  }
+
+  private static String newName(Path runsRoot) {
+    String base = "tune-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    String name = base;
+    for (int i = 2; Files.exists(runsRoot.resolve(name)); i++) {
+      name = base + "-" + i;
+    }
+    return name;
+  }
+
+  private static void checkName(String name) {
+    if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
+      throw BadInputException.of("--study %s: use letters, digits, '.', '_' and '-' (at most 100)", name);
+    }
+  }
+
+  private static void writeOutputs(TuneResults r, TuneConfig config, Path runDir, TuneProgress progress) {
+    try {
+      Path charts = runDir.resolve(".charts-partial");
+      OutputDir.deleteTree(charts);
+      Files.createDirectories(charts);
+      List<String> pngs = TuneCharts.write(r, config, charts);
+      for (String png : pngs) {
+        Files.move(charts.resolve(png), runDir.resolve(png), StandardCopyOption.REPLACE_EXISTING);
+      }
+      OutputDir.deleteTree(charts);
+      writeAtomically(runDir.resolve("report.md"), TuneReport.markdown(r, config, pngs));
+      Map<String, Object> manifest = new LinkedHashMap<>();
+      manifest.put("command", "tune");
+      manifest.put("study_name", r.studyName());
+      manifest.put("seed", config.seed());
+      manifest.put("final_seeds", java.util.stream.LongStream.range(0, config.finalSeeds())
+          .map(k -> config.seed() + 1000 + k).boxed().toList());
+      manifest.put("storage", r.storage());
+      manifest.put("studies", config.optimizers().stream().map(k -> r.studyName() + "-" + k).toList());
+      manifest.put("config", r.config());
+      manifest.put("versions", BuildInfo.asMap());
+      manifest.put("created", java.time.Instant.now().toString());
+      writeAtomically(runDir.resolve("manifest.json"), JSON.writeValueAsString(manifest));
+      writeAtomically(runDir.resolve("results.json"), JSON.writeValueAsString(r));
+      progress.info("wrote " + runDir + "/{results.json, report.md, manifest.json, " + String.join(", ", pngs) + "}");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the outputs under " + runDir, e);
+    }
+  }
+
+  static void writeAtomically(Path file, String text) throws IOException {
+    Path tmp = file.resolveSibling("." + file.getFileName() + ".partial");
+    Files.writeString(tmp, text);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Thrown by a trial whose training loss became non-finite; the trial ends as FAIL. */
+  static final class NonFiniteLossException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NonFiniteLossException(String reason) {
+      super(reason);
+    }
+
+    @Override
+    public String toString() {
+      return getMessage();
+    }
+  }
+}

@@ -1,0 +1,158 @@
+package dev.tfblend.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tfblend.tune.FrozenTrial;
+import dev.tfblend.tune.TrialState;
+import dev.tfblend.tune.storage.Storages;
+import dev.tfblend.tune.storage.TrialStorage;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.types.TFloat32;
+import picocli.CommandLine;
+
+/** End to end: {@code tune --config configs/smoke.json} and every output it promises. */
+class TuneCommandTest {
+  private static final List<String> STUDIES = List.of("DynamicBlended", "Adam", "SGD");
+
+  @TempDir Path tmp;
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cl = TfBlendCommand.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    return cl.execute(args);
+  }
+
+  private String[] smoke(String study, String... more) {
+    List<String> args = new java.util.ArrayList<>(List.of("tune", "--config", "configs/smoke.json",
+        "--study", study, "--runs-dir", tmp.resolve("runs").toString(),
+        "--saved-models-dir", tmp.resolve("saved-models").toString()));
+    args.addAll(List.of(more));
+    return args.toArray(String[]::new);
+  }
+
+  @Test
+  void smokeStudyWritesEveryOutput() throws Exception {
+    assertEquals(0, run(smoke("smoke")), err.toString());
+    Path runDir = tmp.resolve("runs/smoke");
+    assertTrue(err.toString().contains("TPE samples randomly for the first 10 trials"), err.toString());
+
+    JsonNode r = new ObjectMapper().readTree(runDir.resolve("results.json").toFile());
+    for (String f : List.of("config", "seed", "optimizers", "published", "wall_seconds")) {
+      assertTrue(r.has(f), "results.json lacks " + f);
+    }
+    assertEquals(0.7656, r.at("/published/DynamicBlended").asDouble());
+    for (String s : STUDIES) {
+      JsonNode o = r.at("/optimizers/" + s);
+      assertFalse(o.isMissingNode(), s);
+      assertEquals(2, o.get("trials").size(), s + " trials");
+      for (JsonNode t : o.get("trials")) {
+        for (String f : List.of("number", "state", "params")) {
+          assertTrue(t.has(f), s + " trial lacks " + f);
+        }
+      }
+      assertTrue(o.get("best_value").isNumber(), s);
+      assertTrue(o.get("best_params").isObject(), s);
+      JsonNode fin = o.get("final");
+      assertEquals(3, fin.get("epochs").size(), "epoch 0 plus 2 epochs");
+      for (String f : List.of("epoch", "train_loss", "val_loss", "val_accuracy")) {
+        assertTrue(fin.get("epochs").get(1).has(f), f);
+      }
+      assertTrue(fin.get("test_accuracy").asDouble() > 0.1, s + " learns something");
+      assertTrue(fin.get("test_loss").isNumber());
+    }
+    assertTrue(r.at("/optimizers/DynamicBlended/final/alpha_per_step").size() > 0, "alpha trace");
+
+    for (String png : List.of("final_comparison.png", "alpha_trajectory.png",
+        "DynamicBlended_optimization_history.png", "Adam_optimization_history.png",
+        "SGD_optimization_history.png")) {
+      BufferedImage img = ImageIO.read(runDir.resolve(png).toFile());
+      assertNotNull(img, png);
+      assertEquals(1000, img.getWidth(), png);
+      assertEquals(600, img.getHeight(), png);
+    }
+    String report = Files.readString(runDir.resolve("report.md"));
+    assertTrue(report.contains("0.7656") && report.contains("What this run supports"), report);
+    assertTrue(Files.exists(runDir.resolve("manifest.json")));
+
+    try (TrialStorage storage = Storages.open("sqlite:" + runDir.resolve("study.db"))) {
+      for (String s : STUDIES) {
+        long id = storage.getStudyIdByName("smoke-" + s);
+        List<FrozenTrial> trials = storage.getAllTrials(id, java.util.EnumSet.allOf(TrialState.class));
+        assertEquals(2, trials.size(), s);
+        assertEquals(List.of(0, 1), trials.stream().map(FrozenTrial::number).toList());
+      }
+    }
+
+    for (String s : STUDIES) {
+      Path dir = tmp.resolve("saved-models/smoke").resolve(s);
+      try (SavedModelBundle b = SavedModelBundle.load(dir.toString(), "serve");
+          TFloat32 x = TFloat32.tensorOf(Shape.of(3, 40))) {
+        try (var res = b.function("serving_default").call(Map.of("x", x))) {
+          Tensor probs = res.get("probabilities").orElseThrow();
+          assertEquals(Shape.of(3, 10), probs.shape(), s);
+        }
+      }
+      assertTrue(Files.exists(dir.resolve("manifest.json")), s);
+    }
+    assertTrue(Files.exists(tmp.resolve("saved-models/smoke/gate/saved_model.pb")), "gate exported");
+  }
+
+  @Test
+  void rerunningTheSameStudyRunsOnlyMissingTrials() throws Exception {
+    assertEquals(0, run(smoke("resume", "--trials", "1", "--optimizers", "Adam")), err.toString());
+    Path db = tmp.resolve("runs/resume/study.db");
+    FrozenTrial first;
+    try (TrialStorage storage = Storages.open("sqlite:" + db)) {
+      first = storage.getAllTrials(storage.getStudyIdByName("resume-Adam"),
+          java.util.EnumSet.allOf(TrialState.class)).get(0);
+    }
+    assertEquals(0, run(smoke("resume", "--trials", "3", "--optimizers", "Adam")), err.toString());
+    assertTrue(err.toString().contains("resuming study resume-Adam with 1 finished trials; 2 to run"), err.toString());
+    try (TrialStorage storage = Storages.open("sqlite:" + db)) {
+      List<FrozenTrial> trials = storage.getAllTrials(storage.getStudyIdByName("resume-Adam"),
+          java.util.EnumSet.allOf(TrialState.class));
+      assertEquals(List.of(0, 1, 2), trials.stream().map(FrozenTrial::number).toList());
+      assertEquals(first.value(), trials.get(0).value(), "the first trial is kept, not rerun");
+      assertEquals(first.params(), trials.get(0).params());
+    }
+    // a third run with the same budget adds nothing
+    assertEquals(0, run(smoke("resume", "--trials", "3", "--optimizers", "Adam")), err.toString());
+    try (TrialStorage storage = Storages.open("sqlite:" + db)) {
+      assertEquals(3, storage.getAllTrials(storage.getStudyIdByName("resume-Adam"),
+          java.util.EnumSet.allOf(TrialState.class)).size());
+    }
+  }
+
+  @Test
+  void badConfigFieldIsNamedAndExitsWithTwo() throws Exception {
+    Path cfg = tmp.resolve("bad.json");
+    Files.writeString(cfg, "{\"trials\": 0}");
+    assertEquals(2, run("tune", "--config", cfg.toString(), "--runs-dir", tmp.resolve("runs").toString()));
+    assertTrue(err.toString().contains("trials must be positive"), err.toString());
+    assertTrue(err.toString().contains(cfg.toString()), err.toString());
+
+    Files.writeString(cfg, "{\"optimizers\": [\"Nadam\"]}");
+    assertEquals(2, run("tune", "--config", cfg.toString(), "--runs-dir", tmp.resolve("runs").toString()));
+    assertTrue(err.toString().contains("Nadam"), err.toString());
+  }
+}
