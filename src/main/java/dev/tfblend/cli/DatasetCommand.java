@@ -69,25 +69,31 @@ public final class DatasetCommand implements Callable<Integer> {
       description = "Range of zeros appended to a template. Default: 36,60.")
   String padding = D.paddingLow() + "," + D.paddingHigh();
 
-  @Option(names = "--scale-coeff", paramLabel = "X", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--scale-coeff", paramLabel = "X",
+      description = "Amplitude scale: factor 1 + X * (u - 0.5). Default: ${DEFAULT-VALUE}.")
   double scaleCoeff = D.scaleCoeff();
 
-  @Option(names = "--max-translation", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--max-translation", paramLabel = "N",
+      description = "Circular shifts are drawn from [0, N). Default: ${DEFAULT-VALUE}.")
   int maxTranslation = D.maxTranslation();
 
-  @Option(names = "--corr-noise-scale", paramLabel = "X", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--corr-noise-scale", paramLabel = "X",
+      description = "Scale of smoothed noise where the signal is 0. Default: ${DEFAULT-VALUE}.")
   double corrNoiseScale = D.corrNoiseScale();
 
-  @Option(names = "--iid-noise-scale", paramLabel = "X", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--iid-noise-scale", paramLabel = "X",
+      description = "Scale of white noise added everywhere. Default: ${DEFAULT-VALUE}.")
   double iidNoiseScale = D.iidNoiseScale();
 
-  @Option(names = "--shear-scale", paramLabel = "X", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--shear-scale", paramLabel = "X",
+      description = "Shear: subtract X * (u - 0.5) * linspace(-0.5, 0.5). Default: ${DEFAULT-VALUE}.")
   double shearScale = D.shearScale();
 
   @Option(names = "--shuffle-seq", description = "Permute the time axis (one permutation for all).")
   boolean shuffleSeq = D.shuffleSeq();
 
-  @Option(names = "--final-seq-length", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--final-seq-length", paramLabel = "N",
+      description = "Values per output sample (>= 2). Default: ${DEFAULT-VALUE}.")
   int finalSeqLength = D.finalSeqLength();
 
   @Option(names = "--seed", paramLabel = "N",
