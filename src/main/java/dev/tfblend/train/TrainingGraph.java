@@ -41,7 +41,7 @@ import org.tensorflow.types.TInt32;
  *       the training split) and, for steps that asked for a validation batch,
  *       {@code meta_batch/indices} (int32 {@code [B]}, rows of the validation split); fetch
  *       {@code train_step/loss} (float32 scalar, batch mean cross-entropy before the update) and
- *       target the no-op {@code train_step}.
+ *       target the no-op {@code train_step/run}.
  *   <li>{@code evaluate}: fetch {@code evaluate/<split>/loss} and
  *       {@code evaluate/<split>/accuracy} (float32 scalars over the whole split) for
  *       {@code <split>} in {@code train}, {@code validation}, {@code test}; no feeds.
@@ -50,7 +50,8 @@ import org.tensorflow.types.TInt32;
  * </ul>
  *
  * <p>Variables: the model in {@code model/w1, model/b1, ...} (a {@link ParameterSet}), data in
- * {@code data/<split>_x} and {@code data/<split>_y}, and the optimizer's state under its own
+ * {@code data/<split>_x} and {@code data/<split>_y} (assigned through
+ * {@code data/<split>_x_value}), and the optimizer's state under its own
  * scope (for example {@code adam/}; see {@link RuleStepBuilder}). The session uses one intra-op
  * and one inter-op thread (fastest for this size on 2 cores; note the first session's
  * configuration fixes TensorFlow's process-wide pools).
@@ -138,7 +139,7 @@ public final class TrainingGraph implements AutoCloseable {
         return metaBatch;
       });
       step = builder.build(ctx);
-      trainTarget = tf.withControlDependencies(List.of(step.target())).withName("train_step").noOp();
+      trainTarget = ts.withControlDependencies(List.of(step.target())).withName("run").noOp();
       stepOutputNames = new ArrayList<>(step.perStepOutputs().keySet());
       stepOutputOperands = new ArrayList<>(step.perStepOutputs().values());
 
@@ -186,11 +187,10 @@ public final class TrainingGraph implements AutoCloseable {
   private <T extends org.tensorflow.types.family.TType> Operand<T> dataVariable(
       Ops data, String name, Class<T> type) {
     Variable<T> v = data.withName(name).variable(Shape.unknown(), type);
-    Ops s = data.withSubScope(name);
-    Placeholder<T> ph = s.withName("value").placeholder(type);
-    Op assign = s.withName("assign").assign(v, ph, Assign.validateShape(false));
+    Placeholder<T> ph = data.withName(name + "_value").placeholder(type);
+    Op assign = data.withName(name + "_assign").assign(v, ph, Assign.validateShape(false));
     dataVars.add(new DataVar(ph, assign));
-    return s.withName("read").identity(v);
+    return data.withName(name + "_read").identity(v);
   }
 
   private StepContext.Batch gatherBatch(
