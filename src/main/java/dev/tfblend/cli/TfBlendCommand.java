@@ -23,7 +23,7 @@ import picocli.CommandLine.ScopeType;
       "Meta-learned blending of Adam and SGD-momentum on TensorFlow Java,",
       "with an Optuna-compatible tuner for a fair comparison on MNIST-1D."
     },
-    subcommands = {CommandLine.HelpCommand.class, TrainCommand.class, GraphsCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, DatasetCommand.class, TrainCommand.class, GraphsCommand.class})
 public final class TfBlendCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -34,7 +34,8 @@ import java.util.stream.Collectors;
 public final class ConfigLoader {
   /** Config field paths {@code --set} accepts besides hyperparameters. */
   public static final List<String> FIELDS = List.of("optimizer", "epochs", "batchSize", "seed",
-      "model.layers", "model.activation", "data.source", "data.seed");
+      "model.layers", "model.activation", "data.source", "data.seed", "data.validationSize",
+      "data.splitSeed");
 
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

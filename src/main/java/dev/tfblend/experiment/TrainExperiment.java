@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tfblend.BuildInfo;
 import dev.tfblend.config.TrainConfig;
+import dev.tfblend.data.DataSplits;
 import dev.tfblend.export.SavedModelExporter;
 import dev.tfblend.io.OutputDir;
 import dev.tfblend.model.Mlp;
@@ -42,7 +43,7 @@ public final class TrainExperiment {
     long start = System.nanoTime();
     Instant started = Instant.now();
     try (OutputDir dir = OutputDir.stage(out)) {
-      TrainingData data = DataSources.load(config.data());
+      DataSplits data = DataSources.load(config.data());
       Mlp mlp = config.model().toMlp();
       Map<String, Double> params = config.effectiveParams();
       Trainer.Result result;
@@ -97,7 +98,7 @@ public final class TrainExperiment {
     return Double.isFinite(v) ? v : null;
   }
 
-  private static Map<String, Object> manifest(TrainConfig config, Instant started, TrainingData data) {
+  private static Map<String, Object> manifest(TrainConfig config, Instant started, DataSplits data) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("command", "train");
     m.put("started", started.toString());

@@ -1,6 +1,7 @@
 package dev.tfblend.train;
 
 import com.google.common.base.Preconditions;
+import dev.tfblend.data.Batches;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -12,8 +13,8 @@ import java.util.Map;
  * evaluation on the validation split after every epoch (and as epoch 0, before training) and on
  * the test split at the end.
  *
- * <p>Per epoch {@code e >= 1} the training rows are visited in a permutation that depends only on
- * {@code (seed, e)}; the last batch may be smaller. The train loss reported per epoch is the
+ * <p>Per epoch {@code e >= 1} the training rows are visited in the order
+ * {@link Batches#epochOrder}{@code (n, seed, e)}; the last batch may be smaller. The train loss reported per epoch is the
  * mean cross-entropy over the whole training split at the end of the epoch (the same parameters
  * as the validation figures), so epoch 0 and later epochs mean the same thing.
  *
@@ -82,7 +83,7 @@ public final class Trainer {
     long totalTimedSteps = 0;
     String stopReason = null;
     for (int epoch = 1; epoch <= s.epochs() && stopReason == null; epoch++) {
-      int[] order = EpochOrder.permutation(n, s.seed(), epoch);
+      int[] order = Batches.epochOrder(n, s.seed(), epoch);
       double lossSum = 0;
       long steps = 0;
       long timedSteps = 0;

@@ -200,6 +200,11 @@ public final class TrainingGraph implements AutoCloseable {
     return new StepContext.Batch(bx, by, Mlp.oneHot(tf, by, mlp.numClasses(), TFloat32.class));
   }
 
+  /** Assigns {@code data}'s three splits to the graph's data variables. */
+  public void loadData(dev.tfblend.data.DataSplits data) {
+    loadData(data.train(), data.validation(), data.test());
+  }
+
   /** Assigns the three splits to the graph's data variables (once; again to replace them). */
   public void loadData(Dataset train, Dataset validation, Dataset test) {
     Dataset[] sets = {train, validation, test};

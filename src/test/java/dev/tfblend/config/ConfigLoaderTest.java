@@ -28,7 +28,7 @@ class ConfigLoaderTest {
     assertEquals(32, c.batchSize());
     assertEquals(0, c.seed());
     assertEquals(List.of(40, 100, 100, 10), c.model().layers());
-    assertEquals(3e-3, c.effectiveParams().get("lr"));
+    assertEquals(1e-2, c.effectiveParams().get("lr"));
   }
 
   @Test

@@ -31,7 +31,7 @@ class TrainStepBenchmark {
       try (TrainingGraph g = TrainingGraph.create(Mlp.defaults(), builder.get())) {
         g.loadData(TRAIN, SMALL, SMALL);
         g.reinitialize(0, Map.of("lr", 1e-3));
-        int[] order = EpochOrder.permutation(TRAIN.size(), 0, 1);
+        int[] order = dev.tfblend.data.Batches.epochOrder(TRAIN.size(), 0, 1);
         int steps = 1000;
         int[][] batches = new int[steps + 500][];
         for (int i = 0; i < batches.length; i++) {
