@@ -2,6 +2,7 @@ package dev.tfblend.experiment;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tfblend.BadInputException;
 import dev.tfblend.BuildInfo;
 import dev.tfblend.config.TrainConfig;
 import dev.tfblend.data.DataSplits;
@@ -45,6 +46,14 @@ public final class TrainExperiment {
     try (OutputDir dir = OutputDir.stage(out)) {
       DataSplits data = DataSources.load(config.data());
       Mlp mlp = config.model().toMlp();
+      if (mlp.inputSize() != data.train().numFeatures()) {
+        throw BadInputException.of("model.layers starts with %s inputs but the data (%s) has %s features",
+            mlp.inputSize(), config.data().source(), data.train().numFeatures());
+      }
+      if (mlp.numClasses() != data.train().numClasses()) {
+        throw BadInputException.of("model.layers ends with %s outputs but the data (%s) has %s classes",
+            mlp.numClasses(), config.data().source(), data.train().numClasses());
+      }
       Map<String, Double> params = config.effectiveParams();
       Trainer.Result result;
       double[][] trained;

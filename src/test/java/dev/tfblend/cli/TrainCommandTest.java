@@ -96,6 +96,8 @@ class TrainCommandTest {
     assertBadInput("lrate", dir, "train", "--set", "lrate=0.1", "--out", dir.toString());
     assertBadInput("epochs", dir, "train", "--epochs", "0", "--out", dir.toString());
     assertBadInput("batchSize", dir, "train", "--batch-size", "-5", "--out", dir.toString());
+    assertBadInput("model.layers", dir, "train", "--set", "data.source=blobs", "--set", "model.layers=30,10",
+        "--out", dir.toString());
     Path file = tmp.resolve("a-file");
     Files.writeString(file, "x");
     Path under = file.resolve("run");
