@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -107,9 +106,7 @@ public final class ConfigLoader {
   }
 
   private static void merge(ObjectNode into, JsonNode from) {
-    Iterator<Map.Entry<String, JsonNode>> it = from.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : from.properties()) {
       JsonNode existing = into.get(e.getKey());
       if (existing instanceof ObjectNode o && e.getValue().isObject()) {
         merge(o, e.getValue());
@@ -129,7 +126,7 @@ public final class ConfigLoader {
     String hyper = key.startsWith("params.") ? key.substring("params.".length()) : key;
     Map<String, Double> known = Optimizers.names().contains(optimizer) ? Optimizers.defaults(optimizer) : Map.of();
     if (known.containsKey(hyper)) {
-      ((ObjectNode) tree.with("params")).set(hyper, DoubleNode.valueOf(number(key, value)));
+      tree.withObjectProperty("params").set(hyper, DoubleNode.valueOf(number(key, value)));
       return;
     }
     if (!FIELDS.contains(key)) {
@@ -139,7 +136,7 @@ public final class ConfigLoader {
     String[] parts = key.split("\\.");
     ObjectNode parent = tree;
     for (int i = 0; i < parts.length - 1; i++) {
-      parent = (ObjectNode) parent.with(parts[i]);
+      parent = parent.withObjectProperty(parts[i]);
     }
     String leaf = parts[parts.length - 1];
     if (key.equals("model.layers")) {

@@ -33,7 +33,9 @@ import java.util.Map;
  *   <li>{@code manifest.json}: the full config, seeds, versions, git commit, start time;
  *   <li>{@code saved-model/}: the trained classifier ({@link SavedModelExporter}).
  * </ul>
- * {@code train_loss} is the loss over the whole training split at the end of the epoch.
+ * {@code train_loss} is the loss over the whole training split at the end of the epoch;
+ * {@code wall_seconds} runs from the start (data generation, graph building, training,
+ * evaluation) to the end of training, before the export.
  */
 public final class TrainExperiment {
   private TrainExperiment() {}

@@ -92,7 +92,7 @@ public final class TrainingGraph implements AutoCloseable {
   private final Placeholder<TInt32> batchIndices;
   private final Operand<TFloat32> batchLoss;
   private final Op trainTarget;
-  private final Map<Split, Operand<TFloat32>[]> evaluation = new LinkedHashMap<>();
+  private final Map<Split, List<Operand<TFloat32>>> evaluation = new LinkedHashMap<>();
   private final Placeholder<TFloat32> predictX;
   private final Operand<TFloat32> predictLogits;
   private final Operand<TFloat32> predictProbabilities;
@@ -148,12 +148,9 @@ public final class TrainingGraph implements AutoCloseable {
         Ops e = ev.withSubScope(s.graphName());
         Operand<TFloat32> logits = mlp.logits(e, params, xs.get(s));
         Operand<TFloat32> oneHot = Mlp.oneHot(e, ys.get(s), mlp.numClasses(), TFloat32.class);
-        @SuppressWarnings("unchecked")
-        Operand<TFloat32>[] pair = new Operand[] {
-          e.withName("loss").identity(Mlp.crossEntropy(e, logits, oneHot)),
-          e.withName("accuracy").identity(Mlp.accuracy(e, logits, ys.get(s)))
-        };
-        evaluation.put(s, pair);
+        evaluation.put(s, List.of(
+            e.withName("loss").identity(Mlp.crossEntropy(e, logits, oneHot)),
+            e.withName("accuracy").identity(Mlp.accuracy(e, logits, ys.get(s)))));
       }
 
       Ops pr = tf.withSubScope("predict");
@@ -298,8 +295,8 @@ public final class TrainingGraph implements AutoCloseable {
 
   /** Loss and accuracy over the whole {@code split}, in one session run. */
   public Evaluation evaluate(Split split) {
-    Operand<TFloat32>[] pair = evaluation.get(split);
-    try (Result res = session.runner().fetch(pair[0]).fetch(pair[1]).run()) {
+    List<Operand<TFloat32>> pair = evaluation.get(split);
+    try (Result res = session.runner().fetch(pair.get(0)).fetch(pair.get(1)).run()) {
       return new Evaluation(FloatTensors.scalarValue(res.get(0)), FloatTensors.scalarValue(res.get(1)));
     }
   }
