@@ -99,6 +99,7 @@ public final class TrainingGraph implements AutoCloseable {
   private final List<String> stepOutputNames;
   private final List<Operand<?>> stepOutputOperands;
   private Placeholder<TInt32> metaIndices;
+  private StepContext.Batch metaBatch;
   private int[] splitSizes;
   private SplittableRandom metaRandom;
 
@@ -170,8 +171,6 @@ public final class TrainingGraph implements AutoCloseable {
       throw e;
     }
   }
-
-  private StepContext.Batch metaBatch;
 
   /**
    * Builds the graph for {@code mlp} with the update of {@code builder} and opens its session.
