@@ -26,12 +26,15 @@ import org.tensorflow.types.family.TFloating;
  * <p>Layout in the graph, for a set built under scope {@code s} with a parameter {@code w0}:
  * <ul>
  *   <li>{@code s/w0}: the {@code VariableV2} (no initializer registered with the graph);
- *   <li>{@code s/w0/read}: {@code Identity} of the variable. All readers must use
+ *   <li>{@code s/w0_read}: {@code Identity} of the variable. All readers must use
  *       {@link #value(int)}: gradients are taken with respect to these reads, and a second-order
  *       gradient straight through a raw {@code VariableV2} crashed TF-Java 1.1.0;
- *   <li>{@code s/w0/init_value} (placeholder) and {@code s/w0/init} (assign); {@code s/init}
+ *   <li>{@code s/w0_init_value} (placeholder) and {@code s/w0_init} (assign); {@code s/init}
  *       groups all of them.
  * </ul>
+ * A name with {@code /} puts the variable in sub-scopes ({@code w1/m} gives {@code s/w1/m},
+ * {@code s/w1/m_read}, ...). Siblings use suffixes rather than sub-scopes because TF-Java's
+ * scopes make an op name and a sub-scope of the same name unique ({@code w1} and {@code w1_1/read}).
  *
  * <p>Initial values are computed on the Java side from a seed ({@link #initialValues(long)}) and
  * fed through the placeholders, so the same graph can be re-initialised for every trial without
@@ -107,22 +110,26 @@ public final class ParameterSet<T extends TFloating> {
       List<Operand<T>> reads = new ArrayList<>();
       List<Placeholder<T>> phs = new ArrayList<>();
       List<Op> assigns = new ArrayList<>();
+      java.util.Map<String, Ops> scopes = new java.util.HashMap<>();
       for (int i = 0; i < names.size(); i++) {
         String name = names.get(i);
-        Ops parent = tf;
         String[] parts = name.split("/");
+        Ops parent = tf;
+        StringBuilder path = new StringBuilder();
         for (int k = 0; k < parts.length - 1; k++) {
-          parent = parent.withSubScope(parts[k]);
+          path.append(parts[k]).append('/');
+          Ops p = parent;
+          String part = parts[k];
+          parent = scopes.computeIfAbsent(path.toString(), x -> p.withSubScope(part));
         }
         String leaf = parts[parts.length - 1];
         Shape shape = Shape.of(shapes.get(i));
         Variable<T> v = parent.withName(leaf).variable(shape, type);
-        Ops scoped = parent.withSubScope(leaf);
-        reads.add(scoped.withName("read").identity(v));
+        reads.add(parent.withName(leaf + "_read").identity(v));
         Placeholder<T> ph =
-            scoped.withName("init_value").placeholder(type, Placeholder.shape(shape));
+            parent.withName(leaf + "_init_value").placeholder(type, Placeholder.shape(shape));
         phs.add(ph);
-        assigns.add(scoped.withName("init").assign(v, ph));
+        assigns.add(parent.withName(leaf + "_init").assign(v, ph));
         vars.add(v);
       }
       Op init = tf.withControlDependencies(assigns).withName("init").noOp();

@@ -1,7 +1,9 @@
 package dev.tfblend.optim;
 
 import com.google.common.base.Preconditions;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.family.TFloating;
@@ -70,22 +72,42 @@ public final class AdamRule<T extends TFloating> implements UpdateRule<T> {
     return SLOTS;
   }
 
+  /** Per-step scalars shared by all variables of one step: built once per step operand. */
+  private record StepScalars<T extends TFloating>(
+      Operand<T> oneMinusBeta1, Operand<T> oneMinusBeta2, Operand<T> biasCorrection1,
+      Operand<T> biasCorrection2, Operand<T> negLearningRate) {}
+
+  private final Map<Operand<T>, StepScalars<T>> perStep = new IdentityHashMap<>();
+
+  private synchronized StepScalars<T> scalars(Ops tf, Operand<T> step) {
+    return perStep.computeIfAbsent(step, t -> {
+      Ops a = tf.withSubScope("adam_scalars");
+      Operand<T> one = a.dtypes.cast(a.constant(1.0f), learningRate.type());
+      return new StepScalars<>(
+          a.math.sub(one, beta1),
+          a.math.sub(one, beta2),
+          a.withName("bias_correction1").math.sub(one, a.math.pow(beta1, t)),
+          a.withName("bias_correction2").math.sub(one, a.math.pow(beta2, t)),
+          a.math.neg(learningRate));
+    });
+  }
+
   @Override
   public Update<T> update(
       Ops tf, Operand<T> grad, Operand<T> param, List<Operand<T>> slots, Operand<T> step) {
     Preconditions.checkArgument(slots.size() == 2, "Adam needs slots [m, v], got %s", slots.size());
+    // The step-only scalars (1 - beta^t, -lr) are built once per step operand and shared by all
+    // variables: fewer ops per train step, same values.
+    StepScalars<T> k = scalars(tf, step);
     Ops a = tf.withSubScope("adam");
-    Operand<T> one = a.dtypes.cast(a.constant(1.0f), grad.type());
     Operand<T> m = a.withName("m_next").math.add(
-        a.math.mul(beta1, slots.get(0)), a.math.mul(a.math.sub(one, beta1), grad));
+        a.math.mul(beta1, slots.get(0)), a.math.mul(k.oneMinusBeta1(), grad));
     Operand<T> v = a.withName("v_next").math.add(
-        a.math.mul(beta2, slots.get(1)),
-        a.math.mul(a.math.sub(one, beta2), a.math.square(grad)));
-    Operand<T> mhat = a.withName("m_hat").math.div(m, a.math.sub(one, a.math.pow(beta1, step)));
-    Operand<T> vhat = a.withName("v_hat").math.div(v, a.math.sub(one, a.math.pow(beta2, step)));
-    Operand<T> direction =
-        a.math.div(mhat, a.math.add(a.math.sqrt(vhat), epsilon));
-    Operand<T> increment = a.withName("increment").math.neg(a.math.mul(learningRate, direction));
+        a.math.mul(beta2, slots.get(1)), a.math.mul(k.oneMinusBeta2(), a.math.square(grad)));
+    Operand<T> mhat = a.withName("m_hat").math.div(m, k.biasCorrection1());
+    Operand<T> vhat = a.withName("v_hat").math.div(v, k.biasCorrection2());
+    Operand<T> direction = a.math.div(mhat, a.math.add(a.math.sqrt(vhat), epsilon));
+    Operand<T> increment = a.withName("increment").math.mul(k.negLearningRate(), direction);
     return new Update<>(increment, List.of(m, v));
   }
 }

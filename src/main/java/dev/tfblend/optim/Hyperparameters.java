@@ -21,8 +21,8 @@ import org.tensorflow.types.family.TFloating;
  * trials: {@link #set} assigns new values (one session run) without rebuilding anything.
  *
  * <p>Graph layout under the scope given at creation (usually {@code hyper/}): for each name
- * {@code n}, a scalar {@code VariableV2} {@code n}, its read {@code n/read}, a placeholder
- * {@code n/value} and an assign {@code n/assign}; {@code assign} groups them. {@link #set} always
+ * {@code n}, a scalar {@code VariableV2} {@code n}, its read {@code n_read}, a placeholder
+ * {@code n_value} and an assign {@code n_assign}; {@code assign} groups them. {@link #set} always
  * assigns every hyperparameter (missing ones get their default), so no stale value from a
  * previous trial survives. Call {@link #set} before the first step.
  */
@@ -40,11 +40,10 @@ public final class Hyperparameters<T extends TFloating> {
     for (Map.Entry<String, Double> e : defaults.entrySet()) {
       String n = e.getKey();
       Variable<T> v = tf.withName(n).variable(Shape.scalar(), type);
-      Ops s = tf.withSubScope(n);
-      reads.put(n, s.withName("read").identity(v));
-      Placeholder<T> ph = s.withName("value").placeholder(type, Placeholder.shape(Shape.scalar()));
+      reads.put(n, tf.withName(n + "_read").identity(v));
+      Placeholder<T> ph = tf.withName(n + "_value").placeholder(type, Placeholder.shape(Shape.scalar()));
       feeds.add(ph);
-      assigns.add(s.withName("assign").assign(v, ph));
+      assigns.add(tf.withName(n + "_assign").assign(v, ph));
     }
     this.assignAll = tf.withControlDependencies(assigns).withName("assign").noOp();
   }

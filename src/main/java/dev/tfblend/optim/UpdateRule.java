@@ -19,7 +19,9 @@ import org.tensorflow.types.family.TFloating;
  *       starts at zero, has the variable's shape, and is passed to {@link #update} in the order
  *       of {@code slotNames()} (so {@code slots.size() == slotNames().size()}).
  *   <li>{@link #update} may be called any number of times (one per variable, and again for a
- *       look-ahead); it only adds operations to the graph and keeps no state between calls.
+ *       look-ahead); it only adds operations to the graph. Its result depends only on its
+ *       arguments (an implementation may reuse graph nodes it built for the same {@code step}
+ *       operand, as {@link AdamRule} does for its bias corrections).
  *   <li>{@code step} is the 1-based number {@code t} of the update being built (1 for the first
  *       update after initialisation), as a scalar of the variable's type; the caller stores the
  *       counter and passes {@code counter + 1}.

@@ -34,9 +34,17 @@ import org.tensorflow.types.TFloat32;
  * {@link TrainStep#setHyperparameters} accepts them only with the built value.
  */
 public final class RuleStepBuilder implements StepBuilder {
-  /** Default Adam learning rate (see {@link #adam()}). */
-  public static final double ADAM_DEFAULT_LR = 3e-3;
-  /** Default momentum-SGD learning rate (see {@link #sgd(boolean)}). */
+  /**
+   * Default Adam learning rate. Chosen on MNIST-1D validation accuracy after 10 epochs at batch
+   * 32 (seeds 0-2): 1e-3 gave 0.48-0.50, 3e-3 gave 0.53-0.57, 1e-2 gave 0.58-0.60; 1e-2 is also
+   * the MNIST-1D reference protocol's rate.
+   */
+  public static final double ADAM_DEFAULT_LR = 1e-2;
+  /**
+   * Default momentum-SGD learning rate (momentum 0.9). Chosen on MNIST-1D validation accuracy
+   * after 10 epochs at batch 32 (seeds 0-2): 0.01 gave 0.51-0.53, 0.05 gave 0.56-0.63, 0.1 gave
+   * 0.45-0.47.
+   */
   public static final double SGD_DEFAULT_LR = 0.05;
 
   private final String name;
@@ -59,7 +67,7 @@ public final class RuleStepBuilder implements StepBuilder {
   }
 
   /**
-   * Adam ({@link AdamRule}) with {@code lr = 3e-3}, {@code beta1 = 0.9}, {@code beta2 = 0.999},
+   * Adam ({@link AdamRule}) with {@code lr = 1e-2}, {@code beta1 = 0.9}, {@code beta2 = 0.999},
    * {@code eps = 1e-8}.
    */
   public static RuleStepBuilder adam() {

@@ -22,8 +22,10 @@ import org.tensorflow.types.TInt32;
  * @param loss the mean cross-entropy of the batch at the current parameters
  * @param gradients {@code d loss / d params.value(i)}, in parameter order
  * @param validationBatch on first call creates the {@code meta_batch/indices} placeholder over the
- *     validation split and returns that batch (the same one on every call); the trainer then
- *     feeds seeded random indices each step. Do not call it when the step does not need it.
+ *     validation split and returns that batch (the same one on every call). Each step then
+ *     feeds as many validation rows as the training batch has, drawn uniformly with replacement
+ *     by a generator that {@link TrainingGraph#reinitialize} seeds from the trial's seed. Call
+ *     it only inside {@link StepBuilder#build}, and only when the step needs it.
  */
 public record StepContext(
     Graph graph,

@@ -1,6 +1,7 @@
 package dev.tfblend.train;
 
 import com.google.common.base.Preconditions;
+import dev.tfblend.data.Batches;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -12,8 +13,8 @@ import java.util.Map;
  * evaluation on the validation split after every epoch (and as epoch 0, before training) and on
  * the test split at the end.
  *
- * <p>Per epoch {@code e >= 1} the training rows are visited in a permutation that depends only on
- * {@code (seed, e)}; the last batch may be smaller. The train loss reported per epoch is the
+ * <p>Per epoch {@code e >= 1} the training rows are visited in the order
+ * {@link Batches#epochOrder}{@code (n, seed, e)}; the last batch may be smaller. The train loss reported per epoch is the
  * mean cross-entropy over the whole training split at the end of the epoch (the same parameters
  * as the validation figures), so epoch 0 and later epochs mean the same thing.
  *
@@ -34,7 +35,9 @@ public final class Trainer {
    * Figures of one epoch ({@code epoch == 0}: before training).
    *
    * @param meanBatchLoss mean loss of the epoch's batches (NaN for epoch 0)
-   * @param stepsPerSecond train steps per second of the epoch's steps (NaN for epoch 0)
+   * @param stepsPerSecond train steps per second of the epoch's steps, timed around each
+   *     {@code session.run} (the run's very first step, which includes TensorFlow's one-time
+   *     graph preparation, is not counted); NaN for epoch 0
    */
   public record EpochRecord(int epoch, double trainLoss, double valLoss, double valAccuracy,
       double meanBatchLoss, long steps, double stepsPerSecond, double seconds) {}
@@ -52,7 +55,8 @@ public final class Trainer {
    * What a run produced.
    *
    * @param epochs one record per evaluated epoch, epoch 0 first
-   * @param stepsPerSecond total steps over the time spent in train steps
+   * @param stepsPerSecond steps per second over all timed train steps (the first step of the run
+   *     excluded, see {@link EpochRecord#stepsPerSecond()})
    * @param wallSeconds the whole loop, evaluations included
    * @param stopReason why training stopped early, or {@code null} when all epochs ran
    * @param stepOutputs per-step values of {@link TrainStep#perStepOutputs()}, by name
@@ -76,15 +80,26 @@ public final class Trainer {
     listener.onEpoch(zero);
     long totalSteps = 0;
     long stepNanos = 0;
+    long totalTimedSteps = 0;
     String stopReason = null;
     for (int epoch = 1; epoch <= s.epochs() && stopReason == null; epoch++) {
-      int[] order = EpochOrder.permutation(n, s.seed(), epoch);
+      int[] order = Batches.epochOrder(n, s.seed(), epoch);
       double lossSum = 0;
       long steps = 0;
+      long timedSteps = 0;
+      long epochNanos = 0;
       long t0 = System.nanoTime();
       for (int start = 0; start < n; start += s.batchSize()) {
         int[] batch = Arrays.copyOfRange(order, start, Math.min(n, start + s.batchSize()));
+        long ts = System.nanoTime();
         TrainingGraph.StepOutput out = g.trainStep(batch);
+        long te = System.nanoTime();
+        // The run's first step includes TensorFlow's one-time preparation of the step's
+        // subgraph (hundreds of ms); it is left out of the throughput figures.
+        if (totalSteps + steps > 0) {
+          epochNanos += te - ts;
+          timedSteps++;
+        }
         steps++;
         for (Map.Entry<String, Double> e : out.outputs().entrySet()) {
           traces.get(e.getKey()).add(e.getValue());
@@ -97,10 +112,12 @@ public final class Trainer {
         lossSum += out.loss();
       }
       long dt = System.nanoTime() - t0;
-      stepNanos += dt;
+      stepNanos += epochNanos;
+      totalTimedSteps += timedSteps;
       totalSteps += steps;
       if (stopReason == null) {
-        EpochRecord r = evaluateEpoch(g, epoch, lossSum / steps, steps, steps / (dt / 1e9), dt / 1e9);
+        double rate = epochNanos == 0 ? Double.NaN : timedSteps / (epochNanos / 1e9);
+        EpochRecord r = evaluateEpoch(g, epoch, lossSum / steps, steps, rate, dt / 1e9);
         epochs.add(r);
         listener.onEpoch(r);
       }
@@ -108,7 +125,7 @@ public final class Trainer {
     TrainingGraph.Evaluation test = g.evaluate(TrainingGraph.Split.TEST);
     Map<String, double[]> stepOutputs = new LinkedHashMap<>();
     traces.forEach((k, v) -> stepOutputs.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
-    double stepsPerSecond = stepNanos == 0 ? Double.NaN : totalSteps / (stepNanos / 1e9);
+    double stepsPerSecond = stepNanos == 0 ? Double.NaN : totalTimedSteps / (stepNanos / 1e9);
     return new Result(List.copyOf(epochs), test.loss(), test.accuracy(), totalSteps, stepsPerSecond,
         (System.nanoTime() - wallStart) / 1e9, stopReason, stepOutputs);
   }

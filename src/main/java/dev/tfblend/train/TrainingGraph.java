@@ -41,7 +41,7 @@ import org.tensorflow.types.TInt32;
  *       the training split) and, for steps that asked for a validation batch,
  *       {@code meta_batch/indices} (int32 {@code [B]}, rows of the validation split); fetch
  *       {@code train_step/loss} (float32 scalar, batch mean cross-entropy before the update) and
- *       target the no-op {@code train_step}.
+ *       target the no-op {@code train_step/run}.
  *   <li>{@code evaluate}: fetch {@code evaluate/<split>/loss} and
  *       {@code evaluate/<split>/accuracy} (float32 scalars over the whole split) for
  *       {@code <split>} in {@code train}, {@code validation}, {@code test}; no feeds.
@@ -50,7 +50,8 @@ import org.tensorflow.types.TInt32;
  * </ul>
  *
  * <p>Variables: the model in {@code model/w1, model/b1, ...} (a {@link ParameterSet}), data in
- * {@code data/<split>_x} and {@code data/<split>_y}, and the optimizer's state under its own
+ * {@code data/<split>_x} and {@code data/<split>_y} (assigned through
+ * {@code data/<split>_x_value}), and the optimizer's state under its own
  * scope (for example {@code adam/}; see {@link RuleStepBuilder}). The session uses one intra-op
  * and one inter-op thread (fastest for this size on 2 cores; note the first session's
  * configuration fixes TensorFlow's process-wide pools).
@@ -91,13 +92,14 @@ public final class TrainingGraph implements AutoCloseable {
   private final Placeholder<TInt32> batchIndices;
   private final Operand<TFloat32> batchLoss;
   private final Op trainTarget;
-  private final Map<Split, Operand<TFloat32>[]> evaluation = new LinkedHashMap<>();
+  private final Map<Split, List<Operand<TFloat32>>> evaluation = new LinkedHashMap<>();
   private final Placeholder<TFloat32> predictX;
   private final Operand<TFloat32> predictLogits;
   private final Operand<TFloat32> predictProbabilities;
   private final List<String> stepOutputNames;
   private final List<Operand<?>> stepOutputOperands;
   private Placeholder<TInt32> metaIndices;
+  private StepContext.Batch metaBatch;
   private int[] splitSizes;
   private SplittableRandom metaRandom;
 
@@ -138,7 +140,7 @@ public final class TrainingGraph implements AutoCloseable {
         return metaBatch;
       });
       step = builder.build(ctx);
-      trainTarget = tf.withControlDependencies(List.of(step.target())).withName("train_step").noOp();
+      trainTarget = ts.withControlDependencies(List.of(step.target())).withName("run").noOp();
       stepOutputNames = new ArrayList<>(step.perStepOutputs().keySet());
       stepOutputOperands = new ArrayList<>(step.perStepOutputs().values());
 
@@ -147,12 +149,9 @@ public final class TrainingGraph implements AutoCloseable {
         Ops e = ev.withSubScope(s.graphName());
         Operand<TFloat32> logits = mlp.logits(e, params, xs.get(s));
         Operand<TFloat32> oneHot = Mlp.oneHot(e, ys.get(s), mlp.numClasses(), TFloat32.class);
-        @SuppressWarnings("unchecked")
-        Operand<TFloat32>[] pair = new Operand[] {
-          e.withName("loss").identity(Mlp.crossEntropy(e, logits, oneHot)),
-          e.withName("accuracy").identity(Mlp.accuracy(e, logits, ys.get(s)))
-        };
-        evaluation.put(s, pair);
+        evaluation.put(s, List.of(
+            e.withName("loss").identity(Mlp.crossEntropy(e, logits, oneHot)),
+            e.withName("accuracy").identity(Mlp.accuracy(e, logits, ys.get(s)))));
       }
 
       Ops pr = tf.withSubScope("predict");
@@ -173,8 +172,6 @@ public final class TrainingGraph implements AutoCloseable {
     }
   }
 
-  private StepContext.Batch metaBatch;
-
   /**
    * Builds the graph for {@code mlp} with the update of {@code builder} and opens its session.
    * Call {@link #loadData} and {@link #reinitialize} before training.
@@ -186,11 +183,10 @@ public final class TrainingGraph implements AutoCloseable {
   private <T extends org.tensorflow.types.family.TType> Operand<T> dataVariable(
       Ops data, String name, Class<T> type) {
     Variable<T> v = data.withName(name).variable(Shape.unknown(), type);
-    Ops s = data.withSubScope(name);
-    Placeholder<T> ph = s.withName("value").placeholder(type);
-    Op assign = s.withName("assign").assign(v, ph, Assign.validateShape(false));
+    Placeholder<T> ph = data.withName(name + "_value").placeholder(type);
+    Op assign = data.withName(name + "_assign").assign(v, ph, Assign.validateShape(false));
     dataVars.add(new DataVar(ph, assign));
-    return s.withName("read").identity(v);
+    return data.withName(name + "_read").identity(v);
   }
 
   private StepContext.Batch gatherBatch(
@@ -198,6 +194,11 @@ public final class TrainingGraph implements AutoCloseable {
     Operand<TFloat32> bx = tf.withName("x").gather(x, indices, tf.constant(0));
     Operand<TInt32> by = tf.withName("labels").gather(y, indices, tf.constant(0));
     return new StepContext.Batch(bx, by, Mlp.oneHot(tf, by, mlp.numClasses(), TFloat32.class));
+  }
+
+  /** Assigns {@code data}'s three splits to the graph's data variables. */
+  public void loadData(dev.tfblend.data.DataSplits data) {
+    loadData(data.train(), data.validation(), data.test());
   }
 
   /** Assigns the three splits to the graph's data variables (once; again to replace them). */
@@ -293,8 +294,8 @@ public final class TrainingGraph implements AutoCloseable {
 
   /** Loss and accuracy over the whole {@code split}, in one session run. */
   public Evaluation evaluate(Split split) {
-    Operand<TFloat32>[] pair = evaluation.get(split);
-    try (Result res = session.runner().fetch(pair[0]).fetch(pair[1]).run()) {
+    List<Operand<TFloat32>> pair = evaluation.get(split);
+    try (Result res = session.runner().fetch(pair.get(0)).fetch(pair.get(1)).run()) {
       return new Evaluation(FloatTensors.scalarValue(res.get(0)), FloatTensors.scalarValue(res.get(1)));
     }
   }
