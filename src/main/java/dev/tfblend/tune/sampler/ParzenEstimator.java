@@ -1,0 +1,330 @@
+package dev.tfblend.tune.sampler;
+
+import dev.tfblend.tune.CategoricalDistribution;
+import dev.tfblend.tune.Distribution;
+import dev.tfblend.tune.FloatDistribution;
+import dev.tfblend.tune.IntDistribution;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.IntFunction;
+
+/**
+ * A mixture of product kernels over one or more parameters: TPE's {@code l(x)} or {@code
+ * g(x)} (Optuna's {@code _ParzenEstimator}).
+ *
+ * <p>Kernel {@code k < n} sits on observation {@code k}; kernel {@code n} is the prior. Mixture
+ * weights are {@code weights(n)} followed by {@code priorWeight}, normalised. Per parameter:
+ *
+ * <ul>
+ *   <li>Numerical parameters live in a transformed space: {@code log x} on a log scale, with
+ *       bounds widened by {@code step/2} for stepped floats and all ints. Kernel {@code k} is a
+ *       normal {@code N(mu_k, sigma_k)} truncated to those bounds; the prior has {@code mu} =
+ *       the centre and {@code sigma} = the width.
+ *   <li>Univariate bandwidths: {@code sigma_k = max(mu_k - left, right - mu_k)} between sorted
+ *       neighbours (the prior's centre included, the bounds as outer neighbours), the first
+ *       and last taken from their inner neighbour when {@code considerEndpoints} is false;
+ *       multivariate: {@code sigma = 0.2 n^(-1/(d+4)) (high - low)}. The magic clip keeps
+ *       {@code sigma} in {@code [(high - low) / min(100, n + 2), high - low]}.
+ *   <li>Stepped parameters are discrete: a value's probability is the kernel mass of {@code [x
+ *       - step/2, x + step/2]} (transformed) over the mass of the widened bounds; samples are
+ *       rounded to the grid.
+ *   <li>Categorical kernel {@code k} puts {@code priorWeight/(n+1)} on every choice plus 1 on
+ *       the observed one, normalised; the prior kernel is uniform.
+ * </ul>
+ */
+final class ParzenEstimator {
+
+  /** TPE's estimator settings (Optuna's {@code _ParzenEstimatorParameters}). */
+  record Parameters(
+      double priorWeight,
+      boolean considerMagicClip,
+      boolean considerEndpoints,
+      boolean multivariate,
+      IntFunction<double[]> weights,
+      boolean legacyKernelDensity) {}
+
+  private final Dim[] dims;
+  private final double[] logWeights;
+  private final double[] cumWeights;
+  private final int nKernels;
+
+  /**
+   * @param observations {@code n x d} internal values, rows in trial-number order
+   * @param space the {@code d} distributions, in column order
+   */
+  ParzenEstimator(double[][] observations, List<Distribution> space, Parameters p) {
+    int n = observations.length;
+    nKernels = n + 1;
+    double[] w = new double[nKernels];
+    if (n == 0) {
+      w[0] = 1;
+    } else {
+      double[] given = p.weights().apply(n);
+      if (given.length < n) {
+        throw new IllegalArgumentException("weights(" + n + ") returned " + given.length + " values");
+      }
+      System.arraycopy(given, 0, w, 0, n);
+      w[n] = p.priorWeight();
+    }
+    double sum = 0;
+    for (double v : w) {
+      if (!(v >= 0) || Double.isInfinite(v)) {
+        throw new IllegalArgumentException("kernel weights must be finite and >= 0, got " + v);
+      }
+      sum += v;
+    }
+    logWeights = new double[nKernels];
+    cumWeights = new double[nKernels];
+    double acc = 0;
+    for (int k = 0; k < nKernels; k++) {
+      logWeights[k] = Math.log(w[k] / sum);
+      acc += w[k] / sum;
+      cumWeights[k] = acc;
+    }
+    cumWeights[nKernels - 1] = 1;
+    dims = new Dim[space.size()];
+    for (int j = 0; j < dims.length; j++) {
+      double[] column = new double[n];
+      for (int i = 0; i < n; i++) {
+        column[i] = observations[i][j];
+      }
+      Distribution d = space.get(j);
+      dims[j] =
+          d instanceof CategoricalDistribution c
+              ? new CategoricalDim(column, c.choices().size(), p.priorWeight())
+              : new NumericalDim(column, d, p, space.size());
+    }
+  }
+
+  /** {@code size} joint samples ({@code size x d} internal values) drawn from the mixture. */
+  double[][] sample(SplittableRandom rng, int size) {
+    double[][] out = new double[size][dims.length];
+    for (int i = 0; i < size; i++) {
+      int k = Arrays.binarySearch(cumWeights, rng.nextDouble());
+      k = k >= 0 ? k : Math.min(-k - 1, nKernels - 1);
+      for (int j = 0; j < dims.length; j++) {
+        out[i][j] = dims[j].sample(k, rng);
+      }
+    }
+    return out;
+  }
+
+  /** The mixture's log density (log probability for discrete parameters) at each row. */
+  double[] logPdf(double[][] x) {
+    double[] out = new double[x.length];
+    double[] terms = new double[nKernels];
+    for (int i = 0; i < x.length; i++) {
+      System.arraycopy(logWeights, 0, terms, 0, nKernels);
+      for (int j = 0; j < dims.length; j++) {
+        dims[j].addLogPdf(x[i][j], terms);
+      }
+      double max = Double.NEGATIVE_INFINITY;
+      for (double t : terms) {
+        max = Math.max(max, t);
+      }
+      if (max == Double.NEGATIVE_INFINITY) {
+        out[i] = max;
+        continue;
+      }
+      // Terms more than 40 below the maximum add less than 1e-17 relative: skip their exp.
+      double cut = max - 40;
+      double s = 0;
+      for (double t : terms) {
+        if (t > cut) {
+          s += Math.exp(t - max);
+        }
+      }
+      out[i] = max + Math.log(s);
+    }
+    return out;
+  }
+
+  /** One parameter's kernels. */
+  private interface Dim {
+    double sample(int kernel, SplittableRandom rng);
+
+    /** Adds {@code log p_k(x)} to {@code terms[k]} for every kernel. */
+    void addLogPdf(double x, double[] terms);
+  }
+
+  private static final class CategoricalDim implements Dim {
+    private final double[][] cum;
+    private final double[][] logProbs;
+
+    CategoricalDim(double[] observed, int nChoices, double priorWeight) {
+      int n = observed.length;
+      int nk = n + 1;
+      cum = new double[nk][nChoices];
+      logProbs = new double[nk][nChoices];
+      for (int k = 0; k < nk; k++) {
+        double[] row = new double[nChoices];
+        if (n == 0) {
+          Arrays.fill(row, 1.0 / nChoices);
+        } else {
+          Arrays.fill(row, priorWeight / nk);
+          if (k < n) {
+            row[(int) observed[k]] += 1;
+          }
+        }
+        double sum = 0;
+        for (double v : row) {
+          sum += v;
+        }
+        double acc = 0;
+        for (int c = 0; c < nChoices; c++) {
+          double pr = sum == 0 ? 0 : row[c] / sum;
+          logProbs[k][c] = Math.log(pr);
+          acc += pr;
+          cum[k][c] = acc;
+        }
+        cum[k][nChoices - 1] = 1;
+      }
+    }
+
+    @Override
+    public double sample(int kernel, SplittableRandom rng) {
+      double u = rng.nextDouble();
+      double[] c = cum[kernel];
+      int i = 0;
+      while (i < c.length - 1 && c[i] < u) {
+        i++;
+      }
+      return i;
+    }
+
+    @Override
+    public void addLogPdf(double x, double[] terms) {
+      int c = (int) x;
+      for (int k = 0; k < terms.length; k++) {
+        terms[k] += logProbs[k][c];
+      }
+    }
+  }
+
+  private static final class NumericalDim implements Dim {
+    private final boolean log;
+    private final double step; // 0 when continuous
+    private final double low;
+    private final double high;
+    private final double lowT;
+    private final double highT;
+    private final double[] mu;
+    private final double[] sigma;
+    /**
+     * Per kernel: log of the truncation mass, plus {@code log(sigma sqrt(2 pi))} for continuous
+     * densities.
+     */
+    private final double[] logNorm;
+
+    private final double[] invSigma;
+
+    NumericalDim(double[] observed, Distribution d, Parameters p, int nParams) {
+      double s;
+      if (d instanceof FloatDistribution f) {
+        low = f.low();
+        high = f.high();
+        log = f.log();
+        s = f.step() == null ? 0 : f.step();
+      } else {
+        IntDistribution i = (IntDistribution) d;
+        low = i.low();
+        high = i.high();
+        log = i.log();
+        s = i.step();
+      }
+      step = s;
+      double lo = low - step / 2;
+      double hi = high + step / 2;
+      lowT = log ? Math.log(lo) : lo;
+      highT = log ? Math.log(hi) : hi;
+      int n = observed.length;
+      mu = new double[n + 1];
+      for (int i = 0; i < n; i++) {
+        mu[i] = log ? Math.log(observed[i]) : observed[i];
+      }
+      mu[n] = 0.5 * (lowT + highT);
+      sigma = new double[n + 1];
+      computeSigmas(n, p, nParams);
+      sigma[n] = highT - lowT;
+      logNorm = new double[n + 1];
+      invSigma = new double[n + 1];
+      for (int k = 0; k <= n; k++) {
+        double m = Gaussian.logMass((lowT - mu[k]) / sigma[k], (highT - mu[k]) / sigma[k]);
+        // Optuna <= 3.4 left out log(sigma) here (optuna#5109); legacyKernelDensity mimics it.
+        double logSigma = p.legacyKernelDensity() ? 0 : Math.log(sigma[k]);
+        logNorm[k] = step == 0 ? m + logSigma + Gaussian.LOG_SQRT_2PI : m;
+        invSigma[k] = 1 / sigma[k];
+      }
+    }
+
+    private void computeSigmas(int n, Parameters p, int nParams) {
+      double width = highT - lowT;
+      if (p.multivariate()) {
+        double s = 0.2 * Math.pow(Math.max(n, 1), -1.0 / (nParams + 4)) * width;
+        Arrays.fill(sigma, 0, n, s);
+      } else if (n > 0) {
+        // Sort observations and the prior centre together; bounds act as outer neighbours.
+        // Ties keep observation order (a stable argsort).
+        int m = n + 1;
+        int[] order = Sorting.stableArgsort(Arrays.copyOf(mu, m));
+        double[] sortedMu = new double[m];
+        int[] position = new int[m];
+        for (int r = 0; r < m; r++) {
+          sortedMu[r] = mu[order[r]];
+          position[order[r]] = r;
+        }
+        double[] e = new double[m + 2];
+        e[0] = lowT;
+        System.arraycopy(sortedMu, 0, e, 1, m);
+        e[m + 1] = highT;
+        double[] sorted = new double[m];
+        for (int i = 0; i < m; i++) {
+          sorted[i] = Math.max(e[i + 1] - e[i], e[i + 2] - e[i + 1]);
+        }
+        if (!p.considerEndpoints() && e.length >= 4) {
+          sorted[0] = e[2] - e[1];
+          sorted[m - 1] = e[m] - e[m - 1];
+        }
+        for (int i = 0; i < n; i++) {
+          sigma[i] = sorted[position[i]];
+        }
+      }
+      double maxSigma = width;
+      double minSigma = p.considerMagicClip() ? width / Math.min(100.0, 1.0 + (n + 1)) : 1e-12;
+      for (int i = 0; i < n; i++) {
+        sigma[i] = Math.min(Math.max(sigma[i], minSigma), maxSigma);
+      }
+    }
+
+    @Override
+    public double sample(int k, SplittableRandom rng) {
+      double z =
+          Gaussian.truncatedPpf(
+              rng.nextDouble(), (lowT - mu[k]) / sigma[k], (highT - mu[k]) / sigma[k]);
+      double t = mu[k] + sigma[k] * z;
+      double x = log ? Math.exp(t) : t;
+      if (step != 0) {
+        x = low + Math.rint((x - low) / step) * step;
+      }
+      return Math.min(Math.max(x, low), high);
+    }
+
+    @Override
+    public void addLogPdf(double x, double[] terms) {
+      if (step == 0) {
+        double t = log ? Math.log(x) : x;
+        for (int k = 0; k < terms.length; k++) {
+          double z = (t - mu[k]) * invSigma[k];
+          terms[k] -= 0.5 * z * z + logNorm[k];
+        }
+      } else {
+        double a = log ? Math.log(x - step / 2) : x - step / 2;
+        double b = log ? Math.log(x + step / 2) : x + step / 2;
+        for (int k = 0; k < terms.length; k++) {
+          terms[k] += Gaussian.logMass((a - mu[k]) / sigma[k], (b - mu[k]) / sigma[k]) - logNorm[k];
+        }
+      }
+    }
+  }
+}
