@@ -110,6 +110,32 @@ class OptunaInteropTest {
     }
   }
 
+  private static Map<String, String> sqliteSchema(Path file) throws Exception {
+    Map<String, String> out = new java.util.TreeMap<>();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT name, sql FROM sqlite_master")) {
+      while (rs.next()) {
+        out.put(rs.getString(1), rs.getString(2));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void sqliteSchemaIsOptunasOwnPlusTheV320Index() throws Exception {
+    Path ours = dir.resolve("ours.db");
+    Path theirs = dir.resolve("theirs.db");
+    RdbStorage.open("sqlite:" + ours).close();
+    py("init", theirs, "-");
+    Map<String, String> expected = sqliteSchema(theirs);
+    if (stamp(theirs).equals("v3.0.0.d")) {
+      // Optuna 3.1's create_all predates revision v3.2.0.a, which adds this index.
+      expected.put("ix_trials_study_id", "CREATE INDEX ix_trials_study_id ON trials (study_id)");
+    }
+    assertEquals(expected, sqliteSchema(ours));
+  }
+
   @Test
   void pythonOptunaReadsAStudyWrittenByTfBlend() throws Exception {
     Path file = dir.resolve("java.db");

@@ -3,6 +3,7 @@
   optuna_interop.py dump FILE STUDY   prints the study as JSON, read through RDBStorage with
                                       skip_compatibility_check=True (3.1 knows only v3.0.0.d)
   optuna_interop.py write FILE STUDY  creates the study in a fresh file and runs a few trials
+  optuna_interop.py init FILE -       creates Optuna's tables (create_all) and stamps the file
   optuna_interop.py beat FILE STUDY   creates the study with a RUNNING trial and a heartbeat
   optuna_interop.py failstale FILE STUDY  runs Optuna's fail_stale_trials (grace 1 s)
 """
@@ -76,6 +77,12 @@ def write(path, name):
     print(json.dumps({"n": len(study.trials)}))
 
 
+def init(path, name):
+    """Creates Optuna's tables in a fresh file (the study name is unused)."""
+    optuna.storages.RDBStorage("sqlite:///" + path)
+    print(json.dumps({"ok": True}))
+
+
 def beat(path, name):
     """Creates the study with one RUNNING trial that records one heartbeat now."""
     storage = optuna.storages.RDBStorage(
@@ -98,4 +105,4 @@ def failstale(path, name):
 
 
 if __name__ == "__main__":
-    {"dump": dump, "write": write, "beat": beat, "failstale": failstale}[sys.argv[1]](sys.argv[2], sys.argv[3])
+    {"dump": dump, "write": write, "init": init, "beat": beat, "failstale": failstale}[sys.argv[1]](sys.argv[2], sys.argv[3])
