@@ -192,7 +192,9 @@ enum Dialect {
 
     @Override
     String nowExpression() {
-      return "LOCALTIMESTAMP";
+      // UTC rather than LOCALTIMESTAMP: pgjdbc sets each session's TimeZone to its JVM's zone,
+      // so JVMs in different zones would disagree about local wall time.
+      return "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')";
     }
 
     @Override

@@ -76,8 +76,10 @@ import java.util.regex.Pattern;
  *       ({@code yyyy-MM-dd HH:mm:ss.SSSSSS} text on SQLite, {@code timestamp without time zone}
  *       on PostgreSQL), which is what Optuna up to 4.9 writes and what its dashboard shows.
  *       Optuna 5.0 writes naive UTC; on a machine whose zone is not UTC it shifts our times.
- *   <li>Heartbeats use the database clock (UTC on SQLite, the session zone on PostgreSQL), as
- *       Optuna's do, so processes on machines with skewed clocks agree about staleness.
+ *   <li>Heartbeats use the database clock in UTC, as Optuna's do on SQLite ({@code
+ *       CURRENT_TIMESTAMP}), so processes on machines with skewed clocks or other time zones agree
+ *       about staleness. (Python Optuna on PostgreSQL writes the server's session zone; the two
+ *       agree when the server runs in UTC.)
  *   <li>Values: finite, or NULL with value type {@code INF_POS}/{@code INF_NEG}; intermediate
  *       NaN is NULL with type {@code NAN}. Params: the internal double plus Optuna's {@code
  *       distribution_json}. Attributes: JSON text.

@@ -81,4 +81,15 @@ class PostgresStorageTest extends StorageContractTest {
     assertEquals(List.of("INF_POS"), column("SELECT value_type::text FROM trial_values"));
     assertTrue(column("SELECT value FROM trial_values").get(0) == null);
   }
+
+  @Test
+  void opensOptunaStyleUrlsAndSharesTheDatabaseWithJdbcUrls() {
+    long id = storage.createStudy("shared", StudyDirection.MAXIMIZE);
+    String optunaStyle = PgTestSupport.urlFor(schema).replace("jdbc:postgresql://", "postgresql://");
+    try (TrialStorage other = Storages.open(optunaStyle)) {
+      assertEquals(id, other.getStudyIdByName("shared"));
+      assertEquals(StudyDirection.MAXIMIZE, other.getStudyDirection(id));
+      assertEquals("v3.2.0.a", ((RdbStorage) other).schemaStamp());
+    }
+  }
 }
