@@ -337,7 +337,7 @@ public final class DynamicBlendedOptimizer<T extends TFloating> extends Optimize
    * value of {@code step} and for {@code alsoCompute}, so all of them are computed from the state
    * before the step.
    *
-   * @return a no-op named {@code name} that completes when every write has happened
+   * @return a no-op {@code <scope>/<name>} that completes when every write has happened
    */
   public Op applyUpdate(Step<T> step, List<Op> alsoCompute, List<Write<?>> alsoWrite, String name) {
     List<Op> computed = new ArrayList<>();
@@ -392,12 +392,12 @@ public final class DynamicBlendedOptimizer<T extends TFloating> extends Optimize
     return deps.withControlDependencies(assigns).noOp();
   }
 
-  /** Writes the step counter and groups all writes into a no-op named {@code name}. */
+  /** Writes the step counter and groups all writes into a no-op {@code <scope>/<name>}. */
   @Override
   protected Op finish(List<Op> updateOperations, String name) {
     List<Op> all = new ArrayList<>(updateOperations);
     all.add(pendingWrites.assign(counter, pending.step()));
-    return super.finish(all, name);
+    return ops.withControlDependencies(all).withName(name).noOp();
   }
 
   /** Zeroes every slot and the step counter (one session run), for a new trial. */
