@@ -27,6 +27,7 @@ import picocli.CommandLine.ScopeType;
       DatasetCommand.class,
       TrainCommand.class,
       GraphsCommand.class,
+      GradcheckCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TfBlendCommand implements Runnable {
