@@ -28,6 +28,7 @@ import picocli.CommandLine.ScopeType;
       TrainCommand.class,
       GraphsCommand.class,
       GradcheckCommand.class,
+      TuneCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TfBlendCommand implements Runnable {

@@ -6,6 +6,7 @@ import dev.tfblend.BadInputException;
 import dev.tfblend.BuildInfo;
 import dev.tfblend.config.TuneConfig;
 import dev.tfblend.config.TuneConfigLoader;
+import dev.tfblend.data.DataSplits;
 import dev.tfblend.io.OutputDir;
 import dev.tfblend.model.Mlp;
 import dev.tfblend.plot.AlphaTrajectoryChartData;
@@ -107,7 +108,11 @@ public final class TuneExperiment {
     progress.info("tune " + name + ": " + config.optimizers().size() + " studies of " + config.trials()
         + " trials x " + config.epochs() + " epochs, storage " + storageSpec);
 
-    TrainingData data = DataSources.load(config.data());
+    // load the native library before any timing, so graph build times exclude it
+    long tfStart = System.nanoTime();
+    org.tensorflow.TensorFlow.version();
+    double tfLoadSeconds = (System.nanoTime() - tfStart) / 1e9;
+    DataSplits data = DataSources.load(config.data());
     Mlp mlp = config.model().toMlp();
     Map<String, TuneResults.OptimizerResult> results = new LinkedHashMap<>();
     try (TrialStorage storage = Storages.open(storageSpec)) {
@@ -118,18 +123,18 @@ public final class TuneExperiment {
       }
     }
     TuneResults r = new TuneResults(TuneConfigLoader.toJson(config), config.seed(), name, storageSpec,
-        results, PUBLISHED, Comparisons.paired(results), (System.nanoTime() - t0) / 1e9);
+        results, PUBLISHED, Comparisons.paired(results), (System.nanoTime() - t0) / 1e9, tfLoadSeconds);
     writeOutputs(r, config, runDir, progress);
     return r;
   }
 
   private static TuneResults.OptimizerResult runOptimizer(String key, TuneConfig config, long samplerSeed,
-      Mlp mlp, TrainingData data, TrialStorage storage, String runName, TuneProgress progress,
+      Mlp mlp, DataSplits data, TrialStorage storage, String runName, TuneProgress progress,
       Path savedModelDir) {
     TuneConfig.OptimizerSearch search = config.search().get(key);
     SearchSpace space = SearchSpace.fromJson(search.space(), "search." + key + ".space");
     Map<String, Double> fixed = Optimizers.effective(search.optimizer(), search.fixed());
-    for (String p : space.names()) {
+    for (String p : space.distributions().keySet()) {
       if (!fixed.containsKey(p)) {
         throw BadInputException.of("search.%s.space.%s is not a hyperparameter of %s (known: %s)",
             key, p, search.optimizer(), String.join(", ", fixed.keySet()));
@@ -153,7 +158,6 @@ public final class TuneExperiment {
             key, study.name(), done, Math.max(0, remaining)));
       }
       if (remaining > 0) {
-        study.budgetNotice(config.trials()).ifPresent(progress::notice);
         progress.plan((long) remaining * config.epochs() + (long) config.finalSeeds() * config.finalEpochs());
         Trainer.Settings settings = new Trainer.Settings(config.epochs(), config.batchSize(), config.seed());
         study.optimize(trial -> {
@@ -280,8 +284,8 @@ public final class TuneExperiment {
 
   static Sampler sampler(String name, long seed) {
     return switch (name) {
-      case "tpe" -> TpeSampler.builder().seed(seed).build();
-      case "tpe-multivariate" -> TpeSampler.builder().seed(seed).multivariate(true).build();
+      case "tpe" -> new TpeSampler(seed);
+      case "tpe-multivariate" -> new TpeSampler(TpeSampler.Config.defaults(seed).withMultivariate(true));
       case "random" -> new RandomSampler(seed);
       default -> throw BadInputException.of("sampler must be one of %s, got %s", TuneConfig.SAMPLERS, name);
     };

@@ -19,9 +19,10 @@ final class TuneReport {
     }
     md.append(String.format(Locale.ROOT,
         "Seed %d; %d trials per optimizer (%s sampler, %s pruner), %d epochs per trial at batch %d; "
-            + "final runs: %d epochs x %d seed(s). Studies stored in `%s`. Wall time %.1f s.%n%n",
+            + "final runs: %d epochs x %d seed(s). Studies stored in `%s`. Wall time %.1f s "
+            + "(of which %.1f s loading TensorFlow).%n%n",
         config.seed(), config.trials(), config.sampler(), config.pruner(), config.epochs(), config.batchSize(),
-        config.finalEpochs(), config.finalSeeds(), r.storage(), r.wallSeconds()));
+        config.finalEpochs(), config.finalSeeds(), r.storage(), r.wallSeconds(), r.tensorflowLoadSeconds()));
     if (config.sampler().startsWith("tpe") && config.trials() <= 10) {
       md.append("**Note:** TPE samples randomly for its first 10 trials; with ").append(config.trials())
           .append(" trials per optimizer these studies are random searches.\n\n");
@@ -125,9 +126,9 @@ final class TuneReport {
           : "- This run does not rank the optimizers as the published run did.");
     }
     if (config.finalSeeds() == 1) {
-      lines.add("- One final seed per optimizer: differences between optimizers are within what seed-to-seed "
-          + "variation alone can produce, so this run cannot say that one optimizer is better. Rerun with "
-          + "`--seeds N` for means, spreads and a paired comparison.");
+      lines.add("- One final seed per optimizer: a single run per optimizer cannot separate a difference between "
+          + "optimizers from seed-to-seed variation, so this run alone does not show that one optimizer is "
+          + "better. Rerun with `--seeds N` for means, spreads and a paired comparison.");
     } else {
       lines.add(String.format(Locale.ROOT, "- %d final seeds per optimizer; see the paired comparison above "
           + "(|t| well above 2 with all seeds agreeing is the least one should ask before calling a difference real).",

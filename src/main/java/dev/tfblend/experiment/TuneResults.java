@@ -20,6 +20,8 @@ import java.util.Map;
  * @param comparison paired comparisons of the blend against each baseline over the final seeds
  *     (empty when the blend or a baseline did not run)
  * @param wallSeconds the whole run
+ * @param tensorflowLoadSeconds loading TensorFlow's native library (once per process, before any
+ *     graph is built)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TuneResults(
@@ -30,7 +32,8 @@ public record TuneResults(
     Map<String, OptimizerResult> optimizers,
     Map<String, Double> published,
     Map<String, PairedComparison> comparison,
-    @JsonProperty("wall_seconds") double wallSeconds) {
+    @JsonProperty("wall_seconds") double wallSeconds,
+    @JsonProperty("tensorflow_load_seconds") double tensorflowLoadSeconds) {
 
   /**
    * One optimizer's study and final runs.

@@ -1,6 +1,8 @@
 package dev.tfblend.train;
 
 import com.google.common.base.Preconditions;
+import dev.tfblend.BadInputException;
+import dev.tfblend.meta.GatingNetwork;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +19,7 @@ public final class Optimizers {
 
   /** Known optimizer names. */
   public static List<String> names() {
-    return List.of("adam", "sgd");
+    return List.of("adam", "sgd", "blended");
   }
 
   /** Hyperparameter keys and defaults of {@code name}, in a stable order. */
@@ -25,6 +27,7 @@ public final class Optimizers {
     return switch (checkName(name)) {
       case "adam" -> RuleStepBuilder.adam().hyperparameterDefaults();
       case "sgd" -> RuleStepBuilder.sgd(false).hyperparameterDefaults();
+      case "blended" -> BlendedStepBuilder.defaults().hyperparameterDefaults();
       default -> throw new AssertionError(name);
     };
   }
@@ -48,6 +51,13 @@ public final class Optimizers {
         double n = params.getOrDefault("nesterov", 0.0);
         Preconditions.checkArgument(n == 0.0 || n == 1.0, "sgd hyperparameter nesterov must be 0 or 1, got %s", n);
         yield RuleStepBuilder.sgd(n == 1.0);
+      }
+      case "blended" -> {
+        double h = params.getOrDefault("gate_hidden", (double) GatingNetwork.DEFAULT_HIDDEN);
+        if (h != Math.rint(h) || h < 1) {
+          throw BadInputException.of("blended hyperparameter gate_hidden must be a positive integer, got %s", h);
+        }
+        yield BlendedStepBuilder.defaults().gateHidden((int) h);
       }
       default -> throw new AssertionError(name);
     };
