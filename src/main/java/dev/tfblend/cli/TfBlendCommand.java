@@ -25,6 +25,8 @@ import picocli.CommandLine.ScopeType;
     },
     subcommands = {
       DatasetCommand.class,
+      TrainCommand.class,
+      GraphsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TfBlendCommand implements Runnable {

@@ -1,0 +1,39 @@
+package dev.tfblend.cli;
+
+import dev.tfblend.experiment.GraphSnapshots;
+import dev.tfblend.io.OutputDir;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tf-blend graphs}: writes the GraphDef snapshots ({@link GraphSnapshots}). */
+@Command(
+    name = "graphs",
+    mixinStandardHelpOptions = true,
+    description = "Write text GraphDefs (.pbtxt) of the default train step, evaluate and predict functions.")
+public final class GraphsCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (replaced).")
+  Path out;
+
+  @Override
+  public Integer call() {
+    try (OutputDir dir = OutputDir.stage(out)) {
+      for (Map.Entry<String, String> e : GraphSnapshots.build().entrySet()) {
+        Files.writeString(dir.path().resolve(e.getKey()), e.getValue());
+        spec.commandLine().getErr().println("wrote " + out.resolve(e.getKey()) + " (" + e.getValue().length() + " bytes)");
+      }
+      dir.commit();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return 0;
+  }
+}

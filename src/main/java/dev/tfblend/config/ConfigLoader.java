@@ -1,0 +1,194 @@
+package dev.tfblend.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.tfblend.BadInputException;
+import dev.tfblend.train.Optimizers;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Builds a {@link TrainConfig} from, in increasing precedence: {@link TrainConfig#defaults()}, a
+ * JSON file ({@code --config}), explicit command-line options, and {@code --set name=value}
+ * overrides. Every problem is a {@link BadInputException} naming the file, field or key.
+ *
+ * <p>{@code --set} names are either a hyperparameter of the run's optimizer ({@code lr},
+ * {@code beta1}, ...; also {@code params.lr}) or a config field path ({@link #FIELDS}). Values
+ * are numbers, {@code true}/{@code false} (1/0 for hyperparameters), text, or for
+ * {@code model.layers} a comma-separated list.
+ */
+public final class ConfigLoader {
+  /** Config field paths {@code --set} accepts besides hyperparameters. */
+  public static final List<String> FIELDS = List.of("optimizer", "epochs", "batchSize", "seed",
+      "model.layers", "model.activation", "data.source", "data.seed", "data.validationSize",
+      "data.splitSeed");
+
+  private static final ObjectMapper MAPPER = new ObjectMapper()
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+
+  private ConfigLoader() {}
+
+  /**
+   * Resolves a config.
+   *
+   * @param file JSON config file, or {@code null}
+   * @param options explicit command-line options by config field name (only those the user gave)
+   * @param sets {@code name=value} overrides, applied in order
+   */
+  public static TrainConfig resolve(Path file, Map<String, Object> options, List<String> sets) {
+    ObjectNode tree = MAPPER.valueToTree(TrainConfig.defaults());
+    String source = "defaults";
+    if (file != null) {
+      merge(tree, readFile(file));
+      source = "config " + file;
+    }
+    for (Map.Entry<String, Object> e : options.entrySet()) {
+      tree.set(e.getKey(), MAPPER.valueToTree(e.getValue()));
+    }
+    String optimizer = tree.path("optimizer").asText();
+    for (String set : sets) {
+      applySet(tree, set, optimizer);
+      optimizer = tree.path("optimizer").asText();
+    }
+    try {
+      return MAPPER.treeToValue(tree, TrainConfig.class).validated();
+    } catch (UnrecognizedPropertyException e) {
+      throw BadInputException.of("%s: unknown field %s (known: %s)", source, path(e),
+          e.getKnownPropertyIds().stream().map(Object::toString).collect(Collectors.joining(", ")));
+    } catch (MismatchedInputException e) {
+      throw BadInputException.of("%s: field %s has the wrong type: %s", source, path(e),
+          e.getOriginalMessage().split("\n")[0]);
+    } catch (JsonProcessingException e) {
+      throw BadInputException.of("%s: %s", source, e.getOriginalMessage());
+    }
+  }
+
+  private static String path(MismatchedInputException e) {
+    return e.getPath().stream()
+        .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+        .collect(Collectors.joining(".")).replace(".[", "[");
+  }
+
+  private static JsonNode readFile(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw BadInputException.of("--config %s: no such file", file);
+    } catch (IOException e) {
+      throw BadInputException.of("--config %s: cannot read (%s)", file, e.getMessage());
+    }
+    try {
+      JsonNode n = MAPPER.readTree(text);
+      if (n == null || !n.isObject()) {
+        throw BadInputException.of("--config %s: expected a JSON object", file);
+      }
+      return n;
+    } catch (JsonProcessingException e) {
+      throw BadInputException.of("--config %s: not valid JSON at line %s: %s", file,
+          e.getLocation() == null ? "?" : e.getLocation().getLineNr(), e.getOriginalMessage());
+    }
+  }
+
+  private static void merge(ObjectNode into, JsonNode from) {
+    for (Map.Entry<String, JsonNode> e : from.properties()) {
+      JsonNode existing = into.get(e.getKey());
+      if (existing instanceof ObjectNode o && e.getValue().isObject()) {
+        merge(o, e.getValue());
+      } else {
+        into.set(e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  private static void applySet(ObjectNode tree, String set, String optimizer) {
+    int eq = set.indexOf('=');
+    if (eq <= 0) {
+      throw BadInputException.of("--set %s: expected name=value", set);
+    }
+    String key = set.substring(0, eq).trim();
+    String value = set.substring(eq + 1).trim();
+    String hyper = key.startsWith("params.") ? key.substring("params.".length()) : key;
+    Map<String, Double> known = Optimizers.names().contains(optimizer) ? Optimizers.defaults(optimizer) : Map.of();
+    if (known.containsKey(hyper)) {
+      tree.withObjectProperty("params").set(hyper, DoubleNode.valueOf(number(key, value)));
+      return;
+    }
+    if (!FIELDS.contains(key)) {
+      throw BadInputException.of("--set %s: unknown key %s; expected a hyperparameter of %s (%s) or one of %s",
+          set, key, optimizer, String.join(", ", known.keySet()), String.join(", ", FIELDS));
+    }
+    String[] parts = key.split("\\.");
+    ObjectNode parent = tree;
+    for (int i = 0; i < parts.length - 1; i++) {
+      parent = parent.withObjectProperty(parts[i]);
+    }
+    String leaf = parts[parts.length - 1];
+    if (key.equals("model.layers")) {
+      ArrayNode arr = MAPPER.createArrayNode();
+      for (String p : value.split(",")) {
+        try {
+          arr.add(Integer.parseInt(p.trim()));
+        } catch (NumberFormatException e) {
+          throw BadInputException.of("--set %s: model.layers must be comma-separated integers", set);
+        }
+      }
+      parent.set(leaf, arr);
+    } else {
+      JsonNode parsed;
+      try {
+        parsed = MAPPER.readTree(value);
+      } catch (JsonProcessingException e) {
+        parsed = null;
+      }
+      parent.set(leaf, parsed == null || parsed.isMissingNode() ? TextNode.valueOf(value) : parsed);
+    }
+  }
+
+  private static double number(String key, String value) {
+    if (value.equalsIgnoreCase("true")) {
+      return 1.0;
+    }
+    if (value.equalsIgnoreCase("false")) {
+      return 0.0;
+    }
+    try {
+      double d = Double.parseDouble(value);
+      if (!Double.isFinite(d)) {
+        throw BadInputException.of("--set %s=%s: must be a finite number", key, value);
+      }
+      return d;
+    } catch (NumberFormatException e) {
+      throw BadInputException.of("--set %s=%s: not a number", key, value);
+    }
+  }
+
+  /** The config as pretty JSON (what a manifest stores). */
+  public static String toJson(TrainConfig config) {
+    try {
+      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(config);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The shared mapper settings, for writing results. */
+  public static ObjectMapper mapper() {
+    return MAPPER;
+  }
+}

@@ -1,0 +1,83 @@
+package dev.tfblend.config;
+
+import dev.tfblend.BadInputException;
+import dev.tfblend.train.Optimizers;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Everything that determines a training run; with the same config, results are bit-identical.
+ * JSON keys are the component names; a config file may give any subset (the rest are
+ * {@link #defaults()}).
+ *
+ * @param optimizer {@code adam} or {@code sgd} (see {@link Optimizers})
+ * @param params hyperparameter overrides for the optimizer (for example {@code lr}); missing keys
+ *     take {@link Optimizers#defaults} and {@link #effectiveParams()} gives the full set
+ * @param epochs passes over the training split (positive)
+ * @param batchSize rows per step (positive; the last batch of an epoch may be smaller)
+ * @param seed seeds model initialisation, batch order and any meta-batch sampling
+ * @param model the MLP
+ * @param data the data set
+ */
+public record TrainConfig(
+    String optimizer,
+    Map<String, Double> params,
+    int epochs,
+    int batchSize,
+    long seed,
+    ModelConfig model,
+    DataConfig data) {
+
+  public TrainConfig {
+    params = params == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
+  }
+
+  /** Adam, default hyperparameters, 10 epochs of batch 32, seed 0, the MNIST-1D MLP and data. */
+  public static TrainConfig defaults() {
+    return new TrainConfig("adam", Map.of(), 10, 32, 0, ModelConfig.defaults(), DataConfig.defaults());
+  }
+
+  /** Checks every field, naming the first bad one in a {@link BadInputException}. */
+  public TrainConfig validated() {
+    if (optimizer == null || !Optimizers.names().contains(optimizer)) {
+      throw BadInputException.of("optimizer must be one of %s, got %s", Optimizers.names(), optimizer);
+    }
+    Map<String, Double> known = Optimizers.defaults(optimizer);
+    for (Map.Entry<String, Double> e : params.entrySet()) {
+      if (!known.containsKey(e.getKey())) {
+        throw BadInputException.of("params.%s is not a hyperparameter of %s (known: %s)",
+            e.getKey(), optimizer, String.join(", ", known.keySet()));
+      }
+      if (e.getValue() == null || !Double.isFinite(e.getValue())) {
+        throw BadInputException.of("params.%s must be a finite number, got %s", e.getKey(), e.getValue());
+      }
+    }
+    Map<String, Double> eff = effectiveParams();
+    if (eff.containsKey("lr") && !(eff.get("lr") > 0)) {
+      throw BadInputException.of("params.lr must be positive, got %s", eff.get("lr"));
+    }
+    if (eff.containsKey("nesterov") && eff.get("nesterov") != 0.0 && eff.get("nesterov") != 1.0) {
+      throw BadInputException.of("params.nesterov must be 0 or 1, got %s", eff.get("nesterov"));
+    }
+    if (epochs <= 0) {
+      throw BadInputException.of("epochs must be positive, got %s", epochs);
+    }
+    if (batchSize <= 0) {
+      throw BadInputException.of("batchSize must be positive, got %s", batchSize);
+    }
+    if (model == null) {
+      throw BadInputException.of("model is missing");
+    }
+    model.validated();
+    if (data == null) {
+      throw BadInputException.of("data is missing");
+    }
+    data.validated();
+    return this;
+  }
+
+  /** The optimizer's defaults overridden by {@link #params()}, in the optimizer's key order. */
+  public Map<String, Double> effectiveParams() {
+    return Optimizers.effective(optimizer, params);
+  }
+}

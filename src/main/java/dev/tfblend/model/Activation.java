@@ -1,0 +1,51 @@
+package dev.tfblend.model;
+
+import java.util.Locale;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * Hidden-layer nonlinearities of {@link Mlp}. ReLU is the default; the smooth ones exist for
+ * gradient checks (finite differences across a ReLU kink are meaningless) and experiments.
+ */
+public enum Activation {
+  /** {@code max(0, z)}; He initialisation. */
+  RELU,
+  /** {@code tanh(z)}; Glorot initialisation. */
+  TANH,
+  /** {@code 1 / (1 + exp(-z))}; Glorot initialisation. */
+  SIGMOID,
+  /** {@code log(1 + exp(z))}; He initialisation. */
+  SOFTPLUS;
+
+  /** Applies the activation. */
+  public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> z) {
+    return switch (this) {
+      case RELU -> tf.nn.relu(z);
+      case TANH -> tf.math.tanh(z);
+      case SIGMOID -> tf.math.sigmoid(z);
+      case SOFTPLUS -> tf.math.softplus(z);
+    };
+  }
+
+  /** The kernel initialiser that keeps activations' scale through this nonlinearity. */
+  public Init kernelInit() {
+    return this == RELU || this == SOFTPLUS ? Init.heNormal() : Init.glorotUniform();
+  }
+
+  /** The lower-case name used in configs ({@code relu}, {@code tanh}, ...). */
+  public String configName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Parses a config name, case-insensitively; {@code null} when unknown. */
+  public static Activation parse(String s) {
+    for (Activation a : values()) {
+      if (a.name().equalsIgnoreCase(s)) {
+        return a;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,63 @@
+package dev.tfblend.optim;
+
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * Pure update math for one variable: given its gradient, its current value, its slot values and
+ * the step number, builds the increment to <b>add</b> to the variable (already scaled by
+ * {@code -learningRate}, as in Optax) and the next slot values, as operands. A rule never
+ * assigns anything; the caller (a step builder or {@code DynamicBlendedOptimizer}) owns the
+ * slot variables and writes {@code theta + increment} and the next slots, and the meta step can
+ * call the same rule to build an unassigned look-ahead.
+ *
+ * <p>Contract:
+ * <ul>
+ *   <li>{@link #slotNames()} is fixed for the rule's lifetime; slot {@code k} of every variable
+ *       starts at zero, has the variable's shape, and is passed to {@link #update} in the order
+ *       of {@code slotNames()} (so {@code slots.size() == slotNames().size()}).
+ *   <li>{@link #update} may be called any number of times (one per variable, and again for a
+ *       look-ahead); it only adds operations to the graph. Its result depends only on its
+ *       arguments (an implementation may reuse graph nodes it built for the same {@code step}
+ *       operand, as {@link AdamRule} does for its bias corrections).
+ *   <li>{@code step} is the 1-based number {@code t} of the update being built (1 for the first
+ *       update after initialisation), as a scalar of the variable's type; the caller stores the
+ *       counter and passes {@code counter + 1}.
+ *   <li>Hyperparameters are operands fixed at construction (constants, placeholders or
+ *       variables), so one graph can serve many trials with different values.
+ * </ul>
+ *
+ * <p>Implementations are immutable and may be shared between graphs' builders only through
+ * operands of the same graph.
+ *
+ * @param <T> the floating type of variables, gradients and hyperparameters
+ */
+public interface UpdateRule<T extends TFloating> {
+
+  /** Names of the per-variable slots, in the order {@link #update} takes and returns them. */
+  List<String> slotNames();
+
+  /**
+   * Builds one variable's update.
+   *
+   * @param tf ops under the scope the caller wants the update's operations in
+   * @param grad gradient of the loss with respect to {@code param}
+   * @param param the variable's current value (a read, not the variable itself)
+   * @param slots the current slot values, in {@link #slotNames()} order
+   * @param step the 1-based number of this update, as a scalar
+   * @return the increment to add and the next slot values
+   */
+  Update<T> update(Ops tf, Operand<T> grad, Operand<T> param, List<Operand<T>> slots, Operand<T> step);
+
+  /**
+   * The result of {@link UpdateRule#update}: {@code theta_next = theta + increment}, and
+   * {@code nextSlots} in {@link UpdateRule#slotNames()} order.
+   */
+  record Update<T extends TFloating>(Operand<T> increment, List<Operand<T>> nextSlots) {
+    public Update {
+      nextSlots = List.copyOf(nextSlots);
+    }
+  }
+}

@@ -1,0 +1,371 @@
+package dev.tfblend.train;
+
+import com.google.common.base.Preconditions;
+import dev.tfblend.data.Dataset;
+import dev.tfblend.model.FloatTensors;
+import dev.tfblend.model.Mlp;
+import dev.tfblend.model.ParameterSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Assign;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * One TensorFlow {@link Graph} and one {@link Session} that train, evaluate and run an
+ * {@link Mlp}, reused across the trials of one optimizer: hyperparameters are assigned and
+ * variables re-initialised ({@link #reinitialize}) without rebuilding anything.
+ *
+ * <p>The data set lives on the graph side: {@link #loadData} assigns the three splits once to
+ * variables of unknown shape, and a step feeds only the batch's row indices. The GraphDef holds no
+ * data and no initial values, so it is a few kilobytes and identical for any data set.
+ *
+ * <p><b>Functions and tensor names</b> (stable; {@code graphs/*.pbtxt} snapshot them):
+ * <ul>
+ *   <li>{@code train_step}: feed {@code train_step/batch_indices} (int32 {@code [B]}, rows of
+ *       the training split) and, for steps that asked for a validation batch,
+ *       {@code meta_batch/indices} (int32 {@code [B]}, rows of the validation split); fetch
+ *       {@code train_step/loss} (float32 scalar, batch mean cross-entropy before the update) and
+ *       target the no-op {@code train_step/run}.
+ *   <li>{@code evaluate}: fetch {@code evaluate/<split>/loss} and
+ *       {@code evaluate/<split>/accuracy} (float32 scalars over the whole split) for
+ *       {@code <split>} in {@code train}, {@code validation}, {@code test}; no feeds.
+ *   <li>{@code predict}: feed {@code predict/x} (float32 {@code [-1, inputSize]}), fetch
+ *       {@code predict/logits} and {@code predict/probabilities}.
+ * </ul>
+ *
+ * <p>Variables: the model in {@code model/w1, model/b1, ...} (a {@link ParameterSet}), data in
+ * {@code data/<split>_x} and {@code data/<split>_y} (assigned through
+ * {@code data/<split>_x_value}), and the optimizer's state under its own
+ * scope (for example {@code adam/}; see {@link RuleStepBuilder}). The session uses one intra-op
+ * and one inter-op thread (fastest for this size on 2 cores; note the first session's
+ * configuration fixes TensorFlow's process-wide pools).
+ *
+ * <p>Not thread-safe. Close it to free the native graph and session.
+ */
+public final class TrainingGraph implements AutoCloseable {
+  /** The splits, in the order of {@code evaluate/<split>} names. */
+  public enum Split {
+    TRAIN("train"), VALIDATION("validation"), TEST("test");
+
+    private final String graphName;
+
+    Split(String graphName) {
+      this.graphName = graphName;
+    }
+
+    /** The name used in tensor names. */
+    public String graphName() {
+      return graphName;
+    }
+  }
+
+  /** Loss and accuracy over a whole split. */
+  public record Evaluation(double loss, double accuracy) {}
+
+  /** Outputs of one train step: the batch loss and the step's {@link TrainStep#perStepOutputs()}. */
+  public record StepOutput(double loss, Map<String, Double> outputs) {}
+
+  private final Graph graph;
+  private final Session session;
+  private final Mlp mlp;
+  private final String optimizerName;
+  private final Map<String, Double> hyperparameterDefaults;
+  private final ParameterSet<TFloat32> params;
+  private final TrainStep step;
+  private final List<DataVar> dataVars = new ArrayList<>();
+  private final Placeholder<TInt32> batchIndices;
+  private final Operand<TFloat32> batchLoss;
+  private final Op trainTarget;
+  private final Map<Split, List<Operand<TFloat32>>> evaluation = new LinkedHashMap<>();
+  private final Placeholder<TFloat32> predictX;
+  private final Operand<TFloat32> predictLogits;
+  private final Operand<TFloat32> predictProbabilities;
+  private final List<String> stepOutputNames;
+  private final List<Operand<?>> stepOutputOperands;
+  private Placeholder<TInt32> metaIndices;
+  private StepContext.Batch metaBatch;
+  private int[] splitSizes;
+  private SplittableRandom metaRandom;
+
+  private record DataVar(Placeholder<?> value, Op assign) {}
+
+  private TrainingGraph(Mlp mlp, StepBuilder builder) {
+    this.mlp = mlp;
+    this.optimizerName = builder.name();
+    this.hyperparameterDefaults = builder.hyperparameterDefaults();
+    Graph g = new Graph();
+    this.graph = g;
+    try {
+      Ops tf = Ops.create(g);
+      params = mlp.parameters(tf.withSubScope("model"), TFloat32.class);
+
+      Ops data = tf.withSubScope("data");
+      Map<Split, Operand<TFloat32>> xs = new LinkedHashMap<>();
+      Map<Split, Operand<TInt32>> ys = new LinkedHashMap<>();
+      for (Split s : Split.values()) {
+        xs.put(s, dataVariable(data, s.graphName() + "_x", TFloat32.class));
+        ys.put(s, dataVariable(data, s.graphName() + "_y", TInt32.class));
+      }
+
+      Ops ts = tf.withSubScope("train_step");
+      batchIndices = ts.withName("batch_indices").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+      StepContext.Batch batch = gatherBatch(ts.withSubScope("batch"), xs.get(Split.TRAIN),
+          ys.get(Split.TRAIN), batchIndices);
+      Operand<TFloat32> loss = Mlp.crossEntropy(ts, mlp.logits(ts, params, batch.x()), batch.oneHot());
+      batchLoss = ts.withName("loss").identity(loss);
+      List<Operand<TFloat32>> grads = params.gradients(g, batchLoss);
+
+      StepContext ctx = new StepContext(g, tf, mlp, params, batch, batchLoss, grads, () -> {
+        if (metaIndices == null) {
+          Ops mb = tf.withSubScope("meta_batch");
+          metaIndices = mb.withName("indices").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+          metaBatch = gatherBatch(mb, xs.get(Split.VALIDATION), ys.get(Split.VALIDATION), metaIndices);
+        }
+        return metaBatch;
+      });
+      step = builder.build(ctx);
+      trainTarget = ts.withControlDependencies(List.of(step.target())).withName("run").noOp();
+      stepOutputNames = new ArrayList<>(step.perStepOutputs().keySet());
+      stepOutputOperands = new ArrayList<>(step.perStepOutputs().values());
+
+      Ops ev = tf.withSubScope("evaluate");
+      for (Split s : Split.values()) {
+        Ops e = ev.withSubScope(s.graphName());
+        Operand<TFloat32> logits = mlp.logits(e, params, xs.get(s));
+        Operand<TFloat32> oneHot = Mlp.oneHot(e, ys.get(s), mlp.numClasses(), TFloat32.class);
+        evaluation.put(s, List.of(
+            e.withName("loss").identity(Mlp.crossEntropy(e, logits, oneHot)),
+            e.withName("accuracy").identity(Mlp.accuracy(e, logits, ys.get(s)))));
+      }
+
+      Ops pr = tf.withSubScope("predict");
+      predictX = pr.withName("x").placeholder(TFloat32.class,
+          Placeholder.shape(Shape.of(-1, mlp.inputSize())));
+      Operand<TFloat32> logits = mlp.logits(pr, params, predictX);
+      predictLogits = pr.withName("logits").identity(logits);
+      predictProbabilities = pr.withName("probabilities").nn.softmax(logits);
+
+      ConfigProto config = ConfigProto.newBuilder()
+          .setIntraOpParallelismThreads(1)
+          .setInterOpParallelismThreads(1)
+          .build();
+      session = new Session(g, config);
+    } catch (RuntimeException e) {
+      g.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Builds the graph for {@code mlp} with the update of {@code builder} and opens its session.
+   * Call {@link #loadData} and {@link #reinitialize} before training.
+   */
+  public static TrainingGraph create(Mlp mlp, StepBuilder builder) {
+    return new TrainingGraph(mlp, builder);
+  }
+
+  private <T extends org.tensorflow.types.family.TType> Operand<T> dataVariable(
+      Ops data, String name, Class<T> type) {
+    Variable<T> v = data.withName(name).variable(Shape.unknown(), type);
+    Placeholder<T> ph = data.withName(name + "_value").placeholder(type);
+    Op assign = data.withName(name + "_assign").assign(v, ph, Assign.validateShape(false));
+    dataVars.add(new DataVar(ph, assign));
+    return data.withName(name + "_read").identity(v);
+  }
+
+  private StepContext.Batch gatherBatch(
+      Ops tf, Operand<TFloat32> x, Operand<TInt32> y, Operand<TInt32> indices) {
+    Operand<TFloat32> bx = tf.withName("x").gather(x, indices, tf.constant(0));
+    Operand<TInt32> by = tf.withName("labels").gather(y, indices, tf.constant(0));
+    return new StepContext.Batch(bx, by, Mlp.oneHot(tf, by, mlp.numClasses(), TFloat32.class));
+  }
+
+  /** Assigns {@code data}'s three splits to the graph's data variables. */
+  public void loadData(dev.tfblend.data.DataSplits data) {
+    loadData(data.train(), data.validation(), data.test());
+  }
+
+  /** Assigns the three splits to the graph's data variables (once; again to replace them). */
+  public void loadData(Dataset train, Dataset validation, Dataset test) {
+    Dataset[] sets = {train, validation, test};
+    for (int s = 0; s < 3; s++) {
+      Preconditions.checkArgument(sets[s].size() > 0, "the %s split is empty", Split.values()[s].graphName());
+      Preconditions.checkArgument(sets[s].numFeatures() == mlp.inputSize(),
+          "the %s split has %s features, the model takes %s", Split.values()[s].graphName(),
+          sets[s].numFeatures(), mlp.inputSize());
+      for (int label : sets[s].y()) {
+        Preconditions.checkArgument(label < mlp.numClasses(),
+            "the %s split has label %s, the model has %s classes", Split.values()[s].graphName(),
+            label, mlp.numClasses());
+      }
+    }
+    List<Tensor> fed = new ArrayList<>();
+    try {
+      Session.Runner r = session.runner();
+      for (int s = 0; s < 3; s++) {
+        TFloat32 x = TFloat32.tensorOf(Shape.of(sets[s].size(), sets[s].numFeatures()),
+            DataBuffers.of(sets[s].featuresAsFloats(), true, false));
+        fed.add(x);
+        TInt32 y = TInt32.tensorOf(Shape.of(sets[s].size()), DataBuffers.of(sets[s].y(), true, false));
+        fed.add(y);
+        r.feed(dataVars.get(2 * s).value(), x).addTarget(dataVars.get(2 * s).assign());
+        r.feed(dataVars.get(2 * s + 1).value(), y).addTarget(dataVars.get(2 * s + 1).assign());
+      }
+      r.run().close();
+    } finally {
+      fed.forEach(Tensor::close);
+    }
+    splitSizes = new int[] {train.size(), validation.size(), test.size()};
+  }
+
+  /** Number of rows of {@code split} (after {@link #loadData}). */
+  public int size(Split split) {
+    Preconditions.checkState(splitSizes != null, "no data loaded");
+    return splitSizes[split.ordinal()];
+  }
+
+  /**
+   * Starts a new trial: initialises the model from {@code seed}, resets the optimizer's state and
+   * sets its hyperparameters ({@code hyperparameters} may omit keys, which get defaults).
+   */
+  public void reinitialize(long seed, Map<String, Double> hyperparameters) {
+    params.initialize(session, seed);
+    step.reset(session, seed);
+    step.setHyperparameters(session, hyperparameters);
+    metaRandom = new SplittableRandom(seed ^ 0x6D65746162617463L);
+  }
+
+  /** Whether the train step feeds a validation meta-batch every step. */
+  public boolean usesMetaBatch() {
+    return metaIndices != null;
+  }
+
+  /** Runs one training step on the training rows {@code indices}. */
+  public StepOutput trainStep(int[] indices) {
+    Preconditions.checkState(metaRandom != null, "call reinitialize before training");
+    try (TInt32 idx = TInt32.vectorOf(indices);
+        TInt32 meta = metaIndices == null ? null : TInt32.vectorOf(metaBatchIndices(indices.length))) {
+      Session.Runner r = session.runner().feed(batchIndices, idx);
+      if (meta != null) {
+        r.feed(metaIndices, meta);
+      }
+      r.addTarget(trainTarget).fetch(batchLoss);
+      for (Operand<?> o : stepOutputOperands) {
+        r.fetch(o);
+      }
+      try (Result res = r.run()) {
+        double loss = FloatTensors.scalarValue(res.get(0));
+        if (stepOutputNames.isEmpty()) {
+          return new StepOutput(loss, Map.of());
+        }
+        Map<String, Double> outs = new LinkedHashMap<>();
+        for (int i = 0; i < stepOutputNames.size(); i++) {
+          outs.put(stepOutputNames.get(i), FloatTensors.scalarValue(res.get(i + 1)));
+        }
+        return new StepOutput(loss, outs);
+      }
+    }
+  }
+
+  private int[] metaBatchIndices(int n) {
+    int size = size(Split.VALIDATION);
+    int[] out = new int[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = metaRandom.nextInt(size);
+    }
+    return out;
+  }
+
+  /** Loss and accuracy over the whole {@code split}, in one session run. */
+  public Evaluation evaluate(Split split) {
+    List<Operand<TFloat32>> pair = evaluation.get(split);
+    try (Result res = session.runner().fetch(pair.get(0)).fetch(pair.get(1)).run()) {
+      return new Evaluation(FloatTensors.scalarValue(res.get(0)), FloatTensors.scalarValue(res.get(1)));
+    }
+  }
+
+  /** Logits for the rows of {@code x} ({@code [n][inputSize]}) with the current parameters. */
+  public float[][] logits(float[][] x) {
+    int n = x.length;
+    int w = mlp.inputSize();
+    float[] flat = new float[n * w];
+    for (int i = 0; i < n; i++) {
+      Preconditions.checkArgument(x[i].length == w, "row %s has %s features, the model takes %s", i, x[i].length, w);
+      System.arraycopy(x[i], 0, flat, i * w, w);
+    }
+    try (TFloat32 in = TFloat32.tensorOf(Shape.of(n, w), DataBuffers.of(flat, true, false));
+        Result res = session.runner().feed(predictX, in).fetch(predictLogits).run()) {
+      float[] out = FloatTensors.toFloats((TFloat32) res.get(0));
+      float[][] rows = new float[n][mlp.numClasses()];
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(out, i * mlp.numClasses(), rows[i], 0, mlp.numClasses());
+      }
+      return rows;
+    }
+  }
+
+  /** A copy of the model's current parameter values, in {@link #parameters()} order. */
+  public double[][] parameterValues() {
+    return params.read(session);
+  }
+
+  /** The model parameters. */
+  public ParameterSet<TFloat32> parameters() {
+    return params;
+  }
+
+  /** The model. */
+  public Mlp mlp() {
+    return mlp;
+  }
+
+  /** The optimizer's name ({@link StepBuilder#name()}). */
+  public String optimizerName() {
+    return optimizerName;
+  }
+
+  /** The optimizer's hyperparameter keys and defaults. */
+  public Map<String, Double> hyperparameterDefaults() {
+    return hyperparameterDefaults;
+  }
+
+  /** Names of the values fetched per step besides the loss ({@link TrainStep#perStepOutputs()}). */
+  public List<String> stepOutputNames() {
+    return List.copyOf(stepOutputNames);
+  }
+
+  /** The graph (read it; do not add to it after creation). */
+  public Graph graph() {
+    return graph;
+  }
+
+  /** The session. */
+  public Session session() {
+    return session;
+  }
+
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } finally {
+      graph.close();
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package dev.tfblend.export;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tfblend.experiment.GraphSnapshots;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The checked-in {@code graphs/*.pbtxt} must equal what the code builds. When a graph changes on
+ * purpose, regenerate them with {@code java -jar target/tf-blend.jar graphs --out graphs} and
+ * commit the diff.
+ */
+class GraphSnapshotTest {
+  private static final String HOW = "; regenerate with: java -jar target/tf-blend.jar graphs --out graphs";
+
+  @Test
+  void checkedInGraphsMatchTheCode() throws IOException {
+    Path dir = Path.of("graphs");
+    Map<String, String> built = GraphSnapshots.build();
+    TreeSet<String> onDisk;
+    try (Stream<Path> files = Files.list(dir)) {
+      onDisk = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".pbtxt"))
+          .collect(Collectors.toCollection(TreeSet::new));
+    }
+    assertTrue(onDisk.containsAll(built.keySet()), "missing in graphs/: " + built.keySet() + HOW);
+    for (Map.Entry<String, String> e : built.entrySet()) {
+      String checkedIn = Files.readString(dir.resolve(e.getKey()));
+      assertEquals(checkedIn, e.getValue(), "graphs/" + e.getKey() + " is out of date" + HOW);
+      assertTrue(e.getValue().length() < 200_000, e.getKey() + " should be kilobytes");
+    }
+  }
+}
