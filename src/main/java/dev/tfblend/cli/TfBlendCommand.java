@@ -23,7 +23,12 @@ import picocli.CommandLine.ScopeType;
       "Meta-learned blending of Adam and SGD-momentum on TensorFlow Java,",
       "with an Optuna-compatible tuner for a fair comparison on MNIST-1D."
     },
-    subcommands = {CommandLine.HelpCommand.class, TrainCommand.class, GraphsCommand.class})
+    subcommands = {
+      DatasetCommand.class,
+      TrainCommand.class,
+      GraphsCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class TfBlendCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,185 @@
+package dev.tfblend.data;
+
+import dev.tfblend.BadInputException;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The CSV form of a data set, as in the official MNIST-1D reference files: a header
+ * {@code label,x0,...,x<w-1>}, then one sample per line, its label and then its features.
+ *
+ * <p>Doubles are written as Python's {@code repr} writes them (shortest digits that read back to
+ * the same double; positional between 1e-4 and 1e16, otherwise {@code 1.5e-05} style), so files
+ * read back bit for bit here, in numpy and in pandas. Reading accepts any decimal or exponent form
+ * {@link Double#parseDouble} accepts, and files with or without the label column.
+ *
+ * <p>Reading errors are {@link BadInputException}s naming the file, the line number (1-based,
+ * the header is line 1) and the column.
+ */
+public final class DatasetCsv {
+  private DatasetCsv() {}
+
+  /** Writes {@code data} to {@code file} (UTF-8, '\n' line ends). */
+  public static void write(Dataset data, Path file) {
+    try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      write(data, w);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  /** Writes {@code data} to {@code out}; does not close it. */
+  public static void write(Dataset data, Writer out) throws IOException {
+    int w = data.numFeatures();
+    StringBuilder sb = new StringBuilder("label");
+    for (int j = 0; j < w; j++) {
+      sb.append(",x").append(j);
+    }
+    out.write(sb.append('\n').toString());
+    for (int i = 0; i < data.size(); i++) {
+      sb.setLength(0);
+      sb.append(data.y()[i]);
+      for (double v : data.x()[i]) {
+        sb.append(',').append(pythonRepr(v));
+      }
+      out.write(sb.append('\n').toString());
+    }
+  }
+
+  /**
+   * Reads a labelled CSV (first header column {@code label}) into a data set of
+   * {@code numClasses} classes.
+   */
+  public static Dataset read(Path file, int numClasses) {
+    Table t = parse(file);
+    if (!t.hasLabel) {
+      throw BadInputException.of(
+          "%s line 1: the first column must be 'label', got '%s'", file, t.header.get(0));
+    }
+    for (int i = 0; i < t.labels.length; i++) {
+      if (t.labels[i] < 0 || t.labels[i] >= numClasses) {
+        throw BadInputException.of(
+            "%s line %d column 'label': %d is not a class in [0, %d)",
+            file, i + 2, t.labels[i], numClasses);
+      }
+    }
+    return new Dataset(t.rows, t.labels, numClasses);
+  }
+
+  /** Reads the feature columns of a CSV with or without a leading {@code label} column. */
+  public static double[][] readFeatures(Path file) {
+    return parse(file).rows;
+  }
+
+  private record Table(List<String> header, boolean hasLabel, double[][] rows, int[] labels) {}
+
+  private static Table parse(Path file) {
+    List<String> lines;
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      lines = r.lines().toList();
+    } catch (NoSuchFileException e) {
+      throw BadInputException.of("%s: no such file", file);
+    } catch (IOException | UncheckedIOException e) {
+      throw new BadInputException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    if (lines.isEmpty() || lines.get(0).isBlank()) {
+      throw BadInputException.of("%s line 1: missing header", file);
+    }
+    List<String> header = List.of(lines.get(0).strip().split(",", -1));
+    boolean hasLabel = header.get(0).strip().equals("label");
+    int first = hasLabel ? 1 : 0;
+    int width = header.size() - first;
+    List<double[]> rows = new ArrayList<>();
+    List<Integer> labels = new ArrayList<>();
+    for (int li = 1; li < lines.size(); li++) {
+      String line = lines.get(li).strip();
+      if (line.isEmpty()) {
+        continue;
+      }
+      String[] cells = line.split(",", -1);
+      int lineNo = li + 1;
+      if (cells.length != header.size()) {
+        throw BadInputException.of(
+            "%s line %d: expected %d columns as in the header, got %d",
+            file, lineNo, header.size(), cells.length);
+      }
+      if (hasLabel) {
+        try {
+          labels.add(Integer.parseInt(cells[0].strip()));
+        } catch (NumberFormatException e) {
+          throw BadInputException.of(
+              "%s line %d column 'label': '%s' is not an integer", file, lineNo, cells[0]);
+        }
+      }
+      double[] row = new double[width];
+      for (int j = 0; j < width; j++) {
+        String cell = cells[first + j].strip();
+        try {
+          row[j] = Double.parseDouble(cell);
+        } catch (NumberFormatException e) {
+          throw BadInputException.of(
+              "%s line %d column %d ('%s'): '%s' is not a number",
+              file, lineNo, first + j + 1, header.get(first + j), cell);
+        }
+      }
+      rows.add(row);
+    }
+    int[] y = labels.stream().mapToInt(Integer::intValue).toArray();
+    return new Table(header, hasLabel, rows.toArray(new double[0][]), y);
+  }
+
+  /**
+   * {@code repr(float(v))} as Python 3 prints it: the shortest decimal that reads back to
+   * {@code v}, positional when the decimal exponent is in {@code [-4, 16)}, otherwise
+   * {@code d.ddde+XX}; {@code inf}, {@code -inf}, {@code nan} for the special values.
+   */
+  public static String pythonRepr(double v) {
+    if (Double.isNaN(v)) {
+      return "nan";
+    }
+    if (Double.isInfinite(v)) {
+      return v > 0 ? "inf" : "-inf";
+    }
+    if (v == 0.0) {
+      return (1.0 / v < 0) ? "-0.0" : "0.0";
+    }
+    // Double.toString reads back to v; strip it to its significant digits and exponent.
+    BigDecimal d = new BigDecimal(Double.toString(Math.abs(v))).stripTrailingZeros();
+    String digits = d.unscaledValue().toString();
+    int exp10 = digits.length() - 1 - d.scale(); // v = d.ddd * 10^exp10
+    StringBuilder sb = new StringBuilder(v < 0 ? "-" : "");
+    if (exp10 >= -4 && exp10 < 16) {
+      if (exp10 < 0) {
+        sb.append("0.");
+        sb.append("0".repeat(-exp10 - 1));
+        sb.append(digits);
+      } else if (digits.length() <= exp10 + 1) {
+        sb.append(digits).append("0".repeat(exp10 + 1 - digits.length())).append(".0");
+      } else {
+        sb.append(digits, 0, exp10 + 1).append('.').append(digits.substring(exp10 + 1));
+      }
+    } else {
+      sb.append(digits.charAt(0));
+      if (digits.length() > 1) {
+        sb.append('.').append(digits.substring(1));
+      }
+      sb.append('e').append(exp10 < 0 ? '-' : '+');
+      int a = Math.abs(exp10);
+      if (a < 10) {
+        sb.append('0');
+      }
+      sb.append(a);
+    }
+    return sb.toString();
+  }
+}
