@@ -27,6 +27,8 @@ import picocli.CommandLine.ScopeType;
       DatasetCommand.class,
       TrainCommand.class,
       GraphsCommand.class,
+      PredictCommand.class,
+      GateCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TfBlendCommand implements Runnable {
