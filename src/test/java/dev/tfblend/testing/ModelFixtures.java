@@ -32,7 +32,7 @@ public final class ModelFixtures {
   private ModelFixtures() {}
 
   /**
-   * A classifier trained for two epochs on Gaussian blobs (40 features, 10 classes) and exported
+   * A classifier trained for three epochs on Gaussian blobs (40 features, 10 classes) and exported
    * with {@link SavedModelExporter}, with the held-out set and the probabilities the trained
    * in-process graph gives for it (softmax, by TensorFlow, of {@link TrainingGraph#logits}).
    */
@@ -40,15 +40,15 @@ public final class ModelFixtures {
 
   /** Trains the classifier and exports it to {@code dir}. */
   public static TrainedClassifier trainedClassifier(Path dir) {
-    Dataset train = GaussianBlobs.generate(400, 40, 10, 2.0, 11, 0);
-    Dataset val = GaussianBlobs.generate(100, 40, 10, 2.0, 11, 1);
-    Dataset test = GaussianBlobs.generate(150, 40, 10, 2.0, 11, 2);
+    Dataset train = GaussianBlobs.generate(500, 40, 10, 1.0, 11, 0);
+    Dataset val = GaussianBlobs.generate(100, 40, 10, 1.0, 11, 1);
+    Dataset test = GaussianBlobs.generate(150, 40, 10, 1.0, 11, 2);
     Mlp mlp = new Mlp(List.of(40, 16, 10), Activation.RELU);
     float[][] logits;
     try (TrainingGraph g = TrainingGraph.create(mlp, RuleStepBuilder.adam())) {
       g.loadData(train, val, test);
       g.reinitialize(5, Map.of());
-      Trainer.run(g, new Trainer.Settings(2, 32, 5), r -> { });
+      Trainer.run(g, new Trainer.Settings(3, 32, 5), r -> { });
       logits = g.logits(toFloat(test.x()));
       SavedModelExporter.export(mlp, g.parameterValues(), dir, Map.of("fixture", "trained-classifier"));
     }
