@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tfblend.export.SavedModelExporter;
 import dev.tfblend.model.Activation;
 import dev.tfblend.model.Mlp;
+import dev.tfblend.testing.FreshJvm;
 import dev.tfblend.testing.ModelFixtures;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -102,6 +103,18 @@ class GateCommandTest {
     JsonNode fromJson = json.readTree(out.toString());
     assertAlphasMatchHandComputation(fromJson);
     assertEquals(fromCsv.get("alpha"), fromJson.get("alpha"));
+  }
+
+  @Test
+  void aFreshJvmGivesTheSameAlphas() throws Exception {
+    Path csv = Files.writeString(tmp.resolve("features.csv"), "0,0,0\n1,-2,0.5\n0.25,0.125,-3\n10,10,10\n");
+    assertEquals(0, run("gate", "--model", gate.toString(), "--input", csv.toString()), err.toString());
+    Path there = tmp.resolve("there.json");
+    FreshJvm.Run child = FreshJvm.tfBlend("gate", "--model", gate.toString(), "--input", csv.toString(),
+        "--out", there.toString());
+    assertEquals(0, child.exitCode(), child.output());
+    assertEquals(out.toString(), Files.readString(there), "identical JSON from another JVM");
+    assertAlphasMatchHandComputation(json.readTree(there.toFile()));
   }
 
   @Test

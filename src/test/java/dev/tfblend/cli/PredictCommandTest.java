@@ -7,17 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tfblend.data.Dataset;
 import dev.tfblend.data.DatasetCsv;
+import dev.tfblend.testing.FreshJvm;
 import dev.tfblend.testing.ModelFixtures;
 import dev.tfblend.testing.ModelFixtures.TrainedClassifier;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -198,18 +197,10 @@ class PredictCommandTest {
     assertEquals(0, run("predict", "--model", classifier.dir().toString(), "--input", labelled.toString(),
         "--out", here.toString()), err.toString());
     Path there = tmp.resolve("there.csv");
-    List<String> cmd = List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Launcher.class.getName(),
-        "predict", "--model", classifier.dir().toString(), "--input", labelled.toString(),
-        "--out", there.toString());
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "3");
-    Process p = pb.start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child JVM finished");
-    assertEquals(0, p.exitValue(), output);
-    assertTrue(output.contains("accuracy"), output);
+    FreshJvm.Run child = FreshJvm.tfBlend("predict", "--model", classifier.dir().toString(),
+        "--input", labelled.toString(), "--out", there.toString());
+    assertEquals(0, child.exitCode(), child.output());
+    assertTrue(child.output().contains("accuracy"), child.output());
     assertEquals(Files.readString(here), Files.readString(there), "identical CSV from another JVM");
   }
 
