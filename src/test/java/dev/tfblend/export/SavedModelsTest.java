@@ -212,6 +212,23 @@ class SavedModelsTest {
   }
 
   @Test
+  void aModelWithALoadTimeOpIsRefused() throws Exception {
+    Path dir = tmp.resolve("init-op");
+    copyTree(model, dir);
+    Path pb = dir.resolve("saved_model.pb");
+    org.tensorflow.proto.SavedModel proto = org.tensorflow.proto.SavedModel.parseFrom(Files.readAllBytes(pb));
+    org.tensorflow.proto.MetaGraphDef meta = proto.getMetaGraphs(0).toBuilder()
+        .putCollectionDef("legacy_init_op", org.tensorflow.proto.CollectionDef.newBuilder()
+            .setNodeList(org.tensorflow.proto.CollectionDef.NodeList.newBuilder().addValue("model/init"))
+            .build())
+        .build();
+    Files.write(pb, proto.toBuilder().setMetaGraphs(0, meta).build().toByteArray());
+    BadInputException e = assertThrows(BadInputException.class, () -> SavedModels.open(dir, CLASSIFIER));
+    assertTrue(e.getMessage().startsWith(dir + " declares an op to run at load time ('legacy_init_op')"),
+        e.getMessage());
+  }
+
+  @Test
   void gateFixtureHasTheGateInterface() throws Exception {
     Path dir = tmp.resolve("gate");
     ModelFixtures.gate(dir, new float[][] {{1f}, {2f}}, new float[] {0f}, new float[] {1f}, 0f, null);
