@@ -264,7 +264,10 @@ public final class SavedModels implements AutoCloseable {
     }
     Path pb = dir.resolve("saved_model.pb");
     if (!Files.isRegularFile(pb)) {
-      throw BadInputException.of("%s is not a SavedModel: no saved_model.pb", dir);
+      // tf-blend train writes its model to OUT/saved-model: point there when given OUT.
+      Path inRun = dir.resolve("saved-model");
+      throw BadInputException.of("%s is not a SavedModel: no saved_model.pb%s", dir,
+          Files.isRegularFile(inRun.resolve("saved_model.pb")) ? " (did you mean " + inRun + "?)" : "");
     }
     SavedModel proto;
     try {

@@ -105,6 +105,11 @@ class SavedModelsTest {
     Files.createDirectories(tmp.resolve("empty"));
     e = assertThrows(BadInputException.class, () -> SavedModels.open(tmp.resolve("empty"), CLASSIFIER));
     assertEquals(tmp.resolve("empty") + " is not a SavedModel: no saved_model.pb", e.getMessage());
+    Path run = tmp.resolve("run");
+    copyTree(model, run.resolve("saved-model"));
+    e = assertThrows(BadInputException.class, () -> SavedModels.open(run, CLASSIFIER));
+    assertEquals(run + " is not a SavedModel: no saved_model.pb (did you mean " + run.resolve("saved-model")
+        + "?)", e.getMessage());
     Path garbage = Files.createDirectories(tmp.resolve("garbage"));
     Files.writeString(garbage.resolve("saved_model.pb"), "this is not a protocol buffer\n");
     e = assertThrows(BadInputException.class, () -> SavedModels.open(garbage, CLASSIFIER));
