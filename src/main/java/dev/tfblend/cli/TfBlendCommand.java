@@ -27,11 +27,8 @@ import picocli.CommandLine.ScopeType;
       DatasetCommand.class,
       TrainCommand.class,
       GraphsCommand.class,
-    subcommands = {
       PredictCommand.class,
       GateCommand.class,
-      CommandLine.HelpCommand.class
-    })
       CommandLine.HelpCommand.class
     })
 public final class TfBlendCommand implements Runnable {
