@@ -29,6 +29,8 @@ import picocli.CommandLine.ScopeType;
       GraphsCommand.class,
       GradcheckCommand.class,
       TuneCommand.class,
+      PredictCommand.class,
+      GateCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TfBlendCommand implements Runnable {

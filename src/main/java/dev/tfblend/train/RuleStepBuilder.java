@@ -28,7 +28,8 @@ import org.tensorflow.types.TFloat32;
  * {@code <name>/slots/<param>/<slot>}, the step counter {@code <name>/step} (float32, number of
  * updates applied), the per-parameter update math in {@code <name>/<param>/...}, and the target
  * {@code <name>/update}. Every assignment has a control dependency on every computed increment,
- * next slot and the next counter, so all reads of the step see the values from before it.
+ * next slot, the next counter and {@link StepContext#beforeUpdate()}, so all reads of the step
+ * see the values from before it.
  *
  * <p>Some keys are structural (momentum's {@code nesterov}): fixed when the graph is built;
  * {@link TrainStep#setHyperparameters} accepts them only with the built value.
@@ -134,6 +135,7 @@ public final class RuleStepBuilder implements StepBuilder {
       computed.addAll(u.nextSlots());
     }
     computed.add(t);
+    computed.addAll(ctx.beforeUpdate());
     Ops after = o.withSubScope("assign").withControlDependencies(computed);
     List<Op> assigns = new ArrayList<>();
     for (int i = 0; i < params.size(); i++) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -26,6 +27,11 @@ import org.tensorflow.types.TInt32;
  *     feeds as many validation rows as the training batch has, drawn uniformly with replacement
  *     by a generator that {@link TrainingGraph#reinitialize} seeds from the trial's seed. Call
  *     it only inside {@link StepBuilder#build}, and only when the step needs it.
+ * @param beforeUpdate ops that must finish before the step assigns anything: a builder puts
+ *     them among the control dependencies of its assignments. Anything else in the step that
+ *     reads the parameters (a look-ahead, a validation loss, a fetched statistic) must be here or
+ *     feed the update, or it may see half-updated values. Empty from {@link TrainingGraph}; a
+ *     builder that wraps another passes its own reads with {@link #withBeforeUpdate}.
  */
 public record StepContext(
     Graph graph,
@@ -35,10 +41,25 @@ public record StepContext(
     Batch batch,
     Operand<TFloat32> loss,
     List<Operand<TFloat32>> gradients,
-    Supplier<Batch> validationBatch) {
+    Supplier<Batch> validationBatch,
+    List<Op> beforeUpdate) {
 
   public StepContext {
     gradients = List.copyOf(gradients);
+    beforeUpdate = List.copyOf(beforeUpdate);
+  }
+
+  /** A context with no {@code beforeUpdate} ops. */
+  public StepContext(Graph graph, Ops tf, Mlp mlp, ParameterSet<TFloat32> params, Batch batch,
+      Operand<TFloat32> loss, List<Operand<TFloat32>> gradients, Supplier<Batch> validationBatch) {
+    this(graph, tf, mlp, params, batch, loss, gradients, validationBatch, List.of());
+  }
+
+  /** This context with {@code ops} added to {@link #beforeUpdate()}. */
+  public StepContext withBeforeUpdate(List<? extends Op> ops) {
+    List<Op> all = new java.util.ArrayList<>(beforeUpdate);
+    all.addAll(ops);
+    return new StepContext(graph, tf, mlp, params, batch, loss, gradients, validationBatch, all);
   }
 
   /**

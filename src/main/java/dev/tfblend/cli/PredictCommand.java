@@ -1,0 +1,61 @@
+package dev.tfblend.cli;
+
+import dev.tfblend.io.AtomicFile;
+import dev.tfblend.serve.Predictions;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tf-blend predict}: class probabilities from a classifier SavedModel (see {@link Predictions}). */
+@Command(
+    name = "predict",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Class probabilities and the predicted label for each row of a data set CSV, from a",
+      "classifier SavedModel (signature serving_default, as train writes to saved-model/).",
+      "Writes the CSV row,predicted,p0..p<C-1>[,label] to --out or standard output; when the",
+      "input has a label column, prints the accuracy on standard error.",
+      "Loading a SavedModel runs its graph: load only models you trust."
+    })
+public final class PredictCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "SavedModel directory.")
+  Path model;
+
+  @Option(names = "--input", required = true, paramLabel = "FILE",
+      description = "CSV with a header, with or without a leading label column.")
+  Path input;
+
+  @Option(names = "--out", paramLabel = "FILE",
+      description = "Output CSV (written whole or not at all; default: standard output).")
+  Path out;
+
+  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "1024",
+      description = "Rows per model call (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Override
+  public Integer call() throws Exception {
+    Predictions p = Predictions.compute(model, input, batchSize);
+    PrintWriter stdout = spec.commandLine().getOut();
+    if (out != null) {
+      AtomicFile.write(out, "--out", p::writeCsv);
+    } else {
+      p.writeCsv(stdout);
+      stdout.flush();
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    String summary = String.format(Locale.ROOT, "predict: %d rows, %d classes", p.size(), p.numClasses());
+    if (p.hasLabels()) {
+      summary += String.format(Locale.ROOT, ", accuracy %.4f (%d/%d)", p.accuracy(), p.correct(), p.size());
+    }
+    err.println(summary + (out == null ? "" : " -> " + out));
+    err.flush();
+    return 0;
+  }
+}

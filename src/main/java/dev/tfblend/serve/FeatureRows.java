@@ -1,0 +1,144 @@
+package dev.tfblend.serve;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tfblend.BadInputException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads feature vectors for the gate: a CSV of numbers (an optional header line, recognised by a
+ * cell that is not a number) or JSON lines (each line {@code [..]} or {@code {"features": [..]}}).
+ * The format is chosen by the first non-blank line: {@code [} or {@code {} means JSON lines.
+ * Blank lines are skipped. Every vector must have {@code width} finite float32 values.
+ *
+ * <p>Errors are {@link BadInputException}s naming the file and the 1-based line.
+ */
+final class FeatureRows {
+  private FeatureRows() {}
+
+  static float[][] read(Path file, int width) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw BadInputException.of("%s: no such file", file);
+    } catch (IOException | UncheckedIOException e) {
+      throw BadInputException.of("cannot read %s: %s", file, e.getMessage());
+    }
+    String first = lines.stream().map(String::strip).filter(s -> !s.isEmpty()).findFirst().orElse("");
+    List<float[]> rows = first.startsWith("[") || first.startsWith("{")
+        ? jsonLines(file, lines, width) : csv(file, lines, width);
+    if (rows.isEmpty()) {
+      throw BadInputException.of("%s: no feature vectors", file);
+    }
+    return rows.toArray(new float[0][]);
+  }
+
+  private static List<float[]> csv(Path file, List<String> lines, int width) {
+    List<float[]> rows = new ArrayList<>();
+    boolean seenFirst = false;
+    for (int li = 0; li < lines.size(); li++) {
+      String line = lines.get(li).strip();
+      if (line.isEmpty()) {
+        continue;
+      }
+      int lineNo = li + 1;
+      String[] cells = line.split(",", -1);
+      if (!seenFirst) {
+        seenFirst = true;
+        if (isHeader(cells)) {
+          if (cells.length != width) {
+            throw BadInputException.of("%s line %d (header): %d columns, the gate takes %d features",
+                file, lineNo, cells.length, width);
+          }
+          continue;
+        }
+      }
+      if (cells.length != width) {
+        throw BadInputException.of("%s line %d: %d values, the gate takes %d features",
+            file, lineNo, cells.length, width);
+      }
+      float[] row = new float[width];
+      for (int j = 0; j < width; j++) {
+        row[j] = toFloat(file, lineNo, "column " + (j + 1), cells[j].strip());
+      }
+      rows.add(row);
+    }
+    return rows;
+  }
+
+  private static boolean isHeader(String[] cells) {
+    for (String c : cells) {
+      try {
+        Double.parseDouble(c.strip());
+      } catch (NumberFormatException e) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static List<float[]> jsonLines(Path file, List<String> lines, int width) {
+    ObjectMapper mapper = new ObjectMapper();
+    List<float[]> rows = new ArrayList<>();
+    for (int li = 0; li < lines.size(); li++) {
+      String line = lines.get(li).strip();
+      if (line.isEmpty()) {
+        continue;
+      }
+      int lineNo = li + 1;
+      JsonNode node;
+      try {
+        node = mapper.readTree(line);
+      } catch (JsonProcessingException e) {
+        throw BadInputException.of("%s line %d: not JSON (%s)", file, lineNo, e.getOriginalMessage());
+      }
+      JsonNode values = node.isObject() ? node.get("features") : node;
+      if (values == null || !values.isArray()) {
+        throw BadInputException.of("%s line %d: expected [numbers] or {\"features\": [numbers]}",
+            file, lineNo);
+      }
+      if (values.size() != width) {
+        throw BadInputException.of("%s line %d: %d values, the gate takes %d features",
+            file, lineNo, values.size(), width);
+      }
+      float[] row = new float[width];
+      for (int j = 0; j < width; j++) {
+        JsonNode v = values.get(j);
+        if (!v.isNumber()) {
+          throw BadInputException.of("%s line %d element %d: %s is not a number",
+              file, lineNo, j + 1, v);
+        }
+        row[j] = finite(file, lineNo, "element " + (j + 1), v.doubleValue(), v.toString());
+      }
+      rows.add(row);
+    }
+    return rows;
+  }
+
+  private static float toFloat(Path file, int lineNo, String where, String text) {
+    double d;
+    try {
+      d = Double.parseDouble(text);
+    } catch (NumberFormatException e) {
+      throw BadInputException.of("%s line %d %s: '%s' is not a number", file, lineNo, where, text);
+    }
+    return finite(file, lineNo, where, d, text);
+  }
+
+  private static float finite(Path file, int lineNo, String where, double d, String text) {
+    float f = (float) d;
+    if (!Float.isFinite(f)) {
+      throw BadInputException.of("%s line %d %s: %s is not a finite float32", file, lineNo, where, text);
+    }
+    return f;
+  }
+}
