@@ -55,8 +55,10 @@ public record TuneConfig(
    *     rest)
    * @param space the search space: hyperparameter name to distribution (see
    *     {@code dev.tfblend.tune.SearchSpace})
+   * @param gateInput for {@code blended}: the gate's input, {@code flat-gradients} (the published
+   *     method, default) or {@code gradient-stats}; must be absent for other optimizers
    */
-  public record OptimizerSearch(String optimizer, Map<String, Double> fixed, JsonNode space) {
+  public record OptimizerSearch(String optimizer, Map<String, Double> fixed, JsonNode space, String gateInput) {
     public OptimizerSearch {
       fixed = fixed == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fixed));
     }
@@ -94,6 +96,13 @@ public record TuneConfig(
       }
       if (s.space() == null || !s.space().isObject() || s.space().isEmpty()) {
         throw BadInputException.of("%s: search.%s.space must be a non-empty object", source, name);
+      }
+      if (s.gateInput() != null && !s.optimizer().equals("blended")) {
+        throw BadInputException.of("%s: search.%s.gateInput applies to the blended optimizer only", source, name);
+      }
+      if (s.gateInput() != null && !List.of("flat-gradients", "gradient-stats").contains(s.gateInput())) {
+        throw BadInputException.of("%s: search.%s.gateInput must be flat-gradients or gradient-stats, got %s",
+            source, name, s.gateInput());
       }
       if (java.util.Collections.frequency(optimizers, name) > 1) {
         throw BadInputException.of("%s: optimizers names %s twice", source, name);

@@ -1,9 +1,11 @@
 package dev.tfblend.experiment;
 
-import dev.tfblend.BuildInfo;
 import dev.tfblend.config.TuneConfig;
+import dev.tfblend.export.GateExporter;
 import dev.tfblend.export.SavedModelExporter;
 import dev.tfblend.model.Mlp;
+import dev.tfblend.train.BlendedStepBuilder;
+import dev.tfblend.train.StepBuilder;
 import dev.tfblend.train.TrainingGraph;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -13,16 +15,21 @@ import java.util.Map;
 final class FinalExports {
   private FinalExports() {}
 
-  static void export(TrainingGraph graph, Mlp mlp, String study, String optimizer, Map<String, Double> params,
-      long seed, TuneConfig config, Path classifierDir, Path gateDir) {
+  static void export(TrainingGraph graph, StepBuilder builder, Mlp mlp, String study, String optimizer,
+      Map<String, Double> params, long seed, TuneConfig config, Path classifierDir, Path gateDir) {
     Map<String, Object> extra = new LinkedHashMap<>();
+    extra.put("produced_by", "tf-blend tune");
     extra.put("study", study);
     extra.put("optimizer", optimizer);
     extra.put("params", params);
     extra.put("seed", seed);
     extra.put("epochs", config.finalEpochs());
     extra.put("batch_size", config.batchSize());
-    extra.put("versions", BuildInfo.asMap());
+    extra.put("model_layers", mlp.layerSizes());
+    extra.put("data", config.data());
     SavedModelExporter.export(mlp, graph.parameterValues(), classifierDir, extra);
+    if (builder instanceof BlendedStepBuilder blended) {
+      GateExporter.export(blended.built().gateWeights(graph.session()), gateDir, extra);
+    }
   }
 }

@@ -10,7 +10,10 @@ import dev.tfblend.data.DataSplits;
 import dev.tfblend.io.OutputDir;
 import dev.tfblend.model.Mlp;
 import dev.tfblend.plot.AlphaTrajectoryChartData;
+import dev.tfblend.meta.GateFeatures;
+import dev.tfblend.train.BlendOptions;
 import dev.tfblend.train.Optimizers;
+import dev.tfblend.train.StepBuilder;
 import dev.tfblend.train.Trainer;
 import dev.tfblend.train.TrainingGraph;
 import dev.tfblend.tune.FrozenTrial;
@@ -133,7 +136,7 @@ public final class TuneExperiment {
       Path savedModelDir) {
     TuneConfig.OptimizerSearch search = config.search().get(key);
     SearchSpace space = SearchSpace.fromJson(search.space(), "search." + key + ".space");
-    Map<String, Double> fixed = Optimizers.effective(search.optimizer(), search.fixed());
+    Map<String, Double> fixed = new LinkedHashMap<>(Optimizers.effective(search.optimizer(), search.fixed()));
     for (String p : space.distributions().keySet()) {
       if (!fixed.containsKey(p)) {
         throw BadInputException.of("search.%s.space.%s is not a hyperparameter of %s (known: %s)",
@@ -141,7 +144,16 @@ public final class TuneExperiment {
       }
     }
     long buildStart = System.nanoTime();
-    try (TrainingGraph graph = TrainingGraph.create(mlp, Optimizers.stepBuilder(search.optimizer(), fixed))) {
+    BlendOptions blendOptions = search.gateInput() == null ? BlendOptions.defaults()
+        : new BlendOptions(GateFeatures.Mode.parse(search.gateInput()), null, false);
+    if (search.optimizer().equals("blended")) {
+      // the gradient-stats progress feature needs the run's length; trials and final runs share it
+      // only when they have the same number of epochs, so the final runs' length is used
+      fixed.put("total_steps", (double) config.finalEpochs() * ((data.train().size() + config.batchSize() - 1)
+          / config.batchSize()));
+    }
+    StepBuilder builder = Optimizers.stepBuilder(search.optimizer(), fixed, blendOptions);
+    try (TrainingGraph graph = TrainingGraph.create(mlp, builder)) {
       graph.loadData(data.train(), data.validation(), data.test());
       double buildSeconds = (System.nanoTime() - buildStart) / 1e9;
 
@@ -220,7 +232,7 @@ public final class TuneExperiment {
           long seed = config.seed() + 1000 + k;
           finals.add(finalRun(key, graph, config, hp, seed, progress, k));
           if (k == 0) {
-            FinalExports.export(graph, mlp, key, search.optimizer(), hp, seed, config,
+            FinalExports.export(graph, builder, mlp, key, search.optimizer(), hp, seed, config,
                 savedModelDir.resolve(key), savedModelDir.resolve("gate"));
           }
         }
