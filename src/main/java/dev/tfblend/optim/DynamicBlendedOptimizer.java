@@ -268,7 +268,7 @@ public final class DynamicBlendedOptimizer<T extends TFloating> extends Optimize
     return (Output<T>) v;
   }
 
-  private <V extends TType> Operand<T> zeros(Ops init, Shape shape) {
+  private Operand<T> zeros(Ops init, Shape shape) {
     return init.zeros(init.constant(shape.asArray()), type);
   }
 
