@@ -29,6 +29,7 @@ import picocli.CommandLine.ScopeType;
       GraphsCommand.class,
       PredictCommand.class,
       GateCommand.class,
+      GradcheckCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TfBlendCommand implements Runnable {

@@ -1,0 +1,142 @@
+package dev.tfblend.meta;
+
+import com.google.common.base.Preconditions;
+import dev.tfblend.BadInputException;
+import dev.tfblend.model.Activation;
+import dev.tfblend.model.Mlp;
+import dev.tfblend.model.ParameterSet;
+import dev.tfblend.optim.AlphaSource;
+import dev.tfblend.optim.BlendContext;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * The gating network: a small MLP from the step's {@link GateFeatures} to the blend weight,
+ *
+ * <pre>
+ *   alphaLogit = MLP(features)          (layers [n, hidden..., 1], no activation on the last)
+ *   alpha      = sigmoid(alphaLogit)    in (0, 1)
+ * </pre>
+ *
+ * with one hidden layer of {@value #DEFAULT_HIDDEN} by default, as in the reference. It owns its
+ * own {@link ParameterSet} ({@code <scope>/w1, b1, w2, b2}), which only the meta step updates,
+ * and implements {@link AlphaSource}, so {@code DynamicBlendedOptimizer} asks it for each step's
+ * {@code alpha}. A gate with frozen (loaded) weights is the same class without a meta step.
+ *
+ * <p>Immutable once built; {@link #alpha(Ops, BlendContext)} may be called more than once (each
+ * call adds its own ops reading the same parameters).
+ *
+ * @param <T> the floating type
+ */
+public final class GatingNetwork<T extends TFloating> implements AlphaSource<T> {
+  /** Default hidden width. */
+  public static final int DEFAULT_HIDDEN = 32;
+
+  private final GateFeatures<T> features;
+  private final Mlp mlp;
+  private final ParameterSet<T> params;
+
+  private GatingNetwork(GateFeatures<T> features, Mlp mlp, ParameterSet<T> params) {
+    this.features = features;
+    this.mlp = mlp;
+    this.params = params;
+  }
+
+  /**
+   * Creates the gate's parameters under {@code scope} (callers pass
+   * {@code tf.withSubScope("gate")}).
+   *
+   * @param inputSize the features' length ({@link GateFeatures#size})
+   * @param hidden hidden widths (for example {@code [32]})
+   * @param activation the hidden layers' activation
+   */
+  public static <T extends TFloating> GatingNetwork<T> create(Ops scope, Class<T> type,
+      GateFeatures<T> features, int inputSize, List<Integer> hidden, Activation activation) {
+    Preconditions.checkArgument(inputSize > 0, "gate input size must be positive, got %s", inputSize);
+    for (int h : hidden) {
+      if (h <= 0) {
+        throw BadInputException.of("gate_hidden must be positive, got %s", hidden);
+      }
+    }
+    List<Integer> sizes = new ArrayList<>();
+    sizes.add(inputSize);
+    sizes.addAll(hidden);
+    sizes.add(1);
+    Mlp mlp = new Mlp(sizes, activation);
+    return new GatingNetwork<>(features, mlp, mlp.parameters(scope, type));
+  }
+
+  /** The features it reads. */
+  public GateFeatures<T> features() {
+    return features;
+  }
+
+  /** The gate's MLP ({@code [inputSize, hidden..., 1]}). */
+  public Mlp mlp() {
+    return mlp;
+  }
+
+  /** Length of the feature vector it takes. */
+  public int inputSize() {
+    return mlp.inputSize();
+  }
+
+  /** The gate's own parameters: {@code w1, b1, ..., wL, bL}. */
+  public ParameterSet<T> parameters() {
+    return params;
+  }
+
+  /** {@code alphaLogit} (a scalar) for a feature row {@code [1, inputSize]}. */
+  public Operand<T> alphaLogit(Ops tf, Operand<T> featureRow) {
+    Operand<T> logits = mlp.logits(tf, params, featureRow);
+    return tf.withName("alpha_logit").reshape(logits, tf.constant(Shape.scalar().asArray()));
+  }
+
+  /** {@code alpha = sigmoid(alphaLogit)} for a feature row {@code [1, inputSize]}. */
+  public Operand<T> alpha(Ops tf, Operand<T> featureRow) {
+    return tf.withName("alpha").math.sigmoid(alphaLogit(tf, featureRow));
+  }
+
+  /**
+   * {@code alpha} for a batch of feature rows {@code [B, inputSize]}, as {@code [B, 1]}: the
+   * inference form (an exported gate's {@code features -> alpha} signature).
+   */
+  public Operand<T> alphaBatch(Ops tf, Operand<T> features) {
+    return tf.withName("alpha").math.sigmoid(mlp.logits(tf, params, features));
+  }
+
+  /** The step's {@code alpha}: builds the features from {@code step} and runs the MLP on them. */
+  @Override
+  public Operand<T> alpha(Ops tf, BlendContext<T> step) {
+    Operand<T> row = features.build(tf, step);
+    long n = row.shape().numDimensions() == 2 ? row.shape().size(1) : Shape.UNKNOWN_SIZE;
+    if (n != Shape.UNKNOWN_SIZE && n != inputSize()) {
+      throw BadInputException.of("the gate takes %d %s features, the model gives %d",
+          inputSize(), features.mode().configName(), n);
+    }
+    // gradients may come without static shapes: fix the row's shape for the MLP
+    Operand<T> fixed = tf.withName("gate_input").reshape(row, tf.constant(new long[] {1, inputSize()}));
+    return alpha(tf, fixed);
+  }
+
+  /** A copy of the gate's weights and what they mean. */
+  public GateWeights weights(Session session) {
+    return new GateWeights(features.mode(), mlp.layerSizes(), mlp.activation(), params.read(session));
+  }
+
+  /**
+   * Assigns {@code w} to the gate (one session run).
+   *
+   * @throws BadInputException when {@code w} was trained for other features, another layout or
+   *     another input size
+   */
+  public void load(Session session, GateWeights w) {
+    w.checkFits(features.mode(), mlp);
+    params.assign(session, w.values());
+  }
+}

@@ -1,0 +1,277 @@
+package dev.tfblend.meta;
+
+import com.google.common.base.Preconditions;
+import dev.tfblend.BadInputException;
+import dev.tfblend.data.Dataset;
+import dev.tfblend.data.GaussianBlobs;
+import dev.tfblend.model.Activation;
+import dev.tfblend.model.FloatTensors;
+import dev.tfblend.model.Mlp;
+import dev.tfblend.model.ParameterSet;
+import dev.tfblend.optim.AdamRule;
+import dev.tfblend.optim.BlendRule;
+import dev.tfblend.optim.DynamicBlendedOptimizer;
+import dev.tfblend.optim.MomentumRule;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.framework.optimizers.Optimizer.GradAndVar;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.family.TType;
+
+/**
+ * Numerical check of the gradients the training graph takes, in float64 against central finite
+ * differences {@code (f(p + h d) - f(p - h d)) / 2h}.
+ *
+ * <ul>
+ *   <li>{@code blended}: the meta-gradient {@code d L_val(theta'(alpha(psi))) / d psi} of the
+ *       gate's parameters, built with the same {@link DynamicBlendedOptimizer},
+ *       {@link GatingNetwork} and {@link MetaStep} as training, after {@value #WARMUP_STEPS} full
+ *       train+meta steps so slots, counters and the gate are not at their initial values;
+ *   <li>{@code adam}, {@code sgd}: the training loss gradient of the model's parameters (the
+ *       optimizer does not enter it; the name selects the check).
+ * </ul>
+ *
+ * <p>Setup: an MLP {@code 6-8-3} with tanh (smooth, so differences are meaningful), loss
+ * {@code -mean(sum(y * logSoftmax(logits)))} (differentiable in float64), batches of 16 rows of
+ * {@link GaussianBlobs} (training and validation drawn separately from {@code seed}), gate
+ * {@code [n, 16, 1]} with tanh. Checks: {@value #DIRECTIONS} random unit directions over all
+ * parameters checked, and {@value #COORDINATES} single coordinates (the largest analytic
+ * component, then random ones whose analytic value is at least 1e-3 of the largest, so the
+ * relative error is not dominated by differencing noise on a near-zero component). Relative
+ * error: {@code |analytic - numeric| / max(|analytic|, |numeric|)}. Deterministic in the seed.
+ */
+public final class GradientCheck {
+  /** Train+meta steps run before checking. */
+  public static final int WARMUP_STEPS = 3;
+  /** Random directions checked. */
+  public static final int DIRECTIONS = 4;
+  /** Single coordinates checked. */
+  public static final int COORDINATES = 6;
+  /** The pass threshold of the maximum relative error. */
+  public static final double TOLERANCE = 1e-5;
+  /** Default finite-difference step. */
+  public static final double DEFAULT_H = 1e-5;
+
+  private GradientCheck() {}
+
+  /** One comparison. */
+  public record Check(String kind, String target, double analytic, double numeric, double relativeError) {}
+
+  /** The JSON report: passed when {@code maxRelativeError < tolerance}. */
+  public record Report(String optimizer, String gateInput, long seed, double h, double tolerance,
+      double maxRelativeError, boolean passed, List<Check> checks) {}
+
+  /**
+   * Runs the check.
+   *
+   * @param optimizer {@code blended}, {@code adam} or {@code sgd}
+   * @param mode the gate input mode ({@code blended} only; may be null otherwise)
+   * @throws BadInputException for an unknown optimizer or a non-positive step
+   */
+  public static Report run(String optimizer, GateFeatures.Mode mode, long seed, double h) {
+    if (!(h > 0 && h < 1)) {
+      throw BadInputException.of("--step must be in (0, 1), got %s", h);
+    }
+    String opt = optimizer == null ? "" : optimizer.toLowerCase(Locale.ROOT);
+    return switch (opt) {
+      case "blended" -> blended(mode == null ? GateFeatures.Mode.FLAT_GRADIENTS : mode, seed, h);
+      case "adam", "sgd" -> lossGradient(opt, seed, h);
+      default -> throw BadInputException.of("unknown --optimizer '%s', expected blended, adam or sgd", optimizer);
+    };
+  }
+
+  private static final Mlp MODEL = new Mlp(List.of(6, 8, 3), Activation.TANH);
+  private static final int BATCH = 16;
+
+  private static Operand<TFloat64> batchLoss(Ops tf, List<Operand<TFloat64>> theta, Dataset d) {
+    double[] flat = new double[d.size() * d.numFeatures()];
+    for (int i = 0; i < d.size(); i++) {
+      System.arraycopy(d.x()[i], 0, flat, i * d.numFeatures(), d.numFeatures());
+    }
+    Operand<TFloat64> x = tf.reshape(tf.constant(flat), tf.constant(new long[] {d.size(), d.numFeatures()}));
+    Operand<TFloat64> y = Mlp.oneHot(tf, tf.constant(d.y()), MODEL.numClasses(), TFloat64.class);
+    return Mlp.crossEntropyLogSoftmax(tf, MODEL.logits(tf, theta, x), y);
+  }
+
+  private static Dataset data(long seed, long sample) {
+    return GaussianBlobs.generate(BATCH, MODEL.inputSize(), MODEL.numClasses(), 1.0, seed, sample);
+  }
+
+  private static Report blended(GateFeatures.Mode mode, long seed, double h) {
+    Dataset train = data(seed, 0);
+    Dataset val = data(seed, 1);
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      ParameterSet<TFloat64> params = MODEL.parameters(tf.withSubScope("model"), TFloat64.class);
+      Operand<TFloat64> loss = batchLoss(tf.withSubScope("train"), params.values(), train);
+      List<Operand<TFloat64>> grads = params.gradients(g, loss);
+      Ops b = tf.withSubScope("blended");
+      AdamRule<TFloat64> adam = AdamRule.of(c(b, 0.05), c(b, 0.9), c(b, 0.999), c(b, 1e-8));
+      MomentumRule<TFloat64> sgd = MomentumRule.of(c(b, 0.1), c(b, 0.9), null, false);
+      GateFeatures<TFloat64> features = GateFeatures.of(mode, loss, c(b, 20.0));
+      GatingNetwork<TFloat64> gate = GatingNetwork.create(b.withSubScope("gate"), TFloat64.class, features,
+          features.size(params.totalElements()), List.of(16), Activation.TANH);
+      DynamicBlendedOptimizer<TFloat64> opt =
+          DynamicBlendedOptimizer.create(b, "blended", TFloat64.class, BlendRule.of(adam, sgd), gate);
+      List<GradAndVar<? extends TType>> gv = new ArrayList<>();
+      for (int i = 0; i < params.size(); i++) {
+        gv.add(new GradAndVar<>(grads.get(i).asOutput(), params.variable(i).asOutput()));
+      }
+      DynamicBlendedOptimizer.Step<TFloat64> step = opt.computeUpdate(gv);
+      Ops m = b.withSubScope("meta");
+      MetaStep<TFloat64> meta = MetaStep.build(m, gate, step, theta -> batchLoss(m, theta, val), c(b, 0.01));
+      Op train1 = opt.applyUpdate(step, meta.computed(), meta.writes(), "update");
+
+      params.initialize(s, seed);
+      gate.parameters().initialize(s, seed + 1);
+      meta.reset(s, seed);
+      opt.reset(s);
+      for (int i = 0; i < WARMUP_STEPS; i++) {
+        s.run(train1);
+      }
+      List<Check> checks = compare(s, gate.parameters(), meta.gateGradients(), meta.validationLoss(), seed, h, "gate/");
+      return report("blended", mode.configName(), seed, h, checks);
+    }
+  }
+
+  private static Report lossGradient(String optimizer, long seed, double h) {
+    Dataset train = data(seed, 0);
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      ParameterSet<TFloat64> params = MODEL.parameters(tf.withSubScope("model"), TFloat64.class);
+      Operand<TFloat64> loss = batchLoss(tf.withSubScope("train"), params.values(), train);
+      List<Operand<TFloat64>> grads = params.gradients(g, loss);
+      params.initialize(s, seed);
+      List<Check> checks = compare(s, params, grads, loss, seed, h, "model/");
+      return report(optimizer, null, seed, h, checks);
+    }
+  }
+
+  private static Report report(String optimizer, String mode, long seed, double h, List<Check> checks) {
+    double max = checks.stream().mapToDouble(Check::relativeError).max().orElse(Double.NaN);
+    return new Report(optimizer, mode, seed, h, TOLERANCE, max, max < TOLERANCE, List.copyOf(checks));
+  }
+
+  private static Operand<TFloat64> c(Ops tf, double v) {
+    return tf.constant(v);
+  }
+
+  /** Analytic gradient of {@code f} w.r.t. {@code p} against central differences of {@code f}. */
+  private static List<Check> compare(Session s, ParameterSet<TFloat64> p, List<Operand<TFloat64>> grads,
+      Operand<TFloat64> f, long seed, double h, String prefix) {
+    double[][] p0 = p.read(s);
+    double[][] analytic = fetch(s, grads);
+    SplittableRandom rng = new SplittableRandom(seed ^ 0x6772616463686bL);
+    List<Check> checks = new ArrayList<>();
+    for (int k = 0; k < DIRECTIONS; k++) {
+      double[][] d = new double[p0.length][];
+      double norm = 0;
+      for (int i = 0; i < d.length; i++) {
+        d[i] = new double[p0[i].length];
+        for (int j = 0; j < d[i].length; j++) {
+          d[i][j] = rng.nextGaussian();
+          norm += d[i][j] * d[i][j];
+        }
+      }
+      norm = Math.sqrt(norm);
+      double a = 0;
+      for (int i = 0; i < d.length; i++) {
+        for (int j = 0; j < d[i].length; j++) {
+          d[i][j] /= norm;
+          a += analytic[i][j] * d[i][j];
+        }
+      }
+      double n = central(s, p, p0, d, f, h);
+      checks.add(check("direction", prefix + "random direction " + (k + 1), a, n));
+    }
+    for (int[] ij : coordinates(analytic, rng)) {
+      double[][] d = new double[p0.length][];
+      for (int i = 0; i < d.length; i++) {
+        d[i] = new double[p0[i].length];
+      }
+      d[ij[0]][ij[1]] = 1.0;
+      double n = central(s, p, p0, d, f, h);
+      checks.add(check("coordinate", String.format(Locale.ROOT, "%s%s[%d]", prefix, p.names().get(ij[0]), ij[1]),
+          analytic[ij[0]][ij[1]], n));
+    }
+    p.assign(s, p0);
+    return checks;
+  }
+
+  private static List<int[]> coordinates(double[][] analytic, SplittableRandom rng) {
+    List<int[]> all = new ArrayList<>();
+    for (int i = 0; i < analytic.length; i++) {
+      for (int j = 0; j < analytic[i].length; j++) {
+        all.add(new int[] {i, j});
+      }
+    }
+    all.sort(Comparator.comparingDouble((int[] ij) -> -Math.abs(analytic[ij[0]][ij[1]])));
+    double largest = Math.abs(analytic[all.get(0)[0]][all.get(0)[1]]);
+    Preconditions.checkState(largest > 0, "the analytic gradient is zero everywhere");
+    List<int[]> eligible = new ArrayList<>();
+    for (int[] ij : all) {
+      if (Math.abs(analytic[ij[0]][ij[1]]) >= 1e-3 * largest) {
+        eligible.add(ij);
+      }
+    }
+    List<int[]> out = new ArrayList<>();
+    out.add(eligible.remove(0));
+    while (out.size() < COORDINATES && !eligible.isEmpty()) {
+      out.add(eligible.remove(rng.nextInt(eligible.size())));
+    }
+    return out;
+  }
+
+  private static Check check(String kind, String target, double a, double n) {
+    double denom = Math.max(Math.abs(a), Math.abs(n));
+    double rel = denom == 0 ? 0 : Math.abs(a - n) / denom;
+    return new Check(kind, target, a, n, rel);
+  }
+
+  private static double central(Session s, ParameterSet<TFloat64> p, double[][] p0, double[][] d,
+      Operand<TFloat64> f, double h) {
+    p.assign(s, shifted(p0, d, h));
+    double plus = scalar(s, f);
+    p.assign(s, shifted(p0, d, -h));
+    double minus = scalar(s, f);
+    return (plus - minus) / (2 * h);
+  }
+
+  private static double[][] shifted(double[][] p0, double[][] d, double h) {
+    double[][] out = new double[p0.length][];
+    for (int i = 0; i < p0.length; i++) {
+      out[i] = new double[p0[i].length];
+      for (int j = 0; j < p0[i].length; j++) {
+        out[i][j] = p0[i][j] + h * d[i][j];
+      }
+    }
+    return out;
+  }
+
+  private static double scalar(Session s, Operand<TFloat64> f) {
+    try (Result r = s.runner().fetch(f).run()) {
+      return FloatTensors.scalarValue(r.get(0));
+    }
+  }
+
+  private static double[][] fetch(Session s, List<Operand<TFloat64>> xs) {
+    Session.Runner r = s.runner();
+    xs.forEach(r::fetch);
+    double[][] out = new double[xs.size()][];
+    try (Result res = r.run()) {
+      for (int i = 0; i < xs.size(); i++) {
+        out[i] = FloatTensors.toDoubles(res.get(i));
+      }
+    }
+    return out;
+  }
+}
