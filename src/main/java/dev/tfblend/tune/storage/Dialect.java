@@ -213,11 +213,15 @@ enum Dialect {
 
     @Override
     boolean tableExists(Connection c, String table) throws SQLException {
-      try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+      // A catalog query, not to_regclass: to_regclass may answer from a cached "absent" entry
+      // and miss tables another process committed while we waited for the schema lock.
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
+                  + " ON n.oid = c.relnamespace WHERE c.relname = ? AND n.nspname = current_schema()")) {
         ps.setString(1, table);
         try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          return rs.getBoolean(1);
+          return rs.next();
         }
       }
     }
