@@ -67,7 +67,10 @@ import java.util.regex.Pattern;
  * optuna.load_study(study_name=..., storage="sqlite:///FILE")}). Optuna 3.0 and 3.1 know only
  * {@code v3.0.0.d} and need {@code RDBStorage("sqlite:///FILE", skip_compatibility_check=True)}.
  * A file written by Optuna 3.1 keeps its {@code v3.0.0.d} stamp, so 3.1 reads it after we
- * appended trials.
+ * appended trials. optuna-dashboard opens the file as {@code optuna-dashboard sqlite:///FILE} (a
+ * bare path is taken for a journal file). Optuna 3.1 picks the best trial with {@code ORDER BY
+ * value}, where SQLite sorts the NULL of an infinite value first: a +inf COMPLETE trial is then
+ * its "best" when minimising (a 3.1 quirk; the stored rows are as Optuna itself writes them).
  *
  * <h2>Encoding (as Optuna)</h2>
  *
@@ -126,7 +129,7 @@ public final class RdbStorage implements TrialStorage {
   private final Clock clock = Clock.systemDefaultZone();
   private final Deque<Connection> idle = new ArrayDeque<>();
   private volatile boolean closed;
-  private String schemaStamp;
+  private volatile String schemaStamp;
 
   private RdbStorage(Dialect dialect, String jdbcUrl, Properties props, String location) {
     this.dialect = dialect;
@@ -362,8 +365,13 @@ public final class RdbStorage implements TrialStorage {
       try {
         result = work.run(c);
       } catch (RuntimeException e) {
-        dialect.rollback(c);
-        release(c);
+        try {
+          dialect.rollback(c);
+          release(c);
+        } catch (SQLException rollbackFailed) {
+          closeQuietly(c);
+          e.addSuppressed(rollbackFailed);
+        }
         throw e;
       }
       dialect.commit(c);
