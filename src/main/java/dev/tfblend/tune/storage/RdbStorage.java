@@ -94,7 +94,8 @@ import java.util.regex.Pattern;
  *
  * Each call is one transaction. Trial numbers are assigned in the transaction that inserts the
  * trial, under a study lock: SQLite takes the database write lock with {@code BEGIN IMMEDIATE}
- * (WAL journal, autocommit connections with explicit {@code BEGIN}/{@code COMMIT}, 30 s busy
+ * (WAL journal with {@code synchronous=NORMAL}: a power cut may lose the last commits but never
+ * corrupts the file; autocommit connections with explicit {@code BEGIN}/{@code COMMIT}; 30 s busy
  * timeout); PostgreSQL locks the study row ({@code SELECT ... FOR UPDATE}), the lock Optuna
  * takes too, so Java and Python workers can share a study. Reads of several rows run in one
  * snapshot (a SQLite read transaction; PostgreSQL {@code REPEATABLE READ}). Connections are
