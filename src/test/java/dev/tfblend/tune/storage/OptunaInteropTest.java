@@ -80,13 +80,18 @@ class OptunaInteropTest {
     python = candidate;
   }
 
-  private JsonNode py(String command, Path file, String study) throws Exception {
+  private Path scriptFile() throws IOException {
     Path script = dir.resolve("optuna_interop.py");
     if (!Files.exists(script)) {
       try (InputStream in = getClass().getResourceAsStream("optuna_interop.py")) {
         Files.copy(in, script);
       }
     }
+    return script;
+  }
+
+  private JsonNode py(String command, Path file, String study) throws Exception {
+    Path script = scriptFile();
     Process p =
         new ProcessBuilder(python, script.toString(), command, file.toString(), study)
             .redirectErrorStream(false)
@@ -253,6 +258,61 @@ class OptunaInteropTest {
       }
     }
     assertEquals("v3.0.0.d", stamp(file), "the stamp of a Python file is never changed");
+  }
+
+  @Test
+  void javaAndPythonWorkersShareOneSqliteStudy() throws Exception {
+    Path file = dir.resolve("mixed.db");
+    try (RdbStorage s = RdbStorage.open("sqlite:" + file)) {
+      s.createStudy("mixed", StudyDirection.MINIMIZE);
+    }
+    Path script = scriptFile();
+    String javaBin = ProcessHandle.current().info().command().orElse("java");
+    List<ProcessBuilder> builders = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      builders.add(
+          new ProcessBuilder(
+              javaBin, "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+              StorageWorker.class.getName(), "sqlite:" + file, "mixed", "80", Integer.toString(i)));
+    }
+    builders.add(new ProcessBuilder(python, script.toString(), "work", file.toString(), "mixed", "80"));
+    List<Process> workers = new ArrayList<>();
+    List<java.io.BufferedReader> outs = new ArrayList<>();
+    try {
+      for (int i = 0; i < builders.size(); i++) {
+        Process p = builders.get(i).redirectError(dir.resolve("w" + i + ".err").toFile()).start();
+        workers.add(p);
+        outs.add(new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)));
+      }
+      for (int i = 0; i < workers.size(); i++) {
+        assertEquals("ready", outs.get(i).readLine(), Files.readString(dir.resolve("w" + i + ".err")));
+      }
+      long go = System.nanoTime();
+      for (Process p : workers) {
+        p.getOutputStream().write("go\n".getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().flush();
+      }
+      for (int i = 0; i < workers.size(); i++) {
+        outs.get(i).readLine();
+        assertTrue(workers.get(i).waitFor(300, TimeUnit.SECONDS));
+        assertEquals(0, workers.get(i).exitValue(), Files.readString(dir.resolve("w" + i + ".err")));
+      }
+      double seconds = (System.nanoTime() - go) / 1e9;
+      System.out.printf(
+          java.util.Locale.ROOT,
+          "2 Java + 1 Python Optuna worker x 80 trials on one SQLite study: %.2f s%n", seconds);
+    } finally {
+      workers.forEach(Process::destroyForcibly);
+    }
+    JsonNode dump = py("dump", file, "mixed");
+    assertEquals(240, dump.get("trials").size());
+    try (RdbStorage s = RdbStorage.open("sqlite:" + file)) {
+      List<FrozenTrial> all = s.getAllTrials(s.getStudyIdByName("mixed"));
+      assertEquals(java.util.stream.IntStream.range(0, 240).boxed().toList(),
+          all.stream().map(FrozenTrial::number).toList());
+      assertTrue(all.stream().allMatch(t -> t.state() == TrialState.COMPLETE));
+      assertSameTrials(all, dump.get("trials"));
+    }
   }
 
   @Test
