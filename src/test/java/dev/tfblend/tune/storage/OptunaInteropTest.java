@@ -36,7 +36,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -367,8 +366,8 @@ class OptunaInteropTest {
       for (Map.Entry<Integer, Double> e : t.intermediateValues().entrySet()) {
         assertEquals(e.getValue(), iv.get(e.getKey().toString()).asDouble(), where + " step " + e.getKey());
       }
-      assertEquals(localText(t.datetimeStart()), p.get("datetime_start"), where);
-      assertEquals(localText(t.datetimeComplete()), p.get("datetime_complete"), where);
+      assertEquals(local(t.datetimeStart()), pyDateTime(p.get("datetime_start")), where);
+      assertEquals(local(t.datetimeComplete()), pyDateTime(p.get("datetime_complete")), where);
       assertEquals(JSON.valueToTree(t.userAttrs()), p.get("user_attrs"), where);
       assertEquals(JSON.valueToTree(t.systemAttrs()), p.get("system_attrs"), where);
     }
@@ -399,11 +398,13 @@ class OptunaInteropTest {
     return n.asText();
   }
 
-  /** A datetime as Python's isoformat() prints the naive local time. */
-  private static JsonNode localText(Instant t) {
-    return Optional.ofNullable(t)
-        .map(i -> (JsonNode) JSON.getNodeFactory().textNode(
-            LocalDateTime.ofInstant(i, ZoneId.systemDefault()).toString()))
-        .orElse(JSON.getNodeFactory().nullNode());
+  /** The naive local time Python Optuna shows for an instant we stored. */
+  private static LocalDateTime local(Instant t) {
+    return t == null ? null : LocalDateTime.ofInstant(t, ZoneId.systemDefault());
+  }
+
+  /** Python's {@code datetime.isoformat()} text (or null). */
+  private static LocalDateTime pyDateTime(JsonNode n) {
+    return n.isNull() ? null : LocalDateTime.parse(n.asText());
   }
 }
