@@ -589,6 +589,13 @@ public final class RdbStorage implements TrialStorage {
   public long createTrial(long studyId, FrozenTrial template) {
     Objects.requireNonNull(template, "template");
     checkValueFits(template.state(), template.value(), true);
+    for (Map.Entry<String, Distribution> d : template.distributions().entrySet()) {
+      if (!d.getValue().contains(template.internalParam(d.getKey()))) {
+        throw new IllegalArgumentException(
+            "param " + d.getKey() + "=" + template.params().get(d.getKey()) + " is not in "
+                + d.getValue().toJson());
+      }
+    }
     return tx(
         true,
         c -> {
