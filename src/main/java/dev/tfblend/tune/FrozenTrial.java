@@ -1,0 +1,158 @@
+package dev.tfblend.tune;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * An immutable snapshot of one trial, as storages hand it out (Optuna's {@code FrozenTrial}).
+ *
+ * <p>The constructor makes unmodifiable copies of every map (attribute values that are lists or
+ * maps are copied deeply), so a snapshot never changes after it was read, whatever happens to
+ * the trial in storage afterwards. Maps keep insertion order; {@code params} and {@code
+ * distributions} have the same keys, and every param is a value of its distribution.
+ *
+ * @param trialId storage-wide id ({@code -1} in a template passed to {@code createTrial})
+ * @param number 0-based position of the trial in its study ({@code -1} in a template)
+ * @param value objective value; null unless COMPLETE, or PRUNED with a reported value; may be
+ *     an infinity
+ * @param datetimeStart when a worker started it; null while WAITING
+ * @param datetimeComplete when it finished; null until then
+ * @param params external values by parameter name
+ * @param distributions each parameter's distribution
+ * @param intermediateValues values reported per step (may hold NaN and infinities)
+ * @param userAttrs JSON-like values (null, Boolean, Number, String, List, Map) set by the user
+ * @param systemAttrs JSON-like values set by the library (e.g. {@code fail_reason}, {@code
+ *     fixed_params})
+ */
+public record FrozenTrial(
+    long trialId,
+    int number,
+    TrialState state,
+    Double value,
+    Instant datetimeStart,
+    Instant datetimeComplete,
+    Map<String, Object> params,
+    Map<String, Distribution> distributions,
+    SortedMap<Integer, Double> intermediateValues,
+    Map<String, Object> userAttrs,
+    Map<String, Object> systemAttrs) {
+
+  public FrozenTrial {
+    Objects.requireNonNull(state, "state");
+    params = freezeMap(params == null ? Map.of() : params);
+    distributions =
+        Collections.unmodifiableMap(
+            new LinkedHashMap<>(distributions == null ? Map.of() : distributions));
+    intermediateValues =
+        Collections.unmodifiableSortedMap(
+            new TreeMap<>(intermediateValues == null ? Map.of() : intermediateValues));
+    userAttrs = freezeMap(userAttrs == null ? Map.of() : userAttrs);
+    systemAttrs = freezeMap(systemAttrs == null ? Map.of() : systemAttrs);
+    if (!params.keySet().equals(distributions.keySet())) {
+      throw new IllegalArgumentException(
+          "params " + params.keySet() + " and distributions " + distributions.keySet() + " differ");
+    }
+    for (Map.Entry<String, Object> e : params.entrySet()) {
+      Distribution d = distributions.get(e.getKey());
+      if (!d.contains(d.toInternal(e.getValue()))) {
+        throw new IllegalArgumentException(
+            "param " + e.getKey() + "=" + e.getValue() + " is not in " + d.toJson());
+      }
+    }
+    if (value != null && value.isNaN()) {
+      throw new IllegalArgumentException("a trial value cannot be NaN");
+    }
+  }
+
+  /**
+   * A template for {@code TrialStorage.createTrial(studyId, template)}: ids unset, no
+   * intermediate values or datetimes.
+   */
+  public static FrozenTrial template(
+      TrialState state,
+      Double value,
+      Map<String, Object> params,
+      Map<String, Distribution> distributions,
+      Map<String, Object> userAttrs,
+      Map<String, Object> systemAttrs) {
+    return new FrozenTrial(
+        -1, -1, state, value, null, null, params, distributions, null, userAttrs, systemAttrs);
+  }
+
+  /** The internal (double) representation of param {@code name}. */
+  public double internalParam(String name) {
+    Distribution d = distributions.get(name);
+    if (d == null) {
+      throw new IllegalArgumentException("trial " + number + " has no param '" + name + "'");
+    }
+    return d.toInternal(params.get(name));
+  }
+
+  /** The highest step with an intermediate value, if any. */
+  public OptionalInt lastStep() {
+    return intermediateValues.isEmpty()
+        ? OptionalInt.empty()
+        : OptionalInt.of(intermediateValues.lastKey());
+  }
+
+  /** Shorthand for {@code state().isFinished()}. */
+  public boolean isFinished() {
+    return state.isFinished();
+  }
+
+  /** A copy with another state, value and completion time (used by storages). */
+  public FrozenTrial withState(TrialState newState, Double newValue, Instant complete) {
+    return new FrozenTrial(
+        trialId,
+        number,
+        newState,
+        newValue,
+        datetimeStart,
+        complete,
+        params,
+        distributions,
+        intermediateValues,
+        userAttrs,
+        systemAttrs);
+  }
+
+  /** Deep, unmodifiable, null-tolerant copy of a JSON-like map. */
+  static Map<String, Object> freezeMap(Map<String, ?> m) {
+    LinkedHashMap<String, Object> copy = new LinkedHashMap<>();
+    for (Map.Entry<String, ?> e : m.entrySet()) {
+      copy.put(Objects.requireNonNull(e.getKey(), "attribute key"), freeze(e.getValue()));
+    }
+    return Collections.unmodifiableMap(copy);
+  }
+
+  private static Object freeze(Object v) {
+    if (v instanceof Map<?, ?> m) {
+      LinkedHashMap<String, Object> copy = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        copy.put(String.valueOf(e.getKey()), freeze(e.getValue()));
+      }
+      return Collections.unmodifiableMap(copy);
+    }
+    if (v instanceof List<?> l) {
+      List<Object> copy = new ArrayList<>(l.size());
+      for (Object o : l) {
+        copy.add(freeze(o));
+      }
+      return Collections.unmodifiableList(copy);
+    }
+    if (v == null || v instanceof String || v instanceof Number || v instanceof Boolean) {
+      return v;
+    }
+    throw new IllegalArgumentException(
+        "attribute values must be JSON-like (null, Boolean, Number, String, List, Map), got "
+            + v.getClass().getName());
+  }
+}

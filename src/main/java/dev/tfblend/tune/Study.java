@@ -1,0 +1,404 @@
+package dev.tfblend.tune;
+
+import dev.tfblend.BadInputException;
+import dev.tfblend.tune.pruner.Pruner;
+import dev.tfblend.tune.sampler.Sampler;
+import dev.tfblend.tune.storage.TrialStorage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * An optimisation task: a named record of trials in a {@link TrialStorage}, plus the sampler
+ * that proposes parameters and the pruner that stops poor trials (Optuna's {@code Study}).
+ *
+ * <p>Use {@link #create}, {@link #load} or {@link #createOrLoad}, then {@link #optimize}. Each
+ * trial runs {@link Objective#evaluate} on the calling thread and ends:
+ *
+ * <ul>
+ *   <li>COMPLETE with the returned value, when it is finite;
+ *   <li>PRUNED when the objective throws {@link TrialPrunedException}, with the value reported
+ *       at the trial's last step unless that is NaN (Optuna's rule);
+ *   <li>FAIL when the objective throws anything else or returns NaN or an infinity; the reason
+ *       goes to the system attribute {@value #FAIL_REASON} and the study continues.
+ * </ul>
+ *
+ * <p>Several {@code Study} objects (threads or processes) may share one study through a storage
+ * that supports it; each runs its own trials. A single {@code Study} object runs one trial at a
+ * time.
+ */
+public final class Study {
+  /** System attribute holding the reason a trial failed. */
+  public static final String FAIL_REASON = "fail_reason";
+
+  /** System attribute holding an enqueued trial's fixed params (Optuna's name). */
+  public static final String FIXED_PARAMS = "fixed_params";
+
+  private static final System.Logger LOG = System.getLogger(Study.class.getName());
+
+  private final TrialStorage storage;
+  private final long studyId;
+  private final String name;
+  private final StudyDirection direction;
+  private final Sampler sampler;
+  private final Pruner pruner;
+  private final List<TrialListener> listeners = new CopyOnWriteArrayList<>();
+  private volatile Consumer<String> warnings = msg -> LOG.log(System.Logger.Level.WARNING, msg);
+  private final Set<String> noticesGiven = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private Duration heartbeatInterval;
+  private Duration heartbeatGrace;
+  private boolean retryStaleTrials;
+  private ScheduledExecutorService heartbeatExecutor;
+
+  private Study(
+      TrialStorage storage, long studyId, String name, StudyDirection direction, Sampler sampler,
+      Pruner pruner) {
+    this.storage = storage;
+    this.studyId = studyId;
+    this.name = name;
+    this.direction = direction;
+    this.sampler = Objects.requireNonNull(sampler, "sampler");
+    this.pruner = Objects.requireNonNull(pruner, "pruner");
+  }
+
+  /**
+   * Creates a new study.
+   *
+   * @throws dev.tfblend.tune.storage.DuplicateStudyException if the name is taken
+   */
+  public static Study create(
+      String name, TrialStorage storage, StudyDirection direction, Sampler sampler, Pruner pruner) {
+    checkDirection(direction);
+    long id = storage.createStudy(name, direction);
+    return new Study(storage, id, name, direction, sampler, pruner);
+  }
+
+  /**
+   * Opens an existing study.
+   *
+   * @throws BadInputException if no study has this name
+   */
+  public static Study load(String name, TrialStorage storage, Sampler sampler, Pruner pruner) {
+    OptionalLong id = storage.findStudyIdByName(name);
+    if (id.isEmpty()) {
+      throw BadInputException.of("no study named '%s' in the storage", name);
+    }
+    StudyDirection direction = storage.getStudyDirection(id.getAsLong());
+    checkDirection(direction);
+    return new Study(storage, id.getAsLong(), name, direction, sampler, pruner);
+  }
+
+  /**
+   * Opens the study with this name, creating it when absent, so that running again continues
+   * it.
+   *
+   * @throws BadInputException if the existing study has another direction
+   */
+  public static Study createOrLoad(
+      String name, TrialStorage storage, StudyDirection direction, Sampler sampler, Pruner pruner) {
+    checkDirection(direction);
+    long id = storage.loadOrCreateStudy(name, direction);
+    StudyDirection stored = storage.getStudyDirection(id);
+    if (stored != direction) {
+      throw BadInputException.of(
+          "study '%s' exists with direction %s, not %s", name, stored, direction);
+    }
+    return new Study(storage, id, name, direction, sampler, pruner);
+  }
+
+  private static void checkDirection(StudyDirection direction) {
+    if (direction == null || direction == StudyDirection.NOT_SET) {
+      throw new IllegalArgumentException("a study needs direction MINIMIZE or MAXIMIZE");
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public long studyId() {
+    return studyId;
+  }
+
+  public StudyDirection direction() {
+    return direction;
+  }
+
+  public TrialStorage storage() {
+    return storage;
+  }
+
+  public Sampler sampler() {
+    return sampler;
+  }
+
+  public Pruner pruner() {
+    return pruner;
+  }
+
+  /** Snapshots of all trials, ordered by number. */
+  public List<FrozenTrial> trials() {
+    return storage.getAllTrials(studyId);
+  }
+
+  /** Snapshots of the trials in the given states, ordered by number. */
+  public List<FrozenTrial> trials(Set<TrialState> states) {
+    return storage.getAllTrials(studyId, states);
+  }
+
+  /** Adds a listener called after each trial this object finishes. */
+  public void addListener(TrialListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Where warnings go (default: {@link System.Logger} at WARNING). */
+  public void setWarningListener(Consumer<String> listener) {
+    this.warnings = Objects.requireNonNull(listener, "listener");
+  }
+
+  void warn(String message) {
+    warnings.accept(message);
+  }
+
+  /**
+   * The sampler's notice for a budget of {@code nTrials}, e.g. "TPE samples randomly for the
+   * first 10 trials; with 5 trials this study is a random search."; empty if none applies.
+   */
+  public Optional<String> budgetNotice(int nTrials) {
+    return sampler.budgetNotice(nTrials);
+  }
+
+  /**
+   * Makes each trial this object runs record a heartbeat every {@code interval}, and makes
+   * {@link #optimize} first fail the study's RUNNING trials whose heartbeat is older than {@code
+   * grace} (left by a dead process). With {@code retry}, each such trial is enqueued again with
+   * its params (system attrs {@code failed_trial}, {@code retry_history}, as Optuna's
+   * RetryFailedTrialCallback).
+   */
+  public synchronized void enableHeartbeat(Duration interval, Duration grace, boolean retry) {
+    if (interval.isNegative() || interval.isZero() || grace.compareTo(interval) <= 0) {
+      throw new IllegalArgumentException(
+          "need 0 < interval < grace, got interval " + interval + ", grace " + grace);
+    }
+    this.heartbeatInterval = interval;
+    this.heartbeatGrace = grace;
+    this.retryStaleTrials = retry;
+  }
+
+  /**
+   * Fails stale RUNNING trials (see {@link #enableHeartbeat}) and, when retry is on, re-queues
+   * them; returns the failed trials' ids. Does nothing without heartbeats enabled.
+   */
+  public synchronized List<Long> failStaleTrials() {
+    if (heartbeatGrace == null) {
+      return List.of();
+    }
+    List<Long> failed = storage.failStaleTrials(studyId, heartbeatGrace);
+    for (long id : failed) {
+      FrozenTrial t = storage.getTrial(id);
+      warn("trial " + t.number() + " had no heartbeat for " + heartbeatGrace + " and was failed");
+      if (retryStaleTrials) {
+        Map<String, Object> sys = new LinkedHashMap<>();
+        Object first = t.systemAttrs().getOrDefault("failed_trial", t.number());
+        sys.put("failed_trial", first);
+        List<Object> history = new ArrayList<>();
+        if (t.systemAttrs().get("retry_history") instanceof List<?> h) {
+          history.addAll(h);
+        }
+        history.add(t.number());
+        sys.put("retry_history", history);
+        storage.createTrial(
+            studyId,
+            FrozenTrial.template(
+                TrialState.WAITING, null, t.params(), t.distributions(), t.userAttrs(), sys));
+      }
+    }
+    return failed;
+  }
+
+  /**
+   * Enqueues a trial whose named params take the given external values instead of sampled
+   * ones; it runs before any newly sampled trial. Params the objective asks for that are not
+   * named here are sampled as usual.
+   */
+  public void enqueueTrial(Map<String, ?> params) {
+    Map<String, Object> sys = new LinkedHashMap<>();
+    sys.put(FIXED_PARAMS, new LinkedHashMap<>(params));
+    storage.createTrial(
+        studyId, FrozenTrial.template(TrialState.WAITING, null, null, null, null, sys));
+  }
+
+  /**
+   * Starts a trial: claims an enqueued one if any waits, else creates one; draws the sampler's
+   * joint parameters. Pair with {@link #tell}. Most callers use {@link #optimize}.
+   */
+  public Trial ask() {
+    OptionalLong claimed = storage.claimWaitingTrial(studyId);
+    long trialId = claimed.isPresent() ? claimed.getAsLong() : storage.createTrial(studyId);
+    startHeartbeat(trialId);
+    FrozenTrial t = storage.getTrial(trialId);
+    Map<String, Distribution> space = sampler.inferRelativeSearchSpace(this, t);
+    Map<String, Double> relative =
+        space.isEmpty() ? Map.of() : sampler.sampleRelative(this, t, space);
+    return new Trial(this, trialId, space, relative);
+  }
+
+  /**
+   * Finishes a trial started with {@link #ask}. For PRUNED with a null value, the value becomes
+   * the one reported at the trial's last step unless it is NaN. Returns the stored snapshot.
+   */
+  public FrozenTrial tell(Trial trial, TrialState state, Double value) {
+    stopHeartbeat(trial.trialId());
+    if (state == TrialState.PRUNED && value == null) {
+      FrozenTrial t = storage.getTrial(trial.trialId());
+      if (!t.intermediateValues().isEmpty()) {
+        double last = t.intermediateValues().get(t.intermediateValues().lastKey());
+        value = Double.isNaN(last) ? null : last;
+      }
+    }
+    storage.setTrialState(trial.trialId(), state, value);
+    FrozenTrial done = storage.getTrial(trial.trialId());
+    for (TrialListener l : listeners) {
+      l.trialFinished(this, done);
+    }
+    return done;
+  }
+
+  /**
+   * Runs trials one after another until {@code nTrials} have run or {@code timeout} (nullable)
+   * has passed; the timeout is checked between trials. Returns the snapshots of the trials run.
+   */
+  public List<FrozenTrial> optimize(Objective objective, int nTrials, Duration timeout) {
+    if (nTrials <= 0) {
+      throw new IllegalArgumentException("nTrials must be positive, got " + nTrials);
+    }
+    budgetNotice(nTrials).ifPresent(msg -> {
+      if (noticesGiven.add(msg)) {
+        warn(msg);
+      }
+    });
+    failStaleTrials();
+    long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+    List<FrozenTrial> done = new ArrayList<>();
+    for (int i = 0; i < nTrials && System.nanoTime() < deadline; i++) {
+      done.add(runTrial(objective));
+      if (Thread.currentThread().isInterrupted()) {
+        break;
+      }
+    }
+    return done;
+  }
+
+  private FrozenTrial runTrial(Objective objective) {
+    Trial trial = ask();
+    double value;
+    try {
+      value = objective.evaluate(trial);
+    } catch (TrialPrunedException e) {
+      return tell(trial, TrialState.PRUNED, null);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      return fail(trial, e.toString());
+    } catch (Error e) {
+      fail(trial, e.toString());
+      throw e;
+    }
+    if (!Double.isFinite(value)) {
+      return fail(trial, "the objective returned " + value);
+    }
+    return tell(trial, TrialState.COMPLETE, value);
+  }
+
+  private FrozenTrial fail(Trial trial, String reason) {
+    storage.setTrialSystemAttr(trial.trialId(), FAIL_REASON, reason);
+    warn("trial " + trial.number() + " failed: " + reason);
+    return tell(trial, TrialState.FAIL, null);
+  }
+
+  /**
+   * The COMPLETE trial with the best value (the earliest among equals), if any.
+   */
+  public Optional<FrozenTrial> findBestTrial() {
+    FrozenTrial best = null;
+    for (FrozenTrial t : storage.getAllTrials(studyId, EnumSet.of(TrialState.COMPLETE))) {
+      if (best == null || direction.isBetter(t.value(), best.value())) {
+        best = t;
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  /** The best COMPLETE trial. @throws NoSuchElementException if no trial completed */
+  public FrozenTrial bestTrial() {
+    return findBestTrial()
+        .orElseThrow(() -> new NoSuchElementException("study '" + name + "' has no COMPLETE trial"));
+  }
+
+  /** The best trial's value. @throws NoSuchElementException if no trial completed */
+  public double bestValue() {
+    return bestTrial().value();
+  }
+
+  /** The best trial's params. @throws NoSuchElementException if no trial completed */
+  public Map<String, Object> bestParams() {
+    return bestTrial().params();
+  }
+
+  // ---- heartbeat
+
+  private final Map<Long, ScheduledFuture<?>> beats = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private synchronized void startHeartbeat(long trialId) {
+    if (heartbeatInterval == null) {
+      return;
+    }
+    if (heartbeatExecutor == null) {
+      heartbeatExecutor =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread th = new Thread(r, "tune-heartbeat-" + name);
+                th.setDaemon(true);
+                return th;
+              });
+    }
+    storage.recordHeartbeat(trialId);
+    long ms = heartbeatInterval.toMillis();
+    beats.put(
+        trialId,
+        heartbeatExecutor.scheduleAtFixedRate(
+            () -> {
+              try {
+                storage.recordHeartbeat(trialId);
+              } catch (RuntimeException e) {
+                // The trial finished between the schedule and this beat, or the storage is
+                // briefly unavailable; the next beat or the stop below settles it.
+              }
+            },
+            ms,
+            ms,
+            TimeUnit.MILLISECONDS));
+  }
+
+  private void stopHeartbeat(long trialId) {
+    ScheduledFuture<?> f = beats.remove(trialId);
+    if (f != null) {
+      f.cancel(false);
+    }
+  }
+}

@@ -1,0 +1,414 @@
+package dev.tfblend.tune.storage;
+
+import dev.tfblend.tune.Distribution;
+import dev.tfblend.tune.FrozenTrial;
+import dev.tfblend.tune.StudyDirection;
+import dev.tfblend.tune.TrialState;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * A {@link TrialStorage} in the memory of one process: fast, thread-safe, gone when the process
+ * ends.
+ *
+ * <p>Every method takes one lock, so each call is atomic. Trials are held as immutable {@link
+ * FrozenTrial}s that writes replace, so reads hand out the stored objects without copying.
+ */
+public final class InMemoryStorage implements TrialStorage {
+
+  private static final class StudyRecord {
+    final long id;
+    final String name;
+    final StudyDirection direction;
+    final List<Long> trialIds = new ArrayList<>();
+    final Map<String, Distribution> paramDistributions = new HashMap<>();
+
+    StudyRecord(long id, String name, StudyDirection direction) {
+      this.id = id;
+      this.name = name;
+      this.direction = direction;
+    }
+  }
+
+  private final Clock clock;
+  private final Object lock = new Object();
+  private final Map<Long, StudyRecord> studies = new LinkedHashMap<>();
+  private final Map<String, Long> studyIdsByName = new HashMap<>();
+  private final Map<Long, FrozenTrial> trials = new HashMap<>();
+  private final Map<Long, Long> studyOfTrial = new HashMap<>();
+  private final Map<Long, Instant> heartbeats = new HashMap<>();
+  private long nextStudyId = 1;
+  private long nextTrialId = 1;
+
+  /** A storage on the system UTC clock. */
+  public InMemoryStorage() {
+    this(Clock.systemUTC());
+  }
+
+  /** A storage whose timestamps and heartbeats come from {@code clock} (for tests). */
+  public InMemoryStorage(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  private StudyRecord study(long studyId) {
+    StudyRecord s = studies.get(studyId);
+    if (s == null) {
+      throw new NoSuchElementException("no study with id " + studyId);
+    }
+    return s;
+  }
+
+  private FrozenTrial trial(long trialId) {
+    FrozenTrial t = trials.get(trialId);
+    if (t == null) {
+      throw new NoSuchElementException("no trial with id " + trialId);
+    }
+    return t;
+  }
+
+  private FrozenTrial updatable(long trialId) {
+    FrozenTrial t = trial(trialId);
+    if (t.isFinished()) {
+      throw new IllegalStateException(
+          "trial " + t.number() + " (id " + trialId + ") is " + t.state() + " and cannot change");
+    }
+    return t;
+  }
+
+  @Override
+  public long createStudy(String studyName, StudyDirection direction) {
+    Objects.requireNonNull(studyName, "studyName");
+    Objects.requireNonNull(direction, "direction");
+    synchronized (lock) {
+      if (studyIdsByName.containsKey(studyName)) {
+        throw new DuplicateStudyException(studyName);
+      }
+      long id = nextStudyId++;
+      studies.put(id, new StudyRecord(id, studyName, direction));
+      studyIdsByName.put(studyName, id);
+      return id;
+    }
+  }
+
+  @Override
+  public long getStudyIdByName(String studyName) {
+    synchronized (lock) {
+      Long id = studyIdsByName.get(studyName);
+      if (id == null) {
+        throw new NoSuchElementException("no study named '" + studyName + "'");
+      }
+      return id;
+    }
+  }
+
+  @Override
+  public String getStudyName(long studyId) {
+    synchronized (lock) {
+      return study(studyId).name;
+    }
+  }
+
+  @Override
+  public StudyDirection getStudyDirection(long studyId) {
+    synchronized (lock) {
+      return study(studyId).direction;
+    }
+  }
+
+  @Override
+  public List<StudySummary> getAllStudies() {
+    synchronized (lock) {
+      List<StudySummary> out = new ArrayList<>();
+      for (StudyRecord s : studies.values()) {
+        out.add(new StudySummary(s.id, s.name, s.direction, s.trialIds.size()));
+      }
+      return Collections.unmodifiableList(out);
+    }
+  }
+
+  @Override
+  public long createTrial(long studyId) {
+    return createTrial(
+        studyId, FrozenTrial.template(TrialState.RUNNING, null, null, null, null, null));
+  }
+
+  @Override
+  public long createTrial(long studyId, FrozenTrial template) {
+    Objects.requireNonNull(template, "template");
+    synchronized (lock) {
+      StudyRecord s = study(studyId);
+      checkValueFits(template.state(), template.value(), true);
+      for (Map.Entry<String, Distribution> e : template.distributions().entrySet()) {
+        Distribution known = s.paramDistributions.get(e.getKey());
+        if (known != null) {
+          Distribution.checkCompatibility(e.getKey(), known, e.getValue());
+        }
+      }
+      template.distributions().forEach(s.paramDistributions::putIfAbsent);
+      Instant now = now();
+      long id = nextTrialId++;
+      FrozenTrial t =
+          new FrozenTrial(
+              id,
+              s.trialIds.size(),
+              template.state(),
+              template.value(),
+              template.state() == TrialState.WAITING ? null : now,
+              template.isFinished() ? now : null,
+              template.params(),
+              template.distributions(),
+              template.intermediateValues(),
+              template.userAttrs(),
+              template.systemAttrs());
+      s.trialIds.add(id);
+      trials.put(id, t);
+      studyOfTrial.put(id, studyId);
+      return id;
+    }
+  }
+
+  @Override
+  public OptionalLong claimWaitingTrial(long studyId) {
+    synchronized (lock) {
+      for (long id : study(studyId).trialIds) {
+        FrozenTrial t = trials.get(id);
+        if (t.state() == TrialState.WAITING) {
+          trials.put(
+              id,
+              new FrozenTrial(
+                  id,
+                  t.number(),
+                  TrialState.RUNNING,
+                  null,
+                  now(),
+                  null,
+                  t.params(),
+                  t.distributions(),
+                  t.intermediateValues(),
+                  t.userAttrs(),
+                  t.systemAttrs()));
+          return OptionalLong.of(id);
+        }
+      }
+      return OptionalLong.empty();
+    }
+  }
+
+  @Override
+  public void setTrialParam(
+      long trialId, String paramName, double internalValue, Distribution distribution) {
+    Objects.requireNonNull(paramName, "paramName");
+    Objects.requireNonNull(distribution, "distribution");
+    if (!distribution.contains(internalValue)) {
+      throw new IllegalArgumentException(
+          "param " + paramName + ": " + internalValue + " is not in " + distribution.toJson());
+    }
+    synchronized (lock) {
+      FrozenTrial t = updatable(trialId);
+      if (t.params().containsKey(paramName)) {
+        throw new IllegalStateException(
+            "trial " + t.number() + " already has param '" + paramName + "'");
+      }
+      StudyRecord s = studies.get(studyOfTrial.get(trialId));
+      Distribution known = s.paramDistributions.get(paramName);
+      if (known != null) {
+        Distribution.checkCompatibility(paramName, known, distribution);
+      } else {
+        s.paramDistributions.put(paramName, distribution);
+      }
+      Map<String, Object> params = new LinkedHashMap<>(t.params());
+      params.put(paramName, distribution.toExternal(internalValue));
+      Map<String, Distribution> distributions = new LinkedHashMap<>(t.distributions());
+      distributions.put(paramName, distribution);
+      trials.put(
+          trialId,
+          new FrozenTrial(
+              trialId,
+              t.number(),
+              t.state(),
+              t.value(),
+              t.datetimeStart(),
+              t.datetimeComplete(),
+              params,
+              distributions,
+              t.intermediateValues(),
+              t.userAttrs(),
+              t.systemAttrs()));
+    }
+  }
+
+  private static void checkValueFits(TrialState state, Double value, boolean allowUnfinished) {
+    Objects.requireNonNull(state, "state");
+    if (!allowUnfinished && !state.isFinished()) {
+      throw new IllegalArgumentException(
+          "setTrialState takes COMPLETE, PRUNED or FAIL, got " + state);
+    }
+    if (value != null && value.isNaN()) {
+      throw new IllegalArgumentException("a trial value cannot be NaN");
+    }
+    if (state == TrialState.COMPLETE && value == null) {
+      throw new IllegalArgumentException("a COMPLETE trial needs a value");
+    }
+    if ((state == TrialState.FAIL || !state.isFinished()) && value != null) {
+      throw new IllegalArgumentException("a " + state + " trial cannot have a value");
+    }
+  }
+
+  @Override
+  public void setTrialState(long trialId, TrialState state, Double value) {
+    checkValueFits(state, value, false);
+    synchronized (lock) {
+      FrozenTrial t = updatable(trialId);
+      trials.put(trialId, t.withState(state, value, now()));
+      heartbeats.remove(trialId);
+    }
+  }
+
+  @Override
+  public void setTrialIntermediateValue(long trialId, int step, double value) {
+    synchronized (lock) {
+      FrozenTrial t = updatable(trialId);
+      TreeMap<Integer, Double> values = new TreeMap<>(t.intermediateValues());
+      values.put(step, value);
+      trials.put(
+          trialId,
+          new FrozenTrial(
+              trialId,
+              t.number(),
+              t.state(),
+              t.value(),
+              t.datetimeStart(),
+              t.datetimeComplete(),
+              t.params(),
+              t.distributions(),
+              values,
+              t.userAttrs(),
+              t.systemAttrs()));
+    }
+  }
+
+  @Override
+  public void setTrialUserAttr(long trialId, String key, Object value) {
+    setAttr(trialId, key, value, false);
+  }
+
+  @Override
+  public void setTrialSystemAttr(long trialId, String key, Object value) {
+    setAttr(trialId, key, value, true);
+  }
+
+  private void setAttr(long trialId, String key, Object value, boolean system) {
+    Objects.requireNonNull(key, "key");
+    synchronized (lock) {
+      FrozenTrial t = updatable(trialId);
+      Map<String, Object> user = new LinkedHashMap<>(t.userAttrs());
+      Map<String, Object> sys = new LinkedHashMap<>(t.systemAttrs());
+      (system ? sys : user).put(key, value);
+      trials.put(
+          trialId,
+          new FrozenTrial(
+              trialId,
+              t.number(),
+              t.state(),
+              t.value(),
+              t.datetimeStart(),
+              t.datetimeComplete(),
+              t.params(),
+              t.distributions(),
+              t.intermediateValues(),
+              user,
+              sys));
+    }
+  }
+
+  @Override
+  public FrozenTrial getTrial(long trialId) {
+    synchronized (lock) {
+      return trial(trialId);
+    }
+  }
+
+  @Override
+  public List<FrozenTrial> getAllTrials(long studyId, Set<TrialState> states) {
+    Objects.requireNonNull(states, "states");
+    synchronized (lock) {
+      StudyRecord s = study(studyId);
+      List<FrozenTrial> out = new ArrayList<>(s.trialIds.size());
+      for (long id : s.trialIds) {
+        FrozenTrial t = trials.get(id);
+        if (states.contains(t.state())) {
+          out.add(t);
+        }
+      }
+      return Collections.unmodifiableList(out);
+    }
+  }
+
+  @Override
+  public void recordHeartbeat(long trialId) {
+    synchronized (lock) {
+      FrozenTrial t = trial(trialId);
+      if (t.state() != TrialState.RUNNING) {
+        throw new IllegalStateException(
+            "trial " + t.number() + " is " + t.state() + "; only RUNNING trials beat");
+      }
+      heartbeats.put(trialId, now());
+    }
+  }
+
+  @Override
+  public List<Long> failStaleTrials(long studyId, Duration grace) {
+    Objects.requireNonNull(grace, "grace");
+    synchronized (lock) {
+      Instant limit = now().minus(grace);
+      List<Long> failed = new ArrayList<>();
+      for (long id : study(studyId).trialIds) {
+        Instant beat = heartbeats.get(id);
+        FrozenTrial t = trials.get(id);
+        if (beat != null && t.state() == TrialState.RUNNING && beat.isBefore(limit)) {
+          Map<String, Object> sys = new LinkedHashMap<>(t.systemAttrs());
+          sys.put("fail_reason", "stale: no heartbeat since " + beat);
+          FrozenTrial f =
+              new FrozenTrial(
+                  id,
+                  t.number(),
+                  TrialState.FAIL,
+                  null,
+                  t.datetimeStart(),
+                  now(),
+                  t.params(),
+                  t.distributions(),
+                  t.intermediateValues(),
+                  t.userAttrs(),
+                  sys);
+          trials.put(id, f);
+          heartbeats.remove(id);
+          failed.add(id);
+        }
+      }
+      return Collections.unmodifiableList(failed);
+    }
+  }
+
+  @Override
+  public void close() {
+    // Nothing to release: the data lives as long as this object.
+  }
+}
