@@ -172,6 +172,13 @@ public final class InMemoryStorage implements TrialStorage {
       StudyRecord s = study(studyId);
       checkValueFits(template.state(), template.value(), true);
       for (Map.Entry<String, Distribution> e : template.distributions().entrySet()) {
+        if (!e.getValue().contains(template.internalParam(e.getKey()))) {
+          throw new IllegalArgumentException(
+              "param " + e.getKey() + "=" + template.params().get(e.getKey()) + " is not in "
+                  + e.getValue().toJson());
+        }
+      }
+      for (Map.Entry<String, Distribution> e : template.distributions().entrySet()) {
         Distribution known = s.paramDistributions.get(e.getKey());
         if (known != null) {
           Distribution.checkCompatibility(e.getKey(), known, e.getValue());
