@@ -48,6 +48,7 @@ final class ParzenEstimator {
   private final double[] logWeights;
   private final double[] cumWeights;
   private final int nKernels;
+  private final boolean hasDiscrete;
 
   /**
    * @param observations {@code n x d} internal values, rows in trial-number order
@@ -95,6 +96,7 @@ final class ParzenEstimator {
               ? new CategoricalDim(column, c.choices().size(), p.priorWeight())
               : new NumericalDim(column, d, p, space.size());
     }
+    hasDiscrete = hasDiscrete();
   }
 
   /** {@code size} joint samples ({@code size x d} internal values) drawn from the mixture. */
@@ -110,34 +112,92 @@ final class ParzenEstimator {
     return out;
   }
 
-  /** The mixture's log density (log probability for discrete parameters) at each row. */
+  /**
+   * The mixture's log density (log probability for discrete parameters) at each row.
+   *
+   * <p>Discrete kernels need two normal CDFs per (row, kernel), which dominates the cost. A
+   * kernel whose cheap upper bound lies more than 40 below the exact term of the most promising
+   * kernel adds less than {@code e^-40} relative to the sum and is skipped.
+   */
   double[] logPdf(double[][] x) {
     double[] out = new double[x.length];
     double[] terms = new double[nKernels];
+    double[] upper = hasDiscrete ? new double[nKernels] : null;
+    rows:
     for (int i = 0; i < x.length; i++) {
-      System.arraycopy(logWeights, 0, terms, 0, nKernels);
-      for (int j = 0; j < dims.length; j++) {
-        dims[j].addLogPdf(x[i][j], terms);
-      }
-      double max = Double.NEGATIVE_INFINITY;
-      for (double t : terms) {
-        max = Math.max(max, t);
-      }
-      if (max == Double.NEGATIVE_INFINITY) {
-        out[i] = max;
-        continue;
-      }
-      // Terms more than 40 below the maximum add less than 1e-17 relative: skip their exp.
-      double cut = max - 40;
-      double s = 0;
-      for (double t : terms) {
-        if (t > cut) {
-          s += Math.exp(t - max);
+      // Discrete candidates often repeat; a repeated row has the same density.
+      for (int r = 0; r < i; r++) {
+        if (Arrays.equals(x[r], x[i])) {
+          out[i] = out[r];
+          continue rows;
         }
       }
-      out[i] = max + Math.log(s);
+      System.arraycopy(logWeights, 0, terms, 0, nKernels);
+      for (int j = 0; j < dims.length; j++) {
+        if (!dims[j].isDiscrete()) {
+          dims[j].addLogPdf(x[i][j], terms);
+        }
+      }
+      if (hasDiscrete) {
+        System.arraycopy(terms, 0, upper, 0, nKernels);
+        for (int j = 0; j < dims.length; j++) {
+          if (dims[j].isDiscrete()) {
+            dims[j].addUpperBound(x[i][j], upper);
+          }
+        }
+        int best = 0;
+        for (int k = 1; k < nKernels; k++) {
+          if (upper[k] > upper[best]) {
+            best = k;
+          }
+        }
+        double cut = exactTerm(best, x[i], terms[best]) - 40;
+        for (int k = 0; k < nKernels; k++) {
+          terms[k] = upper[k] < cut ? Double.NEGATIVE_INFINITY : exactTerm(k, x[i], terms[k]);
+        }
+      }
+      out[i] = logSumExp(terms);
     }
     return out;
+  }
+
+  private boolean hasDiscrete() {
+    for (Dim d : dims) {
+      if (d.isDiscrete()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@code partial} (weights and non-discrete dims) plus the discrete dims' exact terms. */
+  private double exactTerm(int k, double[] row, double partial) {
+    double t = partial;
+    for (int j = 0; j < dims.length; j++) {
+      if (dims[j].isDiscrete()) {
+        t += dims[j].logPdfAt(k, row[j]);
+      }
+    }
+    return t;
+  }
+
+  private static double logSumExp(double[] terms) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (double t : terms) {
+      max = Math.max(max, t);
+    }
+    if (max == Double.NEGATIVE_INFINITY) {
+      return max;
+    }
+    // Terms more than 40 below the maximum add less than 1e-17 relative: skip their exp.
+    double cut = max - 40;
+    double s = 0;
+    for (double t : terms) {
+      if (t > cut) {
+        s += Math.exp(t - max);
+      }
+    }
+    return max + Math.log(s);
   }
 
   /** One parameter's kernels. */
@@ -146,6 +206,21 @@ final class ParzenEstimator {
 
     /** Adds {@code log p_k(x)} to {@code terms[k]} for every kernel. */
     void addLogPdf(double x, double[] terms);
+
+    /** Whether kernel terms are costly (then the three methods below are used instead). */
+    default boolean isDiscrete() {
+      return false;
+    }
+
+    /** Adds an upper bound of {@code log p_k(x)} to {@code upper[k]} for every kernel. */
+    default void addUpperBound(double x, double[] upper) {
+      throw new UnsupportedOperationException();
+    }
+
+    /** {@code log p_k(x)} of one kernel. */
+    default double logPdfAt(int k, double x) {
+      throw new UnsupportedOperationException();
+    }
   }
 
   private static final class CategoricalDim implements Dim {
@@ -218,6 +293,7 @@ final class ParzenEstimator {
     private final double[] logNorm;
 
     private final double[] invSigma;
+    private final double[] logSigma;
 
     NumericalDim(double[] observed, Distribution d, Parameters p, int nParams) {
       double s;
@@ -249,7 +325,9 @@ final class ParzenEstimator {
       sigma[n] = highT - lowT;
       logNorm = new double[n + 1];
       invSigma = new double[n + 1];
+      logSigma = new double[n + 1];
       for (int k = 0; k <= n; k++) {
+        logSigma[k] = Math.log(sigma[k]);
         double m = Gaussian.logMass((lowT - mu[k]) / sigma[k], (highT - mu[k]) / sigma[k]);
         // Optuna <= 3.4 left out log(sigma) here (optuna#5109); legacyKernelDensity mimics it.
         double logSigma = p.legacyKernelDensity() ? 0 : Math.log(sigma[k]);
@@ -319,12 +397,41 @@ final class ParzenEstimator {
           terms[k] -= 0.5 * z * z + logNorm[k];
         }
       } else {
-        double a = log ? Math.log(x - step / 2) : x - step / 2;
-        double b = log ? Math.log(x + step / 2) : x + step / 2;
         for (int k = 0; k < terms.length; k++) {
-          terms[k] += Gaussian.logMass((a - mu[k]) / sigma[k], (b - mu[k]) / sigma[k]) - logNorm[k];
+          terms[k] += logPdfAt(k, x);
         }
       }
+    }
+
+    @Override
+    public boolean isDiscrete() {
+      return step != 0;
+    }
+
+    /**
+     * The kernel mass of {@code [x - step/2, x + step/2]} is at most the interval's width times
+     * the largest density on it: {@code phi(d) (b - a)} with {@code d} the standardised
+     * distance from the kernel centre to the interval (0 when it holds the centre).
+     */
+    @Override
+    public void addUpperBound(double x, double[] upper) {
+      double a = log ? Math.log(x - step / 2) : x - step / 2;
+      double b = log ? Math.log(x + step / 2) : x + step / 2;
+      double logWidth = Math.log(b - a) - Gaussian.LOG_SQRT_2PI;
+      for (int k = 0; k < upper.length; k++) {
+        double za = (a - mu[k]) * invSigma[k];
+        double zb = (b - mu[k]) * invSigma[k];
+        double d = za > 0 ? za : (zb < 0 ? -zb : 0);
+        double bound = Math.min(0, logWidth - logSigma[k] - 0.5 * d * d);
+        upper[k] += bound - logNorm[k];
+      }
+    }
+
+    @Override
+    public double logPdfAt(int k, double x) {
+      double a = log ? Math.log(x - step / 2) : x - step / 2;
+      double b = log ? Math.log(x + step / 2) : x + step / 2;
+      return Gaussian.logMass((a - mu[k]) * invSigma[k], (b - mu[k]) * invSigma[k]) - logNorm[k];
     }
   }
 }
