@@ -6,6 +6,7 @@ import dev.tfblend.tune.Study;
 import dev.tfblend.tune.StudyDirection;
 import dev.tfblend.tune.TrialState;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -155,14 +156,14 @@ public final class TpeSampler implements Sampler {
   public static double[] defaultWeights(int n) {
     double[] w = new double[n];
     if (n < 25) {
-      java.util.Arrays.fill(w, 1.0);
+      Arrays.fill(w, 1.0);
       return w;
     }
     int ramp = n - 25;
     for (int i = 0; i < ramp; i++) {
       w[i] = ramp == 1 ? 1.0 / n : 1.0 / n + (1.0 - 1.0 / n) * i / (ramp - 1);
     }
-    java.util.Arrays.fill(w, ramp, n, 1.0);
+    Arrays.fill(w, ramp, n, 1.0);
     return w;
   }
 
