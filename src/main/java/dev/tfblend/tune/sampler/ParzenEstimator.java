@@ -5,6 +5,7 @@ import dev.tfblend.tune.Distribution;
 import dev.tfblend.tune.FloatDistribution;
 import dev.tfblend.tune.IntDistribution;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.IntFunction;
@@ -330,9 +331,12 @@ final class ParzenEstimator {
         logSigma[k] = Math.log(sigma[k]);
         double m = Gaussian.logMass((lowT - mu[k]) / sigma[k], (highT - mu[k]) / sigma[k]);
         // Optuna <= 3.4 left out log(sigma) here (optuna#5109); legacyKernelDensity mimics it.
-        double logSigma = p.legacyKernelDensity() ? 0 : Math.log(sigma[k]);
-        logNorm[k] = step == 0 ? m + logSigma + Gaussian.LOG_SQRT_2PI : m;
+        double densityLogSigma = p.legacyKernelDensity() ? 0 : logSigma[k];
+        logNorm[k] = step == 0 ? m + densityLogSigma + Gaussian.LOG_SQRT_2PI : m;
         invSigma[k] = 1 / sigma[k];
+      }
+      if (step != 0) {
+        groupKernels();
       }
     }
 
@@ -429,9 +433,35 @@ final class ParzenEstimator {
 
     @Override
     public double logPdfAt(int k, double x) {
-      double a = log ? Math.log(x - step / 2) : x - step / 2;
-      double b = log ? Math.log(x + step / 2) : x + step / 2;
-      return Gaussian.logMass((a - mu[k]) * invSigma[k], (b - mu[k]) * invSigma[k]) - logNorm[k];
+      if (Double.doubleToRawLongBits(x) != Double.doubleToRawLongBits(cachedX)) {
+        Arrays.fill(cache, Double.NaN);
+        cachedX = x;
+      }
+      int g = group[k];
+      double v = cache[g];
+      if (Double.isNaN(v)) {
+        double a = log ? Math.log(x - step / 2) : x - step / 2;
+        double b = log ? Math.log(x + step / 2) : x + step / 2;
+        v = Gaussian.logMass((a - mu[k]) * invSigma[k], (b - mu[k]) * invSigma[k]) - logNorm[k];
+        cache[g] = v;
+      }
+      return v;
+    }
+
+    // Discrete observations repeat, and so do their kernels: kernels with equal (mu, sigma)
+    // share one group, whose term is computed once per evaluated value x.
+    private int[] group;
+    private double[] cache;
+    private double cachedX = Double.NaN;
+
+    private void groupKernels() {
+      group = new int[mu.length];
+      HashMap<List<Double>, Integer> ids = new HashMap<>();
+      for (int k = 0; k < mu.length; k++) {
+        Integer id = ids.putIfAbsent(List.of(mu[k], sigma[k]), ids.size());
+        group[k] = id == null ? ids.size() - 1 : id;
+      }
+      cache = new double[ids.size()];
     }
   }
 }
