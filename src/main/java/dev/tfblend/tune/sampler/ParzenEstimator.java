@@ -7,7 +7,6 @@ import dev.tfblend.tune.IntDistribution;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 
 /**
@@ -47,6 +46,7 @@ final class ParzenEstimator {
 
   private final Dim[] dims;
   private final double[] logWeights;
+  private final double[] weights;
   private final double[] cumWeights;
   private final int nKernels;
   private final boolean hasDiscrete;
@@ -77,14 +77,18 @@ final class ParzenEstimator {
       sum += v;
     }
     logWeights = new double[nKernels];
+    weights = new double[nKernels];
     cumWeights = new double[nKernels];
     double acc = 0;
     for (int k = 0; k < nKernels; k++) {
-      logWeights[k] = Math.log(w[k] / sum);
+      weights[k] = w[k] / sum;
+      logWeights[k] = Math.log(weights[k]);
       acc += w[k] / sum;
       cumWeights[k] = acc;
     }
-    cumWeights[nKernels - 1] = 1;
+    for (int k = 0; k < nKernels; k++) {
+      cumWeights[k] /= acc;
+    }
     dims = new Dim[space.size()];
     for (int j = 0; j < dims.length; j++) {
       double[] column = new double[n];
@@ -100,17 +104,39 @@ final class ParzenEstimator {
     hasDiscrete = hasDiscrete();
   }
 
-  /** {@code size} joint samples ({@code size x d} internal values) drawn from the mixture. */
-  double[][] sample(SplittableRandom rng, int size) {
-    double[][] out = new double[size][dims.length];
+  /**
+   * {@code size} joint samples ({@code size x d} internal values) drawn from the mixture, using
+   * the random numbers in Optuna's order: {@code size} uniforms choose the kernels (numpy's
+   * {@code choice} with probabilities), then, parameter by parameter, {@code size} uniforms give
+   * the values by inverse CDF.
+   */
+  double[][] sample(Mt19937 rng, int size) {
+    int[] kernel = new int[size];
     for (int i = 0; i < size; i++) {
-      int k = Arrays.binarySearch(cumWeights, rng.nextDouble());
-      k = k >= 0 ? k : Math.min(-k - 1, nKernels - 1);
-      for (int j = 0; j < dims.length; j++) {
-        out[i][j] = dims[j].sample(k, rng);
+      kernel[i] = searchRight(cumWeights, rng.nextDouble());
+    }
+    double[][] out = new double[size][dims.length];
+    for (int j = 0; j < dims.length; j++) {
+      for (int i = 0; i < size; i++) {
+        out[i][j] = dims[j].sample(kernel[i], rng.nextDouble());
       }
     }
     return out;
+  }
+
+  /** numpy's {@code searchsorted(cdf, u, side='right')}, capped at the last index. */
+  private static int searchRight(double[] cdf, double u) {
+    int lo = 0;
+    int hi = cdf.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (cdf[mid] <= u) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return Math.min(lo, cdf.length - 1);
   }
 
   /**
@@ -121,6 +147,16 @@ final class ParzenEstimator {
    * kernel adds less than {@code e^-40} relative to the sum and is skipped.
    */
   double[] logPdf(double[][] x) {
+    if (dims.length == 1 && dims[0] instanceof CategoricalDim c) {
+      // One categorical: log of the weighted sum of kernel probabilities, summed directly as
+      // Optuna does (same value as the log-sum-exp below, and the same rounding, which decides
+      // between choices whose scores tie).
+      double[] out = new double[x.length];
+      for (int i = 0; i < x.length; i++) {
+        out[i] = Math.log(c.mixtureProbability((int) x[i][0], weights));
+      }
+      return out;
+    }
     double[] out = new double[x.length];
     double[] terms = new double[nKernels];
     double[] upper = hasDiscrete ? new double[nKernels] : null;
@@ -203,7 +239,8 @@ final class ParzenEstimator {
 
   /** One parameter's kernels. */
   private interface Dim {
-    double sample(int kernel, SplittableRandom rng);
+    /** The value of kernel {@code kernel} at uniform quantile {@code u}. */
+    double sample(int kernel, double u);
 
     /** Adds {@code log p_k(x)} to {@code terms[k]} for every kernel. */
     void addLogPdf(double x, double[] terms);
@@ -226,12 +263,14 @@ final class ParzenEstimator {
 
   private static final class CategoricalDim implements Dim {
     private final double[][] cum;
+    private final double[][] probs;
     private final double[][] logProbs;
 
     CategoricalDim(double[] observed, int nChoices, double priorWeight) {
       int n = observed.length;
       int nk = n + 1;
       cum = new double[nk][nChoices];
+      probs = new double[nk][nChoices];
       logProbs = new double[nk][nChoices];
       for (int k = 0; k < nk; k++) {
         double[] row = new double[nChoices];
@@ -250,6 +289,7 @@ final class ParzenEstimator {
         double acc = 0;
         for (int c = 0; c < nChoices; c++) {
           double pr = sum == 0 ? 0 : row[c] / sum;
+          probs[k][c] = pr;
           logProbs[k][c] = Math.log(pr);
           acc += pr;
           cum[k][c] = acc;
@@ -259,8 +299,7 @@ final class ParzenEstimator {
     }
 
     @Override
-    public double sample(int kernel, SplittableRandom rng) {
-      double u = rng.nextDouble();
+    public double sample(int kernel, double u) {
       double[] c = cum[kernel];
       int i = 0;
       while (i < c.length - 1 && c[i] < u) {
@@ -275,6 +314,15 @@ final class ParzenEstimator {
       for (int k = 0; k < terms.length; k++) {
         terms[k] += logProbs[k][c];
       }
+    }
+
+    /** {@code sum_k w_k p_k(choice)}. */
+    double mixtureProbability(int choice, double[] w) {
+      double s = 0;
+      for (int k = 0; k < w.length; k++) {
+        s += probs[k][choice] * w[k];
+      }
+      return s;
     }
   }
 
@@ -380,10 +428,8 @@ final class ParzenEstimator {
     }
 
     @Override
-    public double sample(int k, SplittableRandom rng) {
-      double z =
-          Gaussian.truncatedPpf(
-              rng.nextDouble(), (lowT - mu[k]) / sigma[k], (highT - mu[k]) / sigma[k]);
+    public double sample(int k, double u) {
+      double z = Gaussian.truncatedPpf(u, (lowT - mu[k]) / sigma[k], (highT - mu[k]) / sigma[k]);
       double t = mu[k] + sigma[k] * z;
       double x = log ? Math.exp(t) : t;
       if (step != 0) {
