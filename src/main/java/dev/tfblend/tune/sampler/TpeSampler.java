@@ -49,7 +49,7 @@ import java.util.function.IntUnaryOperator;
  * and objective it proposes what Optuna's {@code TPESampler(seed=seed)} proposes, up to
  * floating-point rounding ({@code OptunaParityTest} checks 16 trials against Optuna 3.1; the
  * benchmark reproduces Optuna's published table). Log-scale ints use the discrete log-normal
- * kernels of Optuna 4.5 and later (optuna#6258).
+ * kernels of current Optuna (optuna#6258), not 3.1's continuous ones.
  *
  * <p>Deterministic given the seed and the sequence of calls. Not thread-safe (a study calls
  * its sampler from one thread).
