@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * A {@link TrialStorage} in the memory of one process: fast, thread-safe, gone when the process
@@ -33,7 +34,10 @@ public final class InMemoryStorage implements TrialStorage {
     final long id;
     final String name;
     final StudyDirection direction;
-    final List<Long> trialIds = new ArrayList<>();
+    /** Trials by number. */
+    final List<FrozenTrial> trials = new ArrayList<>();
+    /** Numbers of WAITING trials, oldest first. */
+    final TreeSet<Integer> waiting = new TreeSet<>();
     final Map<String, Distribution> paramDistributions = new HashMap<>();
 
     StudyRecord(long id, String name, StudyDirection direction) {
@@ -47,8 +51,10 @@ public final class InMemoryStorage implements TrialStorage {
   private final Object lock = new Object();
   private final Map<Long, StudyRecord> studies = new LinkedHashMap<>();
   private final Map<String, Long> studyIdsByName = new HashMap<>();
-  private final Map<Long, FrozenTrial> trials = new HashMap<>();
-  private final Map<Long, Long> studyOfTrial = new HashMap<>();
+  /** Where each trial id lives. */
+  private record TrialRef(StudyRecord study, int number) {}
+
+  private final Map<Long, TrialRef> trialRefs = new HashMap<>();
   private final Map<Long, Instant> heartbeats = new HashMap<>();
   private long nextStudyId = 1;
   private long nextTrialId = 1;
@@ -75,12 +81,23 @@ public final class InMemoryStorage implements TrialStorage {
     return s;
   }
 
-  private FrozenTrial trial(long trialId) {
-    FrozenTrial t = trials.get(trialId);
-    if (t == null) {
+  private TrialRef ref(long trialId) {
+    TrialRef r = trialRefs.get(trialId);
+    if (r == null) {
       throw new NoSuchElementException("no trial with id " + trialId);
     }
-    return t;
+    return r;
+  }
+
+  private FrozenTrial trial(long trialId) {
+    TrialRef r = ref(trialId);
+    return r.study.trials.get(r.number);
+  }
+
+  /** Replaces the stored snapshot of a trial (same id and number). */
+  private void put(FrozenTrial t) {
+    TrialRef r = trialRefs.get(t.trialId());
+    r.study.trials.set(r.number, t);
   }
 
   private FrozenTrial updatable(long trialId) {
@@ -137,7 +154,7 @@ public final class InMemoryStorage implements TrialStorage {
     synchronized (lock) {
       List<StudySummary> out = new ArrayList<>();
       for (StudyRecord s : studies.values()) {
-        out.add(new StudySummary(s.id, s.name, s.direction, s.trialIds.size()));
+        out.add(new StudySummary(s.id, s.name, s.direction, s.trials.size()));
       }
       return Collections.unmodifiableList(out);
     }
@@ -156,6 +173,13 @@ public final class InMemoryStorage implements TrialStorage {
       StudyRecord s = study(studyId);
       checkValueFits(template.state(), template.value(), true);
       for (Map.Entry<String, Distribution> e : template.distributions().entrySet()) {
+        if (!e.getValue().contains(template.internalParam(e.getKey()))) {
+          throw new IllegalArgumentException(
+              "param " + e.getKey() + "=" + template.params().get(e.getKey()) + " is not in "
+                  + e.getValue().toJson());
+        }
+      }
+      for (Map.Entry<String, Distribution> e : template.distributions().entrySet()) {
         Distribution known = s.paramDistributions.get(e.getKey());
         if (known != null) {
           Distribution.checkCompatibility(e.getKey(), known, e.getValue());
@@ -167,7 +191,7 @@ public final class InMemoryStorage implements TrialStorage {
       FrozenTrial t =
           new FrozenTrial(
               id,
-              s.trialIds.size(),
+              s.trials.size(),
               template.state(),
               template.value(),
               template.state() == TrialState.WAITING ? null : now,
@@ -177,9 +201,11 @@ public final class InMemoryStorage implements TrialStorage {
               template.intermediateValues(),
               template.userAttrs(),
               template.systemAttrs());
-      s.trialIds.add(id);
-      trials.put(id, t);
-      studyOfTrial.put(id, studyId);
+      s.trials.add(t);
+      trialRefs.put(id, new TrialRef(s, t.number()));
+      if (t.state() == TrialState.WAITING) {
+        s.waiting.add(t.number());
+      }
       return id;
     }
   }
@@ -187,27 +213,26 @@ public final class InMemoryStorage implements TrialStorage {
   @Override
   public OptionalLong claimWaitingTrial(long studyId) {
     synchronized (lock) {
-      for (long id : study(studyId).trialIds) {
-        FrozenTrial t = trials.get(id);
-        if (t.state() == TrialState.WAITING) {
-          trials.put(
-              id,
-              new FrozenTrial(
-                  id,
-                  t.number(),
-                  TrialState.RUNNING,
-                  null,
-                  now(),
-                  null,
-                  t.params(),
-                  t.distributions(),
-                  t.intermediateValues(),
-                  t.userAttrs(),
-                  t.systemAttrs()));
-          return OptionalLong.of(id);
-        }
+      StudyRecord s = study(studyId);
+      Integer number = s.waiting.pollFirst();
+      if (number == null) {
+        return OptionalLong.empty();
       }
-      return OptionalLong.empty();
+      FrozenTrial t = s.trials.get(number);
+      put(
+          new FrozenTrial(
+              t.trialId(),
+              t.number(),
+              TrialState.RUNNING,
+              null,
+              now(),
+              null,
+              t.params(),
+              t.distributions(),
+              t.intermediateValues(),
+              t.userAttrs(),
+              t.systemAttrs()));
+      return OptionalLong.of(t.trialId());
     }
   }
 
@@ -226,7 +251,7 @@ public final class InMemoryStorage implements TrialStorage {
         throw new IllegalStateException(
             "trial " + t.number() + " already has param '" + paramName + "'");
       }
-      StudyRecord s = studies.get(studyOfTrial.get(trialId));
+      StudyRecord s = ref(trialId).study;
       Distribution known = s.paramDistributions.get(paramName);
       if (known != null) {
         Distribution.checkCompatibility(paramName, known, distribution);
@@ -237,8 +262,7 @@ public final class InMemoryStorage implements TrialStorage {
       params.put(paramName, distribution.toExternal(internalValue));
       Map<String, Distribution> distributions = new LinkedHashMap<>(t.distributions());
       distributions.put(paramName, distribution);
-      trials.put(
-          trialId,
+      put(
           new FrozenTrial(
               trialId,
               t.number(),
@@ -276,7 +300,10 @@ public final class InMemoryStorage implements TrialStorage {
     checkValueFits(state, value, false);
     synchronized (lock) {
       FrozenTrial t = updatable(trialId);
-      trials.put(trialId, t.withState(state, value, now()));
+      put(t.withState(state, value, now()));
+      if (t.state() == TrialState.WAITING) {
+        ref(trialId).study.waiting.remove(t.number());
+      }
       heartbeats.remove(trialId);
     }
   }
@@ -287,8 +314,7 @@ public final class InMemoryStorage implements TrialStorage {
       FrozenTrial t = updatable(trialId);
       TreeMap<Integer, Double> values = new TreeMap<>(t.intermediateValues());
       values.put(step, value);
-      trials.put(
-          trialId,
+      put(
           new FrozenTrial(
               trialId,
               t.number(),
@@ -321,8 +347,7 @@ public final class InMemoryStorage implements TrialStorage {
       Map<String, Object> user = new LinkedHashMap<>(t.userAttrs());
       Map<String, Object> sys = new LinkedHashMap<>(t.systemAttrs());
       (system ? sys : user).put(key, value);
-      trials.put(
-          trialId,
+      put(
           new FrozenTrial(
               trialId,
               t.number(),
@@ -350,9 +375,11 @@ public final class InMemoryStorage implements TrialStorage {
     Objects.requireNonNull(states, "states");
     synchronized (lock) {
       StudyRecord s = study(studyId);
-      List<FrozenTrial> out = new ArrayList<>(s.trialIds.size());
-      for (long id : s.trialIds) {
-        FrozenTrial t = trials.get(id);
+      if (states.size() == TrialState.values().length) {
+        return Collections.unmodifiableList(new ArrayList<>(s.trials));
+      }
+      List<FrozenTrial> out = new ArrayList<>(s.trials.size());
+      for (FrozenTrial t : s.trials) {
         if (states.contains(t.state())) {
           out.add(t);
         }
@@ -379,13 +406,13 @@ public final class InMemoryStorage implements TrialStorage {
     synchronized (lock) {
       Instant limit = now().minus(grace);
       List<Long> failed = new ArrayList<>();
-      for (long id : study(studyId).trialIds) {
+      for (FrozenTrial t : study(studyId).trials) {
+        long id = t.trialId();
         Instant beat = heartbeats.get(id);
-        FrozenTrial t = trials.get(id);
         if (beat != null && t.state() == TrialState.RUNNING && beat.isBefore(limit)) {
           Map<String, Object> sys = new LinkedHashMap<>(t.systemAttrs());
           sys.put("fail_reason", "stale: no heartbeat since " + beat);
-          FrozenTrial f =
+          put(
               new FrozenTrial(
                   id,
                   t.number(),
@@ -397,8 +424,7 @@ public final class InMemoryStorage implements TrialStorage {
                   t.distributions(),
                   t.intermediateValues(),
                   t.userAttrs(),
-                  sys);
-          trials.put(id, f);
+                  sys));
           heartbeats.remove(id);
           failed.add(id);
         }
