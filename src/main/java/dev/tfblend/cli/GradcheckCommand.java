@@ -1,6 +1,7 @@
 package dev.tfblend.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tfblend.meta.GateFeatures;
 import dev.tfblend.meta.GradientCheck;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code tf-blend gradcheck}: checks the meta-gradient of the gate (or, for {@code adam}/{@code sgd},
  * the training loss gradient) against central finite differences in float64, prints the JSON
- * report and exits 0 only when the maximum relative error is below 1e-5 (1 otherwise; 2 for bad
+ * report ({@code {"max_relative_error": ..., "passed": ..., "checks": [...]}}, snake_case keys) and exits 0 only when the maximum relative error is below 1e-5 (1 otherwise; 2 for bad
  * options). See {@link GradientCheck}.
  */
 @Command(name = "gradcheck", mixinStandardHelpOptions = true,
@@ -36,7 +37,8 @@ public final class GradcheckCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     GradientCheck.Report r = GradientCheck.run(optimizer, GateFeatures.Mode.parse(gateInput), seed, step);
-    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+        .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
     spec.commandLine().getOut().println(json.writeValueAsString(r));
     spec.commandLine().getOut().flush();
     return r.passed() ? 0 : 1;

@@ -31,6 +31,7 @@ import picocli.CommandLine.ScopeType;
       TuneCommand.class,
       PredictCommand.class,
       GateCommand.class,
+      GradcheckCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TfBlendCommand implements Runnable {

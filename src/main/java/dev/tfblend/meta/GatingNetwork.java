@@ -102,6 +102,14 @@ public final class GatingNetwork<T extends TFloating> implements AlphaSource<T> 
     return tf.withName("alpha").math.sigmoid(alphaLogit(tf, featureRow));
   }
 
+  /**
+   * {@code alpha} for a batch of feature rows {@code [B, inputSize]}, as {@code [B, 1]}: the
+   * inference form (an exported gate's {@code features -> alpha} signature).
+   */
+  public Operand<T> alphaBatch(Ops tf, Operand<T> features) {
+    return tf.withName("alpha").math.sigmoid(mlp.logits(tf, params, features));
+  }
+
   /** The step's {@code alpha}: builds the features from {@code step} and runs the MLP on them. */
   @Override
   public Operand<T> alpha(Ops tf, BlendContext<T> step) {

@@ -36,7 +36,9 @@ import org.tensorflow.types.family.TType;
  * {@code <name>/slots/<var>/a/m}, {@code .../a/v}, {@code .../b/momentum} for the Adam/SGD blend
  * ({@link #getSlot}{@code (var, "a/m")}), and start at zero through graph initialisers (a
  * {@link Session} runs them before its first run). The step counter is {@code <name>/step}.
- * {@link #reset} zeroes all of this optimizer's state again.
+ * {@link #reset} zeroes all of this optimizer's state again. Do not use the inherited
+ * {@code minimize(loss)} in a graph holding other variables (a gate, slots): it differentiates with
+ * respect to every {@code VariableV2} and throws for those the loss does not reach.
  *
  * <p><b>One alpha before any write.</b> {@code applyGradients} is overridden: it first builds,
  * for every variable, both rules' increments and next slots from the values before the step,
@@ -266,7 +268,7 @@ public final class DynamicBlendedOptimizer<T extends TFloating> extends Optimize
     return (Output<T>) v;
   }
 
-  private <V extends TType> Operand<T> zeros(Ops init, Shape shape) {
+  private Operand<T> zeros(Ops init, Shape shape) {
     return init.zeros(init.constant(shape.asArray()), type);
   }
 

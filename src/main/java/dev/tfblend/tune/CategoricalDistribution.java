@@ -1,6 +1,7 @@
 package dev.tfblend.tune;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
@@ -28,7 +29,7 @@ public record CategoricalDistribution(List<Object> choices) implements Distribut
 
   /** The distribution over the given choices. */
   public static CategoricalDistribution of(Object... choices) {
-    return new CategoricalDistribution(java.util.Arrays.asList(choices));
+    return new CategoricalDistribution(Arrays.asList(choices));
   }
 
   private static Object normalise(Object c) {

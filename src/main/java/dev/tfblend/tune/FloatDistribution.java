@@ -42,10 +42,11 @@ public record FloatDistribution(double low, double high, boolean log, Double ste
     return new FloatDistribution(low, high, false, null);
   }
 
+  /** Optuna's {@code _adjust_discrete_uniform_high}, in decimal ({@code Decimal(str(x))}). */
   private static double adjustHigh(double low, double high, double step) {
-    BigDecimal dLow = new BigDecimal(PyJson.pyFloat(low));
-    BigDecimal dStep = new BigDecimal(PyJson.pyFloat(step));
-    BigDecimal range = new BigDecimal(PyJson.pyFloat(high)).subtract(dLow);
+    BigDecimal dLow = BigDecimal.valueOf(low);
+    BigDecimal dStep = BigDecimal.valueOf(step);
+    BigDecimal range = BigDecimal.valueOf(high).subtract(dLow);
     BigDecimal[] qr = range.divideAndRemainder(dStep);
     if (qr[1].signum() == 0) {
       return high;
@@ -83,9 +84,8 @@ public record FloatDistribution(double low, double high, boolean log, Double ste
     if (step == null || low == high) {
       return low == high;
     }
-    BigDecimal range =
-        new BigDecimal(PyJson.pyFloat(high)).subtract(new BigDecimal(PyJson.pyFloat(low)));
-    return range.compareTo(new BigDecimal(PyJson.pyFloat(step))) < 0;
+    BigDecimal range = BigDecimal.valueOf(high).subtract(BigDecimal.valueOf(low));
+    return range.compareTo(BigDecimal.valueOf(step)) < 0;
   }
 
   @Override

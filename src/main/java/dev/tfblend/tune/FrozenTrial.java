@@ -17,7 +17,8 @@ import java.util.TreeMap;
  * <p>The constructor makes unmodifiable copies of every map (attribute values that are lists or
  * maps are copied deeply), so a snapshot never changes after it was read, whatever happens to
  * the trial in storage afterwards. Maps keep insertion order; {@code params} and {@code
- * distributions} have the same keys, and every param is a value of its distribution.
+ * distributions} have the same keys, and every param has its distribution's type (the
+ * constructor does not insist on the range: storages check that when params are written).
  *
  * @param trialId storage-wide id ({@code -1} in a template passed to {@code createTrial})
  * @param number 0-based position of the trial in its study ({@code -1} in a template)
@@ -61,11 +62,9 @@ public record FrozenTrial(
           "params " + params.keySet() + " and distributions " + distributions.keySet() + " differ");
     }
     for (Map.Entry<String, Object> e : params.entrySet()) {
-      Distribution d = distributions.get(e.getKey());
-      if (!d.contains(d.toInternal(e.getValue()))) {
-        throw new IllegalArgumentException(
-            "param " + e.getKey() + "=" + e.getValue() + " is not in " + d.toJson());
-      }
+      // Type check only: a stored trial may hold a value outside its distribution (Optuna
+      // keeps enqueued out-of-range values), and a snapshot must still be readable.
+      distributions.get(e.getKey()).toInternal(e.getValue());
     }
     if (value != null && value.isNaN()) {
       throw new IllegalArgumentException("a trial value cannot be NaN");

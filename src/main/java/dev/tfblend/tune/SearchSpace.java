@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,9 +86,7 @@ public final class SearchSpace {
       throw BadInputException.of("%s: the search space has no parameters", source);
     }
     Map<String, Distribution> out = new LinkedHashMap<>();
-    Iterator<Map.Entry<String, JsonNode>> it = root.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : root.properties()) {
       out.put(e.getKey(), parseParam(e.getKey(), e.getValue(), source));
     }
     return new SearchSpace(out);
@@ -159,9 +156,8 @@ public final class SearchSpace {
   }
 
   private static void checkFields(JsonNode node, String where, Set<String> allowed) {
-    Iterator<String> names = node.fieldNames();
-    while (names.hasNext()) {
-      String f = names.next();
+    for (Map.Entry<String, JsonNode> field : node.properties()) {
+      String f = field.getKey();
       if (!allowed.contains(f)) {
         throw BadInputException.of(
             "%s: unknown field '%s' (allowed: %s)", where, f, String.join(", ", allowed.stream().sorted().toList()));

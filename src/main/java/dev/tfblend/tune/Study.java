@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -58,11 +59,12 @@ public final class Study {
   private final Pruner pruner;
   private final List<TrialListener> listeners = new CopyOnWriteArrayList<>();
   private volatile Consumer<String> warnings = msg -> LOG.log(System.Logger.Level.WARNING, msg);
-  private final Set<String> noticesGiven = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<String> noticesGiven = ConcurrentHashMap.newKeySet();
   private Duration heartbeatInterval;
   private Duration heartbeatGrace;
   private boolean retryStaleTrials;
   private ScheduledExecutorService heartbeatExecutor;
+  private final Map<Long, ScheduledFuture<?>> beats = new ConcurrentHashMap<>();
 
   private Study(
       TrialStorage storage, long studyId, String name, StudyDirection direction, Sampler sampler,
@@ -361,8 +363,6 @@ public final class Study {
   }
 
   // ---- heartbeat
-
-  private final Map<Long, ScheduledFuture<?>> beats = new java.util.concurrent.ConcurrentHashMap<>();
 
   private synchronized void startHeartbeat(long trialId) {
     if (heartbeatInterval == null) {

@@ -1,7 +1,7 @@
 package dev.tfblend.tune;
 
 import dev.tfblend.tune.storage.TrialStorage;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -104,7 +104,11 @@ public final class Trial {
   /** One of {@code choices}. */
   @SafeVarargs
   public final <T> T suggestCategorical(String name, T... choices) {
-    return suggestCategorical(name, Arrays.asList(choices));
+    List<T> list = new ArrayList<>(choices.length);
+    for (T c : choices) {
+      list.add(c);
+    }
+    return suggestCategorical(name, list);
   }
 
   /**

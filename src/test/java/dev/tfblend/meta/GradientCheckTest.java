@@ -58,7 +58,7 @@ class GradientCheckTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     assertEquals(0, cli(out, err, "gradcheck", "--gate-input", "gradient-stats", "--seed", "3"), err.toString());
-    assertTrue(out.toString().contains("\"maxRelativeError\"") && out.toString().contains("\"checks\""), out.toString());
+    assertTrue(out.toString().contains("\"max_relative_error\"") && out.toString().contains("\"checks\""), out.toString());
   }
 
   @Test
@@ -69,5 +69,13 @@ class GradientCheckTest {
     assertTrue(err.toString().contains("unknown gate input mode 'pixels'"), err.toString());
     assertEquals(2, cli(out, err, "gradcheck", "--optimizer", "rmsprop"));
     assertTrue(err.toString().contains("--optimizer 'rmsprop'"), err.toString());
+  }
+
+  @Test
+  void commandExitsOneWhenTheCheckFails() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    assertEquals(1, cli(out, err, "gradcheck", "--gate-input", "gradient-stats", "--seed", "1", "--step", "0.5"));
+    assertTrue(out.toString().contains("\"passed\" : false"), out.toString());
   }
 }

@@ -46,6 +46,15 @@ class BlendedStepBenchmarkTest {
     }
   }
 
+  private static dev.tfblend.meta.GateWeights initialGate(GateFeatures.Mode mode) {
+    BlendedStepBuilder b = BlendedStepBuilder.defaults().gateInput(mode);
+    try (TrainingGraph g = TrainingGraph.create(Mlp.defaults(), b)) {
+      g.loadData(TRAIN, VAL, TEST);
+      g.reinitialize(0, Map.of());
+      return b.built().gateWeights(g.session());
+    }
+  }
+
   @Test
   void printsStepsPerSecond() {
     for (int batch : new int[] {32, 100}) {
@@ -55,6 +64,11 @@ class BlendedStepBenchmarkTest {
       System.out.printf(Locale.ROOT,
           "BENCH batch %d: adam %.0f steps/s, blended+meta gradient-stats %.0f steps/s, blended+meta flat-gradients %.0f steps/s%n",
           batch, adam, stats, flat);
+      double frozenStats = median(BlendedStepBuilder.defaults().frozen(initialGate(GateFeatures.Mode.GRADIENT_STATS)), batch);
+      double frozenFlat = median(BlendedStepBuilder.defaults().frozen(initialGate(GateFeatures.Mode.FLAT_GRADIENTS)), batch);
+      System.out.printf(Locale.ROOT,
+          "BENCH batch %d: blended frozen gate (no meta step) gradient-stats %.0f steps/s, flat-gradients %.0f steps/s%n",
+          batch, frozenStats, frozenFlat);
     }
   }
 }

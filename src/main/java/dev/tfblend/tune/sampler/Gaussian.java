@@ -5,9 +5,10 @@ package dev.tfblend.tune.sampler;
  * Parzen estimator (the role of Optuna's {@code _truncnorm}).
  *
  * <p>Lower-tail probabilities are kept in log space so that kernels far from a bound neither
- * underflow nor lose their relative precision: {@code log Phi(x)} uses Marsaglia's series for
- * {@code -3 <= x <= 0} and the continued fraction of Mills' ratio below. Upper tails are
- * obtained by symmetry, {@code Phi(x) = 1 - Phi(-x)}.
+ * underflow nor lose their relative precision: {@code Phi(x) = exp(-x^2/2) erfcx(-x/sqrt 2) / 2}
+ * for {@code x <= 0}, with the scaled complementary error function {@code erfcx} from a
+ * Chebyshev series fitted for this class. Upper tails come by symmetry, {@code Phi(x) = 1 -
+ * Phi(-x)}.
  */
 final class Gaussian {
   static final double LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -22,18 +23,71 @@ final class Gaussian {
     return -0.5 * z * z - LOG_SQRT_2PI;
   }
 
+  /**
+   * Chebyshev coefficients of {@code f(u) = (1 + 2z) erfcx(z)} with {@code z = 2 (1 + u) / (1 -
+   * u)}, i.e. {@code u = (z - 2) / (z + 2)}, which maps {@code z >= 0} onto {@code [-1, 1)}.
+   * Computed for this class with mpmath at 40 digits from the function's values at the 29
+   * Chebyshev nodes ({@code c_j = (2 - [j = 0]) / n * sum_k f(cos(pi (k + 1/2) / n)) cos(pi j (k
+   * + 1/2) / n)}); the relative error of the series is below 2.3e-16 on a 4001-point grid.
+   */
+  private static final double[] ERFCX_CHEBYSHEV = {
+    1.1760066555883004,
+    0.025779673870048207,
+    -0.10659315067778503,
+    0.03880887957448382,
+    -0.005414899930893725,
+    -0.00040815257282372384,
+    0.00019843768248553527,
+    9.842532776048127e-06,
+    -7.763265561062859e-06,
+    -7.174001457529682e-07,
+    3.140694955581843e-07,
+    6.188423669546144e-08,
+    -9.890619934492214e-09,
+    -4.59539962251018e-09,
+    -7.180587728177086e-11,
+    2.6296183336364065e-10,
+    4.867734056607991e-11,
+    -8.02680419375802e-12,
+    -4.779133570850242e-12,
+    -4.347012648127299e-13,
+    2.4123142733169985e-13,
+    8.610900530601008e-14,
+    2.594765783203272e-15,
+    -5.872252149616473e-15,
+    -1.701934186958259e-15,
+    1.3844962687900812e-17,
+    1.4083349642414196e-16,
+    3.841413585454971e-17,
+    2.8114882554739123e-19
+  };
+
+  /** The scaled complementary error function {@code erfcx(z) = exp(z^2) erfc(z)}, {@code z >= 0}. */
+  static double erfcx(double z) {
+    double u = (z - 2) / (z + 2);
+    double b1 = 0;
+    double b2 = 0;
+    for (int k = ERFCX_CHEBYSHEV.length - 1; k >= 1; k--) {
+      double b0 = ERFCX_CHEBYSHEV[k] + 2 * u * b1 - b2;
+      b2 = b1;
+      b1 = b0;
+    }
+    double f = ERFCX_CHEBYSHEV[0] + u * b1 - b2;
+    return f / (1 + 2 * z);
+  }
+
+  private static final double INV_SQRT2 = 1 / Math.sqrt(2);
+
   /** {@code log Phi(x)}, accurate in the lower tail. */
   static double logCdf(double x) {
     if (x > 0) {
-      return Math.log1p(-lowerCdf(-x));
-    }
-    if (x >= -3) {
-      return Math.log(marsaglia(x));
+      return log1p(-lowerCdf(-x));
     }
     if (x == Double.NEGATIVE_INFINITY) {
       return Double.NEGATIVE_INFINITY;
     }
-    return logPdf(x) + Math.log(millsRatio(-x));
+    double z = -x * INV_SQRT2;
+    return -z * z + Math.log(0.5 * erfcx(z));
   }
 
   /** {@code Phi(x)}. */
@@ -41,55 +95,13 @@ final class Gaussian {
     return x > 0 ? 1 - lowerCdf(-x) : lowerCdf(x);
   }
 
-  /** {@code Phi(x)} for {@code x <= 0}. */
+  /** {@code Phi(x) = erfc(-x / sqrt 2) / 2} for {@code x <= 0}. */
   private static double lowerCdf(double x) {
-    if (x >= -3) {
-      return marsaglia(x);
-    }
     if (x == Double.NEGATIVE_INFINITY) {
       return 0;
     }
-    return Math.exp(logPdf(x)) * millsRatio(-x);
-  }
-
-  /** Marsaglia (2004): {@code Phi(x) = 1/2 + phi(x) (x + x^3/3 + x^5/(3*5) + ...)}. */
-  private static double marsaglia(double x) {
-    double sum = x;
-    double term = x;
-    double x2 = x * x;
-    for (int i = 3; i < 400; i += 2) {
-      term *= x2 / i;
-      double next = sum + term;
-      if (next == sum) {
-        break;
-      }
-      sum = next;
-    }
-    return 0.5 + sum * Math.exp(logPdf(x));
-  }
-
-  /**
-   * Mills' ratio {@code R(t) = (1 - Phi(t)) / phi(t)} for {@code t >= 3}, from the continued
-   * fraction {@code 1/(t+ 1/(t+ 2/(t+ 3/(t+ ...))))} evaluated with the modified Lentz method.
-   */
-  private static double millsRatio(double t) {
-    final double tiny = 1e-300;
-    double f = t;
-    double c = t;
-    double d = 0;
-    for (int k = 1; k < 500; k++) {
-      d = t + k * d;
-      d = d == 0 ? tiny : d;
-      c = t + k / c;
-      c = c == 0 ? tiny : c;
-      d = 1 / d;
-      double delta = c * d;
-      f *= delta;
-      if (Math.abs(delta - 1) < 1e-16) {
-        break;
-      }
-    }
-    return 1 / f;
+    double z = -x * INV_SQRT2;
+    return 0.5 * Math.exp(-z * z) * erfcx(z);
   }
 
   /** {@code log(Phi(b) - Phi(a))} for {@code a <= b}, precise in both tails. */
@@ -104,12 +116,12 @@ final class Gaussian {
     if (b <= 0) {
       double lb = logCdf(b);
       double la = logCdf(a);
-      return lb + Math.log1p(-Math.exp(la - lb));
+      return lb + log1p(-Math.exp(la - lb));
     }
     if (a >= 0) {
       return logMass(-b, -a);
     }
-    return Math.log1p(-lowerCdf(a) - lowerCdf(-b));
+    return log1p(-lowerCdf(a) - lowerCdf(-b));
   }
 
   /**
@@ -208,6 +220,22 @@ final class Gaussian {
     return Math.min(Math.max(x, a), b);
   }
 
+  /**
+   * {@code log(1 + y)} to a few ulps, via {@code log(u) * y / (u - 1)} with {@code u = 1 + y}
+   * (Goldberg's correction). JDK 17's {@code Math.log1p} is not an intrinsic and dominated
+   * TPE's time on discrete parameters; {@code Math.log} is.
+   */
+  static double log1p(double y) {
+    double u = 1 + y;
+    if (u == 1) {
+      return y;
+    }
+    if (u == Double.POSITIVE_INFINITY || u <= 0) {
+      return Math.log(u);
+    }
+    return Math.log(u) * (y / (u - 1));
+  }
+
   /** {@code log(exp(x) + exp(y))}. */
   static double logAddExp(double x, double y) {
     if (x == Double.NEGATIVE_INFINITY) {
@@ -217,6 +245,6 @@ final class Gaussian {
       return x;
     }
     double m = Math.max(x, y);
-    return m + Math.log1p(Math.exp(-Math.abs(x - y)));
+    return m + log1p(Math.exp(-Math.abs(x - y)));
   }
 }

@@ -23,6 +23,9 @@ enum Dialect {
       try (Statement st = c.createStatement()) {
         st.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MS);
         st.execute("PRAGMA journal_mode = WAL");
+        // In WAL mode NORMAL skips the fsync per commit (3x faster trials here); a process crash
+        // loses nothing, a power cut may lose the last commits but never corrupts the file.
+        st.execute("PRAGMA synchronous = NORMAL");
       }
     }
 
@@ -213,11 +216,15 @@ enum Dialect {
 
     @Override
     boolean tableExists(Connection c, String table) throws SQLException {
-      try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+      // A catalog query, not to_regclass: to_regclass may answer from a cached "absent" entry
+      // and miss tables another process committed while we waited for the schema lock.
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
+                  + " ON n.oid = c.relnamespace WHERE c.relname = ? AND n.nspname = current_schema()")) {
         ps.setString(1, table);
         try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          return rs.getBoolean(1);
+          return rs.next();
         }
       }
     }

@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * A {@link TrialStorage} in the memory of one process: fast, thread-safe, gone when the process
@@ -36,7 +37,7 @@ public final class InMemoryStorage implements TrialStorage {
     /** Trials by number. */
     final List<FrozenTrial> trials = new ArrayList<>();
     /** Numbers of WAITING trials, oldest first. */
-    final java.util.TreeSet<Integer> waiting = new java.util.TreeSet<>();
+    final TreeSet<Integer> waiting = new TreeSet<>();
     final Map<String, Distribution> paramDistributions = new HashMap<>();
 
     StudyRecord(long id, String name, StudyDirection direction) {
@@ -171,6 +172,13 @@ public final class InMemoryStorage implements TrialStorage {
     synchronized (lock) {
       StudyRecord s = study(studyId);
       checkValueFits(template.state(), template.value(), true);
+      for (Map.Entry<String, Distribution> e : template.distributions().entrySet()) {
+        if (!e.getValue().contains(template.internalParam(e.getKey()))) {
+          throw new IllegalArgumentException(
+              "param " + e.getKey() + "=" + template.params().get(e.getKey()) + " is not in "
+                  + e.getValue().toJson());
+        }
+      }
       for (Map.Entry<String, Distribution> e : template.distributions().entrySet()) {
         Distribution known = s.paramDistributions.get(e.getKey());
         if (known != null) {

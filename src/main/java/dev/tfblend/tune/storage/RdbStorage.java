@@ -64,10 +64,14 @@ import java.util.regex.Pattern;
  * <h2>Python compatibility</h2>
  *
  * A file written here loads with default settings in Optuna 3.2 to 5.0 ({@code
- * optuna.load_study(study_name=..., storage="sqlite:///FILE")}). Optuna 3.0 and 3.1 know only
+ * optuna.load_study(study_name=..., storage="sqlite:///FILE")}; tests run Debian's Optuna 3.1,
+ * the later releases were checked by the schema study in {@code shared/OPTUNA-SCHEMA.md}). Optuna 3.0 and 3.1 know only
  * {@code v3.0.0.d} and need {@code RDBStorage("sqlite:///FILE", skip_compatibility_check=True)}.
  * A file written by Optuna 3.1 keeps its {@code v3.0.0.d} stamp, so 3.1 reads it after we
- * appended trials.
+ * appended trials. optuna-dashboard opens the file as {@code optuna-dashboard sqlite:///FILE} (a
+ * bare path is taken for a journal file). Optuna 3.1 picks the best trial with {@code ORDER BY
+ * value}, where SQLite sorts the NULL of an infinite value first: a +inf COMPLETE trial is then
+ * its "best" when minimising (a 3.1 quirk; the stored rows are as Optuna itself writes them).
  *
  * <h2>Encoding (as Optuna)</h2>
  *
@@ -91,7 +95,8 @@ import java.util.regex.Pattern;
  *
  * Each call is one transaction. Trial numbers are assigned in the transaction that inserts the
  * trial, under a study lock: SQLite takes the database write lock with {@code BEGIN IMMEDIATE}
- * (WAL journal, autocommit connections with explicit {@code BEGIN}/{@code COMMIT}, 30 s busy
+ * (WAL journal with {@code synchronous=NORMAL}: a power cut may lose the last commits but never
+ * corrupts the file; autocommit connections with explicit {@code BEGIN}/{@code COMMIT}; 30 s busy
  * timeout); PostgreSQL locks the study row ({@code SELECT ... FOR UPDATE}), the lock Optuna
  * takes too, so Java and Python workers can share a study. Reads of several rows run in one
  * snapshot (a SQLite read transaction; PostgreSQL {@code REPEATABLE READ}). Connections are
@@ -126,7 +131,7 @@ public final class RdbStorage implements TrialStorage {
   private final Clock clock = Clock.systemDefaultZone();
   private final Deque<Connection> idle = new ArrayDeque<>();
   private volatile boolean closed;
-  private String schemaStamp;
+  private volatile String schemaStamp;
 
   private RdbStorage(Dialect dialect, String jdbcUrl, Properties props, String location) {
     this.dialect = dialect;
@@ -362,8 +367,13 @@ public final class RdbStorage implements TrialStorage {
       try {
         result = work.run(c);
       } catch (RuntimeException e) {
-        dialect.rollback(c);
-        release(c);
+        try {
+          dialect.rollback(c);
+          release(c);
+        } catch (SQLException rollbackFailed) {
+          closeQuietly(c);
+          e.addSuppressed(rollbackFailed);
+        }
         throw e;
       }
       dialect.commit(c);
@@ -580,6 +590,13 @@ public final class RdbStorage implements TrialStorage {
   public long createTrial(long studyId, FrozenTrial template) {
     Objects.requireNonNull(template, "template");
     checkValueFits(template.state(), template.value(), true);
+    for (Map.Entry<String, Distribution> d : template.distributions().entrySet()) {
+      if (!d.getValue().contains(template.internalParam(d.getKey()))) {
+        throw new IllegalArgumentException(
+            "param " + d.getKey() + "=" + template.params().get(d.getKey()) + " is not in "
+                + d.getValue().toJson());
+      }
+    }
     return tx(
         true,
         c -> {

@@ -128,6 +128,10 @@ public interface TrialStorage extends AutoCloseable {
    * ignored) and returns its id. The template's state may be WAITING (no start time), RUNNING
    * (start = now) or finished (start and completion = now, value as given); params,
    * distributions, intermediate values and attributes are copied.
+   *
+   * @throws IllegalArgumentException if a param is outside its distribution, a distribution is
+   *     incompatible with the study's, or the value does not fit the state (as {@link
+   *     #setTrialState})
    */
   long createTrial(long studyId, FrozenTrial template);
 

@@ -8,7 +8,6 @@ import dev.tfblend.tune.Distribution;
 import dev.tfblend.tune.FloatDistribution;
 import dev.tfblend.tune.IntDistribution;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -114,7 +113,7 @@ class ParzenEstimatorTest {
   @Test
   void samplesStayInTheSpaceAndFollowTheKernels() {
     ParzenEstimator pe = new ParzenEstimator(MIXED_OBS, MIXED, params(false, false));
-    double[][] s = pe.sample(new SplittableRandom(3), 2000);
+    double[][] s = pe.sample(new Mt19937(3), 2000);
     double meanA = 0;
     for (double[] row : s) {
       for (int j = 0; j < MIXED.size(); j++) {

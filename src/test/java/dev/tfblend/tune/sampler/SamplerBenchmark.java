@@ -29,7 +29,13 @@ import org.junit.jupiter.api.Test;
  * Prints our samplers' quality on Branin, Hartmann-6 and the 5-D sphere next to Optuna 3.1's
  * figures from {@code ${tfblend.shared}/reference/optuna-sampler-benchmark.md}, and the time of
  * one TPE suggestion on a study of 1,000 completed trials. Run with {@code mvn -B test -Pbench
- * -Dtest=SamplerBenchmark}. Prints only; asserts nothing about time.
+ * -Dtest=SamplerBenchmark}; {@code -Dbench.seeds=N -Dbench.seed0=S} change the seeds,
+ * {@code -Dbench.function=branin} runs one function, {@code -Dbench.only=timing} only the
+ * timing. Prints only; asserts nothing about time.
+ *
+ * <p>Rows with our default (correct) kernel density are compared with Optuna 3.1 patched with
+ * the 3.5 density fix ({@code src/test/resources/tune/optuna-fixed-density-benchmark.md});
+ * rows with {@code legacyKernelDensity} and random search with Optuna 3.1 itself.
  */
 @Tag("benchmark")
 class SamplerBenchmark {
@@ -78,11 +84,16 @@ class SamplerBenchmark {
       return;
     }
     Map<String, String> reference = readReference();
+    Map<String, String> fixedReference = readFixedReference();
     StringBuilder table = new StringBuilder();
     table.append("| function | sampler | k=10 | k=25 | k=50 | k=100 | ms/trial (11-100) |\n");
     table.append("|---|---|---|---|---|---|---|\n");
     List<String> outside = new ArrayList<>();
+    String only = System.getProperty("bench.function", "");
     for (Fn fn : FUNCTIONS) {
+      if (!only.isEmpty() && !only.equals(fn.name())) {
+        continue;
+      }
       for (Smp smp : SAMPLERS) {
         double[][] best = new double[KS.length][SEEDS];
         double ms = 0;
@@ -125,42 +136,75 @@ class SamplerBenchmark {
           table.append(" | ").append(cell(best[k]));
         }
         table.append(String.format(Locale.ROOT, " | %.3f |%n", ms / (SEEDS * (TRIALS - 10))));
-        String[] ref = refCells(reference, fn.name(), smp.refLabel());
-        // Optuna 3.1's row follows the row of ours that is comparable with it.
-        boolean refRow = smp.label().contains("3.1") || smp.label().equals("random");
-        if (refRow) {
-          table.append("| ").append(fn.name()).append(" | ").append(smp.refLabel()).append(" (Optuna 3.1)");
-        }
+        // Our rows with the current kernel density compare with Optuna 3.1 + the 3.5 fix; the
+        // rows with the 3.1 density and random search compare with Optuna 3.1 itself.
+        boolean legacy = smp.label().contains("3.1") || smp.label().equals("random");
+        String refName = legacy ? "Optuna 3.1" : "Optuna 3.1 + 3.5 density fix";
+        String[] ref = refCells(legacy ? reference : fixedReference, fn.name(), smp.refLabel());
+        table.append("| ").append(fn.name()).append(" | ").append(smp.refLabel())
+            .append(" (").append(refName).append(")");
         for (int k = 0; k < KS.length; k++) {
-          if (refRow) {
-            table.append(" | ").append(ref == null ? "n/a" : ref[k]);
-          }
+          table.append(" | ").append(ref == null ? "n/a" : ref[k]);
           if (ref != null && k > 0) {
             double median = quantile(best[k], 0.5);
             double[] q = parseCell(ref[k]);
-            if (refRow && (median < q[1] || median > q[2])) {
+            if (median < q[1] || median > q[2]) {
               outside.add(
                   String.format(
-                      Locale.ROOT, "%s / %s / k=%d: our median %.4f outside Optuna's [%.4f, %.4f]",
-                      fn.name(), smp.label(), KS[k], median, q[1], q[2]));
+                      Locale.ROOT, "%s / %s / k=%d: our median %.4f outside %s's [%.4f, %.4f]",
+                      fn.name(), smp.label(), KS[k], median, refName, q[1], q[2]));
             }
           }
         }
-        if (refRow) {
-          table.append(" | |\n");
-        }
+        table.append(" | |\n");
       }
     }
     System.out.println();
     System.out.println("Best value after k trials: median [25th, 75th percentile], " + SEEDS + " seeds from " + SEED0);
     System.out.print(table);
-    System.out.println("Medians of the rows comparable with Optuna 3.1 (3.1 density, random) outside its quartiles at k=25/50/100: " + outside.size());
+    System.out.println("Our medians outside the reference quartiles at k=25/50/100: " + outside.size());
     outside.forEach(System.out::println);
     printLargeStudyTiming();
   }
 
   /** Time of one TPE suggestion (ask + 2 params) on a Branin study of 1,000 completed trials. */
   static void printLargeStudyTiming() {
+    printBraninTiming();
+    printDiscreteTiming();
+  }
+
+  /** The same for three discrete parameters (int 1..1000, stepped float, int with step 8). */
+  static void printDiscreteTiming() {
+    InMemoryStorage storage = new InMemoryStorage();
+    Study study =
+        Study.create("discrete", storage, StudyDirection.MINIMIZE, new TpeSampler(1), new NopPruner());
+    Objective objective =
+        t -> t.suggestInt("n", 1, 1000) + t.suggestFloat("m", 0.5, 0.99, false, 0.01)
+            + t.suggestInt("u", 8, 256, false, 8);
+    Study.load("discrete", storage, new RandomSampler(7), new NopPruner()).optimize(objective, 1000, null);
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    int reps = 100;
+    double[] cpuMs = new double[reps];
+    for (int r = -30; r < reps; r++) {
+      long c0 = mx.getCurrentThreadCpuTime();
+      Trial trial = study.ask();
+      trial.suggestInt("n", 1, 1000);
+      trial.suggestFloat("m", 0.5, 0.99, false, 0.01);
+      trial.suggestInt("u", 8, 256, false, 8);
+      long c1 = mx.getCurrentThreadCpuTime();
+      study.tell(trial, TrialState.FAIL, null);
+      if (r >= 0) {
+        cpuMs[r] = (c1 - c0) / 1e6;
+      }
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "One TPE univariate suggestion (ask + 3 discrete params) on a study of 1,000 COMPLETE"
+            + " trials: thread CPU median %.3f ms [%.3f, %.3f], %d repetitions%n",
+        quantile(cpuMs, 0.5), quantile(cpuMs, 0.25), quantile(cpuMs, 0.75), reps);
+  }
+
+  static void printBraninTiming() {
     for (boolean multivariate : new boolean[] {false, true}) {
       InMemoryStorage storage = new InMemoryStorage();
       Study study =
@@ -226,8 +270,22 @@ class SamplerBenchmark {
   }
 
   static Map<String, String> readReference() throws IOException {
+    return readTable(
+        Path.of(System.getProperty("tfblend.shared", "../shared"), "reference", "optuna-sampler-benchmark.md"));
+  }
+
+  /** Optuna 3.1 with the 3.5 kernel-density fix, measured for this project (test resource). */
+  static Map<String, String> readFixedReference() throws IOException {
+    try {
+      return readTable(
+          Path.of(SamplerBenchmark.class.getResource("/tune/optuna-fixed-density-benchmark.md").toURI()));
+    } catch (java.net.URISyntaxException e) {
+      throw new IOException(e);
+    }
+  }
+
+  static Map<String, String> readTable(Path p) throws IOException {
     Map<String, String> rows = new LinkedHashMap<>();
-    Path p = Path.of(System.getProperty("tfblend.shared", "../shared"), "reference", "optuna-sampler-benchmark.md");
     if (!Files.exists(p)) {
       return rows;
     }

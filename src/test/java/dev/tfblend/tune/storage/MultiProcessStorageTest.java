@@ -17,13 +17,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Several JVM processes ({@link StorageWorker}) share one study: 2 and 4 on one SQLite file, 3
  * on one PostgreSQL database (when {@code TFBLEND_PG_URL} is set). Every trial must be stored
- * once, with the numbers 0..n-1 exactly, and none left RUNNING. Prints the timings.
+ * once, with the numbers 0..n-1 exactly, and none left RUNNING. Prints the timings. The
+ * {@code slow}-tagged variants run 500 trials per process.
  */
 class MultiProcessStorageTest {
   @TempDir Path dir;
@@ -43,6 +45,23 @@ class MultiProcessStorageTest {
     String schema = PgTestSupport.createSchema();
     try {
       run(PgTestSupport.urlFor(schema), 3, 80);
+    } finally {
+      PgTestSupport.dropSchema(schema);
+    }
+  }
+
+  @Test
+  @Tag("slow")
+  void fourProcessesShareOneSqliteFileForLong() throws Exception {
+    run("sqlite:" + dir.resolve("four-long.db"), 4, 500);
+  }
+
+  @Test
+  @Tag("slow")
+  void threeProcessesShareOnePostgresDatabaseForLong() throws Exception {
+    String schema = PgTestSupport.createSchema();
+    try {
+      run(PgTestSupport.urlFor(schema), 3, 500);
     } finally {
       PgTestSupport.dropSchema(schema);
     }

@@ -36,7 +36,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,13 +79,18 @@ class OptunaInteropTest {
     python = candidate;
   }
 
-  private JsonNode py(String command, Path file, String study) throws Exception {
+  private Path scriptFile() throws IOException {
     Path script = dir.resolve("optuna_interop.py");
     if (!Files.exists(script)) {
       try (InputStream in = getClass().getResourceAsStream("optuna_interop.py")) {
         Files.copy(in, script);
       }
     }
+    return script;
+  }
+
+  private JsonNode py(String command, Path file, String study) throws Exception {
+    Path script = scriptFile();
     Process p =
         new ProcessBuilder(python, script.toString(), command, file.toString(), study)
             .redirectErrorStream(false)
@@ -256,6 +260,61 @@ class OptunaInteropTest {
   }
 
   @Test
+  void javaAndPythonWorkersShareOneSqliteStudy() throws Exception {
+    Path file = dir.resolve("mixed.db");
+    try (RdbStorage s = RdbStorage.open("sqlite:" + file)) {
+      s.createStudy("mixed", StudyDirection.MINIMIZE);
+    }
+    Path script = scriptFile();
+    String javaBin = ProcessHandle.current().info().command().orElse("java");
+    List<ProcessBuilder> builders = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      builders.add(
+          new ProcessBuilder(
+              javaBin, "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+              StorageWorker.class.getName(), "sqlite:" + file, "mixed", "80", Integer.toString(i)));
+    }
+    builders.add(new ProcessBuilder(python, script.toString(), "work", file.toString(), "mixed", "80"));
+    List<Process> workers = new ArrayList<>();
+    List<java.io.BufferedReader> outs = new ArrayList<>();
+    try {
+      for (int i = 0; i < builders.size(); i++) {
+        Process p = builders.get(i).redirectError(dir.resolve("w" + i + ".err").toFile()).start();
+        workers.add(p);
+        outs.add(new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)));
+      }
+      for (int i = 0; i < workers.size(); i++) {
+        assertEquals("ready", outs.get(i).readLine(), Files.readString(dir.resolve("w" + i + ".err")));
+      }
+      long go = System.nanoTime();
+      for (Process p : workers) {
+        p.getOutputStream().write("go\n".getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().flush();
+      }
+      for (int i = 0; i < workers.size(); i++) {
+        outs.get(i).readLine();
+        assertTrue(workers.get(i).waitFor(300, TimeUnit.SECONDS));
+        assertEquals(0, workers.get(i).exitValue(), Files.readString(dir.resolve("w" + i + ".err")));
+      }
+      double seconds = (System.nanoTime() - go) / 1e9;
+      System.out.printf(
+          java.util.Locale.ROOT,
+          "2 Java + 1 Python Optuna worker x 80 trials on one SQLite study: %.2f s%n", seconds);
+    } finally {
+      workers.forEach(Process::destroyForcibly);
+    }
+    JsonNode dump = py("dump", file, "mixed");
+    assertEquals(240, dump.get("trials").size());
+    try (RdbStorage s = RdbStorage.open("sqlite:" + file)) {
+      List<FrozenTrial> all = s.getAllTrials(s.getStudyIdByName("mixed"));
+      assertEquals(java.util.stream.IntStream.range(0, 240).boxed().toList(),
+          all.stream().map(FrozenTrial::number).toList());
+      assertTrue(all.stream().allMatch(t -> t.state() == TrialState.COMPLETE));
+      assertSameTrials(all, dump.get("trials"));
+    }
+  }
+
+  @Test
   void heartbeatsUseOneClockForPythonAndJava() throws Exception {
     Path file = dir.resolve("hb.db");
     long javaTrial;
@@ -307,8 +366,8 @@ class OptunaInteropTest {
       for (Map.Entry<Integer, Double> e : t.intermediateValues().entrySet()) {
         assertEquals(e.getValue(), iv.get(e.getKey().toString()).asDouble(), where + " step " + e.getKey());
       }
-      assertEquals(localText(t.datetimeStart()), p.get("datetime_start"), where);
-      assertEquals(localText(t.datetimeComplete()), p.get("datetime_complete"), where);
+      assertEquals(local(t.datetimeStart()), pyDateTime(p.get("datetime_start")), where);
+      assertEquals(local(t.datetimeComplete()), pyDateTime(p.get("datetime_complete")), where);
       assertEquals(JSON.valueToTree(t.userAttrs()), p.get("user_attrs"), where);
       assertEquals(JSON.valueToTree(t.systemAttrs()), p.get("system_attrs"), where);
     }
@@ -339,11 +398,13 @@ class OptunaInteropTest {
     return n.asText();
   }
 
-  /** A datetime as Python's isoformat() prints the naive local time. */
-  private static JsonNode localText(Instant t) {
-    return Optional.ofNullable(t)
-        .map(i -> (JsonNode) JSON.getNodeFactory().textNode(
-            LocalDateTime.ofInstant(i, ZoneId.systemDefault()).toString()))
-        .orElse(JSON.getNodeFactory().nullNode());
+  /** The naive local time Python Optuna shows for an instant we stored. */
+  private static LocalDateTime local(Instant t) {
+    return t == null ? null : LocalDateTime.ofInstant(t, ZoneId.systemDefault());
+  }
+
+  /** Python's {@code datetime.isoformat()} text (or null). */
+  private static LocalDateTime pyDateTime(JsonNode n) {
+    return n.isNull() ? null : LocalDateTime.parse(n.asText());
   }
 }

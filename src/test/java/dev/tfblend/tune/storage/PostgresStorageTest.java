@@ -92,4 +92,26 @@ class PostgresStorageTest extends StorageContractTest {
       assertEquals("v3.2.0.a", ((RdbStorage) other).schemaStamp());
     }
   }
+
+  @Test
+  void concurrentFirstOpensCreateTheSchemaOnce() throws Exception {
+    String fresh = PgTestSupport.createSchema();
+    try {
+      java.util.List<String> stamps = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+      runConcurrently(
+          6,
+          () -> {
+            try (RdbStorage s = RdbStorage.open(PgTestSupport.urlFor(fresh))) {
+              s.loadOrCreateStudy("raced", StudyDirection.MINIMIZE);
+              stamps.add(s.schemaStamp());
+            }
+          });
+      assertEquals(java.util.Collections.nCopies(6, "v3.2.0.a"), stamps);
+      try (RdbStorage s = RdbStorage.open(PgTestSupport.urlFor(fresh))) {
+        assertEquals(1, s.getAllStudies().size());
+      }
+    } finally {
+      PgTestSupport.dropSchema(fresh);
+    }
+  }
 }

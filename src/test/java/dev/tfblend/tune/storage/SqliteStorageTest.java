@@ -170,4 +170,23 @@ class SqliteStorageTest extends StorageContractTest {
       assertInstanceOf(RdbStorage.class, f);
     }
   }
+
+  @Test
+  void concurrentFirstOpensCreateTheSchemaOnce() throws Exception {
+    {
+      java.util.List<String> stamps = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+      runConcurrently(
+          6,
+          () -> {
+            try (RdbStorage s = RdbStorage.open("sqlite:" + dir.resolve("race.db"))) {
+              s.loadOrCreateStudy("raced", StudyDirection.MINIMIZE);
+              stamps.add(s.schemaStamp());
+            }
+          });
+      assertEquals(java.util.Collections.nCopies(6, "v3.2.0.a"), stamps);
+      try (RdbStorage s = RdbStorage.open("sqlite:" + dir.resolve("race.db"))) {
+        assertEquals(1, s.getAllStudies().size());
+      }
+    }
+  }
 }

@@ -348,6 +348,23 @@ public abstract class StorageContractTest {
   }
 
   @Test
+  void invalidTemplatesAreRejected() {
+    long s = storage.createStudy("bad", StudyDirection.MINIMIZE);
+    FloatDistribution d = FloatDistribution.of(0, 1);
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> storage.createTrial(
+            s, FrozenTrial.template(TrialState.COMPLETE, 1.0, Map.of("x", 2.0), Map.of("x", d), null, null)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> storage.createTrial(s, FrozenTrial.template(TrialState.COMPLETE, null, null, null, null, null)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> storage.createTrial(s, FrozenTrial.template(TrialState.FAIL, 1.0, null, null, null, null)));
+    assertEquals(0, storage.getAllTrials(s).size());
+  }
+
+  @Test
   void waitingTrialsAreClaimedOnceUnderContention() throws Exception {
     long s = storage.createStudy("qc", StudyDirection.MINIMIZE);
     int n = 40;

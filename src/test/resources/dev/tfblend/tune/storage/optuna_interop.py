@@ -3,6 +3,7 @@
   optuna_interop.py dump FILE STUDY   prints the study as JSON, read through RDBStorage with
                                       skip_compatibility_check=True (3.1 knows only v3.0.0.d)
   optuna_interop.py write FILE STUDY  creates the study in a fresh file and runs a few trials
+  optuna_interop.py work FILE STUDY N  runs N trials of x^2 once a line arrives on stdin
   optuna_interop.py init FILE -       creates Optuna's tables (create_all) and stamps the file
   optuna_interop.py beat FILE STUDY   creates the study with a RUNNING trial and a heartbeat
   optuna_interop.py failstale FILE STUDY  runs Optuna's fail_stale_trials (grace 1 s)
@@ -77,6 +78,19 @@ def write(path, name):
     print(json.dumps({"n": len(study.trials)}))
 
 
+def work(path, name, n):
+    """Loads the study, prints ready, waits for a line on stdin, then runs n trials of x^2."""
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    storage = optuna.storages.RDBStorage("sqlite:///" + path, skip_compatibility_check=True)
+    study = optuna.load_study(
+        study_name=name, storage=storage, sampler=optuna.samplers.RandomSampler(seed=1)
+    )
+    print("ready", flush=True)
+    sys.stdin.readline()
+    study.optimize(lambda t: t.suggest_float("x", -5, 5) ** 2, n_trials=int(n))
+    print(json.dumps({"n": int(n)}))
+
+
 def init(path, name):
     """Creates Optuna's tables in a fresh file (the study name is unused)."""
     optuna.storages.RDBStorage("sqlite:///" + path)
@@ -105,4 +119,7 @@ def failstale(path, name):
 
 
 if __name__ == "__main__":
+    if sys.argv[1] == "work":
+        work(sys.argv[2], sys.argv[3], sys.argv[4])
+        sys.exit(0)
     {"dump": dump, "write": write, "init": init, "beat": beat, "failstale": failstale}[sys.argv[1]](sys.argv[2], sys.argv[3])
