@@ -167,7 +167,7 @@ public final class BlendedStepBuilder implements StepBuilder {
     Operand<TFloat32> alpha = o.withName("alpha").identity(step.alpha());
     MetaStep<TFloat32> meta = null;
     List<Op> extraComputed = new ArrayList<>(List.of(alpha));
-    List<DynamicBlendedOptimizer.Write<?>> extraWrites = new ArrayList<>();
+    List<DynamicBlendedOptimizer.Writer> extraWrites = new ArrayList<>();
     if (frozen == null) {
       StepContext.Batch val = ctx.validationBatch().get();
       Ops m = o.withSubScope("meta");
