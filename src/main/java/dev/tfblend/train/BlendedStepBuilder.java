@@ -32,7 +32,7 @@ import org.tensorflow.types.family.TType;
  * unless the gate is frozen, the {@link MetaStep} that trains the gate, all in the one
  * {@code train_step} run (see {@link MetaStep} for the order of operations).
  *
- * <p>Hyperparameters ({@link #hyperparameterDefaults()}): {@code adam_lr} (3e-3), {@code beta1}
+ * <p>Hyperparameters ({@link #hyperparameterDefaults()}): {@code adam_lr} (1e-2), {@code beta1}
  * (0.9), {@code beta2} (0.999), {@code eps} (1e-8), {@code sgd_lr} (0.05), {@code momentum} (0.9),
  * {@code meta_lr} (1e-3, the meta Adam's rate), {@code total_steps} (0 = unknown; only the
  * {@code gradient-stats} progress feature reads it) and the structural {@code gate_hidden} (32).
