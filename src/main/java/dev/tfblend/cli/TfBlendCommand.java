@@ -24,14 +24,13 @@ import picocli.CommandLine.ScopeType;
       "with an Optuna-compatible tuner for a fair comparison on MNIST-1D."
     },
     subcommands = {
-      DatasetCommand.class,
-      TrainCommand.class,
-      GraphsCommand.class,
-      GradcheckCommand.class,
       TuneCommand.class,
+      TrainCommand.class,
+      DatasetCommand.class,
+      GradcheckCommand.class,
       PredictCommand.class,
       GateCommand.class,
-      GradcheckCommand.class,
+      GraphsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TfBlendCommand implements Runnable {
