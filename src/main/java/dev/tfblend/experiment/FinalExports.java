@@ -15,10 +15,11 @@ import java.util.Map;
 final class FinalExports {
   private FinalExports() {}
 
-  static void export(TrainingGraph graph, StepBuilder builder, Mlp mlp, String study, String optimizer,
+  static void export(TrainingGraph graph, StepBuilder builder, Mlp mlp, String run, String study, String optimizer,
       Map<String, Double> params, long seed, TuneConfig config, Path classifierDir, Path gateDir) {
     Map<String, Object> extra = new LinkedHashMap<>();
     extra.put("produced_by", "tf-blend tune");
+    extra.put("tune_run", run);
     extra.put("study", study);
     extra.put("optimizer", optimizer);
     extra.put("params", params);

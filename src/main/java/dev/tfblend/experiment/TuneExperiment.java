@@ -232,7 +232,7 @@ public final class TuneExperiment {
           long seed = config.seed() + 1000 + k;
           finals.add(finalRun(key, graph, config, hp, seed, progress, k));
           if (k == 0) {
-            FinalExports.export(graph, builder, mlp, key, search.optimizer(), hp, seed, config,
+            FinalExports.export(graph, builder, mlp, runName, key, search.optimizer(), hp, seed, config,
                 savedModelDir.resolve(key), savedModelDir.resolve("gate"));
           }
         }
