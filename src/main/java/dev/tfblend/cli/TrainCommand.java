@@ -23,14 +23,27 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Train the MLP on MNIST-1D with one optimizer; write result.json, manifest.json and",
-      "saved-model/ into --out. Progress: one line per epoch on stderr (--quiet: none;",
-      "--json: one JSON object per epoch on stdout)."
+      "saved-model/ into --out (blended: also gate/, and the alpha trace in result.json).",
+      "Progress: one line per epoch on stderr (--quiet: none; --json: one JSON object per",
+      "epoch on stdout)."
     })
 public final class TrainCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--optimizer", description = "adam or sgd (default: adam, or the config's)")
+  @Option(names = "--optimizer", description = "adam, sgd or blended (default: adam, or the config's)")
   String optimizer;
+
+  @Option(names = "--gate-input", paramLabel = "MODE",
+      description = "blended: what the gate reads, flat-gradients (default) or gradient-stats.")
+  String gateInput;
+
+  @Option(names = "--gate", paramLabel = "DIR",
+      description = "blended: start from this trained gate SavedModel (e.g. a run's gate/).")
+  Path gate;
+
+  @Option(names = "--freeze-gate",
+      description = "blended: apply the --gate as is (no meta step).")
+  boolean freezeGate;
 
   @Option(names = "--epochs", description = "Epochs (default: 10, or the config's).")
   Integer epochs;
@@ -99,7 +112,7 @@ public final class TrainCommand implements Callable<Integer> {
         err.flush();
       }
     };
-    Trainer.Result r = TrainExperiment.run(cfg, out, listener);
+    Trainer.Result r = TrainExperiment.run(cfg, new TrainExperiment.GateChoice(gateInput, gate, freezeGate), out, listener);
     if (r.stopReason() != null) {
       err.println("train: stopped early: " + r.stopReason());
     }

@@ -6,10 +6,18 @@ import dev.tfblend.BadInputException;
 import dev.tfblend.BuildInfo;
 import dev.tfblend.config.TrainConfig;
 import dev.tfblend.data.DataSplits;
+import dev.tfblend.data.Batches;
+import dev.tfblend.export.GateExporter;
 import dev.tfblend.export.SavedModelExporter;
+import dev.tfblend.meta.GateFeatures;
+import dev.tfblend.meta.GateWeights;
 import dev.tfblend.io.OutputDir;
 import dev.tfblend.model.Mlp;
+import dev.tfblend.train.AlphaTrace;
+import dev.tfblend.train.BlendOptions;
+import dev.tfblend.train.BlendedStepBuilder;
 import dev.tfblend.train.Optimizers;
+import dev.tfblend.train.StepBuilder;
 import dev.tfblend.train.Trainer;
 import dev.tfblend.train.TrainingGraph;
 import java.io.IOException;
@@ -31,8 +39,15 @@ import java.util.Map;
  *       {@code steps_per_second}, {@code wall_seconds}; plus {@code stop_reason} when training
  *       stopped early and {@code step_outputs} when the optimizer records per-step values;
  *   <li>{@code manifest.json}: the full config, seeds, versions, git commit, start time;
- *   <li>{@code saved-model/}: the trained classifier ({@link SavedModelExporter}).
+ *   <li>{@code saved-model/}: the trained classifier ({@link SavedModelExporter});
+ *   <li>for the {@code blended} optimizer, {@code gate/}: the trained (or frozen) gate
+ *       ({@link GateExporter}), and in {@code result.json} an {@code alpha_trace}
+ *       ({@link AlphaTrace#toJson()}: per-epoch min/mean/max and every step's alpha).
  * </ul>
+ * For {@code blended}, {@code params.total_steps} defaults to {@code epochs x} batches per epoch
+ * (the {@code gradient-stats} progress feature reads it) and, with a given gate,
+ * {@code params.gate_hidden} to the gate's width; {@code params} in {@code result.json} are the
+ * values used.
  * {@code train_loss} is the loss over the whole training split at the end of the epoch;
  * {@code wall_seconds} runs from the start (data generation, graph building, training,
  * evaluation) to the end of training, before the export.
@@ -40,9 +55,92 @@ import java.util.Map;
 public final class TrainExperiment {
   private TrainExperiment() {}
 
-  /** Returns the run's figures after writing {@code out}. */
+  /**
+   * The {@code blended} optimizer's gate options as given on the command line.
+   *
+   * @param gateInput {@code flat-gradients} or {@code gradient-stats}, or {@code null} (the given
+   *     gate's mode, else {@code flat-gradients})
+   * @param gate a gate SavedModel directory ({@link GateExporter}) to start from, or {@code null}
+   * @param freezeGate apply {@code gate} as is, with no meta step
+   */
+  public record GateChoice(String gateInput, Path gate, boolean freezeGate) {
+    /** No gate options (a fresh {@code flat-gradients} gate for {@code blended}). */
+    public static GateChoice none() {
+      return new GateChoice(null, null, false);
+    }
+
+    boolean isNone() {
+      return gateInput == null && gate == null && !freezeGate;
+    }
+  }
+
+  /** Returns the run's figures after writing {@code out} (no gate options). */
   public static Trainer.Result run(TrainConfig config, Path out, Trainer.EpochListener listener) {
+    return run(config, GateChoice.none(), out, listener);
+  }
+
+  /**
+   * Checks {@code choice} against {@code config} and loads a given gate.
+   *
+   * @throws BadInputException when gate options are given for another optimizer, the gate input
+   *     is unknown, {@code --freeze-gate} has no {@code --gate}, the gate does not load, or a
+   *     {@code flat-gradients} gate belongs to a model of another shape (naming both shapes)
+   */
+  public static BlendOptions blendOptions(TrainConfig config, GateChoice choice) {
+    if (!config.optimizer().equals("blended")) {
+      if (!choice.isNone()) {
+        throw BadInputException.of("--gate-input, --gate and --freeze-gate apply only to --optimizer blended"
+            + " (the optimizer is %s)", config.optimizer());
+      }
+      return BlendOptions.defaults();
+    }
+    GateFeatures.Mode mode = choice.gateInput() == null ? null : GateFeatures.Mode.parse(choice.gateInput());
+    if (choice.freezeGate() && choice.gate() == null) {
+      throw BadInputException.of("--freeze-gate needs a trained gate: give --gate DIR");
+    }
+    if (choice.gate() == null) {
+      return BlendOptions.of(mode == null ? GateFeatures.Mode.FLAT_GRADIENTS : mode);
+    }
+    GateWeights w = GateExporter.load(choice.gate());
+    if (mode != null && mode != w.mode()) {
+      throw BadInputException.of("--gate %s reads %s features, but --gate-input is %s", choice.gate(),
+          w.mode().configName(), mode.configName());
+    }
+    Mlp mlp = config.model().toMlp();
+    if (w.mode() == GateFeatures.Mode.FLAT_GRADIENTS) {
+      List<Integer> gateModel = GateExporter.modelLayers(choice.gate()).orElse(null);
+      if ((gateModel != null && !gateModel.equals(mlp.layerSizes())) || w.inputSize() != mlp.numParameters()) {
+        throw BadInputException.of("--gate %s is a flat-gradients gate for a model with layers %s (%d parameters);"
+            + " this run's model has layers %s (%d parameters). A flat-gradients gate fits only the model shape"
+            + " it was trained on (a gradient-stats gate transfers to other shapes)", choice.gate(),
+            gateModel == null ? "unknown" : gateModel, w.inputSize(), mlp.layerSizes(), mlp.numParameters());
+      }
+    }
+    return BlendOptions.fromGate(w, choice.freezeGate());
+  }
+
+  /**
+   * The hyperparameters a run uses: the config's effective ones, with the {@code blended}
+   * defaults that depend on the run filled in ({@code total_steps}, a given gate's
+   * {@code gate_hidden}) unless the config sets them.
+   */
+  public static Map<String, Double> runParams(TrainConfig config, BlendOptions blend, int trainSize) {
+    Map<String, Double> params = new LinkedHashMap<>(config.effectiveParams());
+    if (config.optimizer().equals("blended")) {
+      if (!config.params().containsKey("total_steps")) {
+        params.put("total_steps", (double) config.epochs() * Batches.numBatches(trainSize, config.batchSize()));
+      }
+      if (blend.initialGate() != null && !config.params().containsKey("gate_hidden")) {
+        params.put("gate_hidden", (double) blend.initialGate().hidden().get(0));
+      }
+    }
+    return params;
+  }
+
+  /** Returns the run's figures after writing {@code out}, with the gate options {@code choice}. */
+  public static Trainer.Result run(TrainConfig config, GateChoice choice, Path out, Trainer.EpochListener listener) {
     config.validated();
+    BlendOptions blend = blendOptions(config, choice);
     long start = System.nanoTime();
     Instant started = Instant.now();
     try (OutputDir dir = OutputDir.stage(out)) {
@@ -56,20 +154,35 @@ public final class TrainExperiment {
         throw BadInputException.of("model.layers ends with %s outputs but the data (%s) has %s classes",
             mlp.numClasses(), config.data().source(), data.train().numClasses());
       }
-      Map<String, Double> params = config.effectiveParams();
+      Map<String, Double> params = runParams(config, blend, data.train().size());
       Trainer.Result result;
       double[][] trained;
-      try (TrainingGraph g = TrainingGraph.create(mlp, Optimizers.stepBuilder(config.optimizer(), params))) {
+      GateWeights gate = null;
+      StepBuilder builder = Optimizers.stepBuilder(config.optimizer(), params, blend);
+      try (TrainingGraph g = TrainingGraph.create(mlp, builder)) {
         g.loadData(data.train(), data.validation(), data.test());
         g.reinitialize(config.seed(), params);
         result = Trainer.run(g, new Trainer.Settings(config.epochs(), config.batchSize(), config.seed()), listener);
         trained = g.parameterValues();
+        if (builder instanceof BlendedStepBuilder b) {
+          gate = b.built().gateWeights(g.session());
+        }
       }
       double wall = (System.nanoTime() - start) / 1e9;
-      Map<String, Object> manifest = manifest(config, started, data);
+      Map<String, Object> manifest = manifest(config, params, choice, started, data);
       SavedModelExporter.export(mlp, trained, dir.path().resolve("saved-model"),
           Map.of("run", Map.of("config", config, "test_accuracy", result.testAccuracy())));
-      write(dir.path().resolve("result.json"), resultJson(config, result, wall));
+      if (gate != null) {
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("config", config);
+        run.put("seed", config.seed());
+        run.put("params", params);
+        run.put("started_from", choice.gate() == null ? null : choice.gate().toString());
+        run.put("frozen", blend.freezeGate());
+        run.put("test_accuracy", result.testAccuracy());
+        GateExporter.export(gate, mlp, dir.path().resolve("gate"), Map.of("run", run));
+      }
+      write(dir.path().resolve("result.json"), resultJson(config, params, result, wall));
       write(dir.path().resolve("manifest.json"), manifest);
       dir.commit();
       return result;
@@ -77,10 +190,11 @@ public final class TrainExperiment {
   }
 
   /** The result object written to {@code result.json}. */
-  static Map<String, Object> resultJson(TrainConfig config, Trainer.Result r, double wallSeconds) {
+  static Map<String, Object> resultJson(TrainConfig config, Map<String, Double> params, Trainer.Result r,
+      double wallSeconds) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("optimizer", config.optimizer());
-    m.put("params", config.effectiveParams());
+    m.put("params", params);
     m.put("seed", config.seed());
     List<Map<String, Object>> epochs = new ArrayList<>();
     for (Trainer.EpochRecord e : r.epochs()) {
@@ -99,8 +213,13 @@ public final class TrainExperiment {
     if (r.stopReason() != null) {
       m.put("stop_reason", r.stopReason());
     }
-    if (!r.stepOutputs().isEmpty()) {
-      m.put("step_outputs", r.stepOutputs());
+    if (AlphaTrace.present(r)) {
+      m.put("alpha_trace", AlphaTrace.of(r).toJson());
+    }
+    Map<String, double[]> others = new LinkedHashMap<>(r.stepOutputs());
+    others.remove(AlphaTrace.OUTPUT);
+    if (!others.isEmpty()) {
+      m.put("step_outputs", others);
     }
     return m;
   }
@@ -109,12 +228,20 @@ public final class TrainExperiment {
     return Double.isFinite(v) ? v : null;
   }
 
-  private static Map<String, Object> manifest(TrainConfig config, Instant started, DataSplits data) {
+  private static Map<String, Object> manifest(TrainConfig config, Map<String, Double> params, GateChoice choice,
+      Instant started, DataSplits data) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("command", "train");
     m.put("started", started.toString());
     m.put("config", config);
-    m.put("effective_params", config.effectiveParams());
+    m.put("effective_params", params);
+    if (config.optimizer().equals("blended")) {
+      Map<String, Object> gate = new LinkedHashMap<>();
+      gate.put("gate_input", choice.gateInput());
+      gate.put("gate", choice.gate() == null ? null : choice.gate().toString());
+      gate.put("freeze_gate", choice.freezeGate());
+      m.put("blend", gate);
+    }
     Map<String, Object> seeds = new LinkedHashMap<>();
     seeds.put("model_init", config.seed());
     seeds.put("batch_order", config.seed());

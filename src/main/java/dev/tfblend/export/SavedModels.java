@@ -407,6 +407,30 @@ public final class SavedModels implements AutoCloseable {
     }
   }
 
+  /**
+   * A copy of the current value of float variable {@code name} (a {@code VariableV2} op of the
+   * loaded graph), row-major, as doubles.
+   *
+   * @throws BadInputException naming the directory and the variable when there is no such
+   *     variable op or it is not float32
+   */
+  public double[] readVariable(String name) {
+    org.tensorflow.GraphOperation op = bundle.graph().operation(name);
+    if (op == null || !VARIABLE_OPS.contains(op.type()) || op.type().equals("VarHandleOp")) {
+      throw BadInputException.of("%s has no variable '%s'%s", dir, name,
+          op == null ? "" : " (it is a " + op.type() + " op)");
+    }
+    if (op.output(0).dataType() != DataType.DT_FLOAT && op.output(0).dataType() != DataType.DT_FLOAT_REF) {
+      throw BadInputException.of("%s variable '%s' is %s, expected float32", dir, name,
+          dtypeName(op.output(0).dataType()));
+    }
+    try (org.tensorflow.Result r = bundle.session().runner().fetch(name).run()) {
+      return dev.tfblend.model.FloatTensors.toDoubles(r.get(0));
+    } catch (TensorFlowException e) {
+      throw BadInputException.of("%s: cannot read variable '%s': %s", dir, name, firstLine(e.getMessage()));
+    }
+  }
+
   /** Releases the loaded graph and session. */
   @Override
   public void close() {

@@ -54,6 +54,23 @@ public final class GateFeatures<T extends TFloating> {
   /** Names of the {@code gradient-stats} features, in order. */
   public static final List<String> STATS_NAMES = List.of("grad_norm", "layer_rms_min",
       "layer_rms_mean", "layer_rms_max", "adam_norm", "sgd_norm", "cosine", "loss", "progress");
+  /**
+   * One-line definitions of the {@code gradient-stats} features, in {@link #STATS_NAMES} order
+   * (what an exported gate's manifest records; the class Javadoc is the full statement).
+   */
+  public static final List<String> STATS_DEFINITIONS = List.of(
+      "log10(||g|| + 1e-12), g = all model gradients",
+      "min over parameter tensors i of log10(||g_i|| / sqrt(n_i) + 1e-12)",
+      "mean over parameter tensors i of log10(||g_i|| / sqrt(n_i) + 1e-12)",
+      "max over parameter tensors i of log10(||g_i|| / sqrt(n_i) + 1e-12)",
+      "log10(||adam increment|| + 1e-12), all parameters",
+      "log10(||sgd increment|| + 1e-12), all parameters",
+      "<adam increment, sgd increment> / (||adam increment|| ||sgd increment|| + 1e-12)",
+      "log10(training batch loss + 1e-12)",
+      "t / max(total_steps, t), t = 1-based step (1 when total_steps = 0)");
+  /** What a {@code flat-gradients} feature vector is (for manifests). */
+  public static final String FLAT_DEFINITION = "the gradients of all model parameters (w1, b1, ..., wL, bL),"
+      + " each flattened row-major, concatenated in that order, unnormalised";
   private static final double TINY = 1e-12;
 
   /** The gate's input mode. */

@@ -5,7 +5,6 @@ import dev.tfblend.model.Init;
 import dev.tfblend.model.ParameterSet;
 import dev.tfblend.optim.AdamRule;
 import dev.tfblend.optim.DynamicBlendedOptimizer;
-import dev.tfblend.optim.UpdateRule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -14,6 +13,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.family.TFloating;
 
 /**
@@ -23,8 +23,32 @@ import org.tensorflow.types.family.TFloating;
  *   theta'   = theta + alpha(psi) * adam_increment + (1 - alpha(psi)) * sgd_increment   (not assigned)
  *   L_val    = loss(theta'; validation batch)
  *   grad_psi = d L_val / d psi                      (psi = the gate's ParameterSet only)
- *   psi     <- psi + AdamRule(grad_psi)             (meta Adam at meta_lr)
+ *   psi     <- ApplyAdam(psi, grad_psi)             (meta Adam at meta_lr, fused, in place)
  * </pre>
+ *
+ * <p><b>The meta Adam.</b> The gate's update is never differentiated, so it uses TensorFlow's
+ * fused in-place {@code ApplyAdam} kernel (one pass over each gate tensor; the flat-gradients
+ * gate's first layer alone has {@code n_params x 32} values, 486,720 for the default MLP) rather
+ * than {@link AdamRule}'s plain ops. With {@code t} the meta step's 1-based count, held in the
+ * explicit counter {@code meta/step} (the beta powers are {@code pow(beta, t)} computed from it,
+ * never the framework {@code Adam}'s racing beta-power variables), beta1 0.9, beta2 0.999 and
+ * eps 1e-8:
+ *
+ * <pre>
+ *   m   <- beta1 * m + (1 - beta1) * g
+ *   v   <- beta2 * v + (1 - beta2) * g^2
+ *   psi <- psi - meta_lr * sqrt(1 - beta2^t) / (1 - beta1^t) * m / (sqrt(v) + eps_hat)
+ * </pre>
+ *
+ * <b>Where epsilon goes:</b> the fused kernel implements the paper's "epsilon hat" form (Kingma
+ * and Ba, end of section 2), epsilon added to {@code sqrt(v)}. We feed it
+ * {@code eps_hat = eps * sqrt(1 - beta2^t)}, which makes the update exactly Algorithm 1's
+ * {@code psi - meta_lr * mhat / (sqrt(vhat) + eps)}, the same placement as the model's
+ * {@link AdamRule} and as the plain-op meta Adam this replaced. (Passing {@code eps} itself
+ * would make the effective epsilon {@code sqrt(1 - beta2^t)} times Algorithm 1's, 32x smaller
+ * at {@code t = 1}, which matters for near-zero entries of a flat-gradients gate's gradient.)
+ * {@code MetaStepTest} checks the gate update against a double-precision reference of
+ * Algorithm 1.
  *
  * <p><b>Same ops as training.</b> {@code theta'} is {@link DynamicBlendedOptimizer.Step#lookAhead()}
  * of the step the optimizer applies: the very operands it writes to the model, so the step
@@ -37,10 +61,13 @@ import org.tensorflow.types.family.TFloating;
  *   <li>features and {@code alpha_t = gate(psi_t)}: computed with the gate <i>before</i> its
  *       update;
  *   <li>{@code theta'}, the validation loss at {@code theta'} and {@code grad_psi};
- *   <li>the meta-Adam increment of {@code psi};
+ *   <li>the meta-Adam bias corrections {@code beta^t} and {@code eps_hat};
  *   <li>all writes, each waiting for all of 1-5: {@code theta_{t+1} = theta'} (with
  *       {@code alpha_t}, i.e. the alpha from before the gate update), the slots, the counters,
- *       {@code psi_{t+1}} and the meta-Adam slots.
+ *       and the in-place {@code ApplyAdam} of {@code psi} and its meta-Adam slots. Because
+ *       {@code ApplyAdam} overwrites the buffer the gate's reads alias, it must not start before
+ *       every op reading the gate has run; those ops are all upstream of 3-4, which the writes
+ *       wait for.
  * </ol>
  * The gate update therefore affects the next step's alpha, not this one's.
  *
@@ -63,20 +90,18 @@ public final class MetaStep<T extends TFloating> {
   private final List<Operand<T>> lookAhead;
   private final Operand<T> validationLoss;
   private final List<Operand<T>> gateGradients;
-  private final List<Operand<T>> gateIncrements;
   private final ParameterSet<T> slots;
   private final ParameterSet<T> counter;
   private final List<Op> computed;
-  private final List<DynamicBlendedOptimizer.Write<?>> writes;
+  private final List<DynamicBlendedOptimizer.Writer> writes;
 
   private MetaStep(GatingNetwork<T> gate, List<Operand<T>> lookAhead, Operand<T> validationLoss,
-      List<Operand<T>> gateGradients, List<Operand<T>> gateIncrements, ParameterSet<T> slots,
-      ParameterSet<T> counter, List<Op> computed, List<DynamicBlendedOptimizer.Write<?>> writes) {
+      List<Operand<T>> gateGradients, ParameterSet<T> slots, ParameterSet<T> counter, List<Op> computed,
+      List<DynamicBlendedOptimizer.Writer> writes) {
     this.gate = gate;
     this.lookAhead = lookAhead;
     this.validationLoss = validationLoss;
     this.gateGradients = gateGradients;
-    this.gateIncrements = gateIncrements;
     this.slots = slots;
     this.counter = counter;
     this.computed = computed;
@@ -104,37 +129,48 @@ public final class MetaStep<T extends TFloating> {
       Preconditions.checkState(grads.get(i) != null, "the validation loss does not depend on gate parameter %s",
           psi.names().get(i));
     }
-    AdamRule<T> metaAdam = AdamRule.of(metaLr, c(scope, AdamRule.DEFAULT_BETA1, type),
-        c(scope, AdamRule.DEFAULT_BETA2, type), c(scope, AdamRule.DEFAULT_EPS, type));
+    Operand<T> beta1 = c(scope, AdamRule.DEFAULT_BETA1, type);
+    Operand<T> beta2 = c(scope, AdamRule.DEFAULT_BETA2, type);
+    Operand<T> eps = c(scope, AdamRule.DEFAULT_EPS, type);
     ParameterSet.Builder<T> sb = ParameterSet.builder(scope.withSubScope("slots"), type);
     for (int i = 0; i < psi.size(); i++) {
-      for (String s : metaAdam.slotNames()) {
+      for (String s : AdamRule.SLOTS) {
         sb.add(psi.names().get(i) + "/" + s, psi.shape(i), Init.zeros());
       }
     }
     ParameterSet<T> slots = sb.build();
     ParameterSet<T> counter = ParameterSet.builder(scope, type).add("step", new long[0], Init.zeros()).build();
     Operand<T> t = scope.withName("t").math.add(counter.value(0), c(scope, 1.0, type));
-    int ns = metaAdam.slotNames().size();
+    // bias corrections from the explicit 1-based step (never the framework Adam's beta-power
+    // variables, whose update races with ApplyAdam: TF-JAVA-NOTES)
+    Operand<T> beta1Power = scope.withName("beta1_power").math.pow(beta1, t);
+    Operand<T> beta2Power = scope.withName("beta2_power").math.pow(beta2, t);
+    // ApplyAdam adds its epsilon to sqrt(v) (the "epsilon hat" form); feeding
+    // eps_hat = eps * sqrt(1 - beta2^t) makes its update Algorithm 1's, mhat / (sqrt(vhat) + eps)
+    Operand<T> epsHat = scope.withName("epsilon_hat").math.mul(eps,
+        scope.math.sqrt(scope.math.sub(c(scope, 1.0, type), beta2Power)));
+    int ns = AdamRule.SLOTS.size();
     List<Op> computed = new ArrayList<>();
-    List<DynamicBlendedOptimizer.Write<?>> writes = new ArrayList<>();
-    List<Operand<T>> increments = new ArrayList<>();
+    List<DynamicBlendedOptimizer.Writer> writes = new ArrayList<>();
     computed.add(loss);
     computed.add(t);
+    computed.add(beta1Power);
+    computed.add(beta2Power);
+    computed.add(epsHat);
+    computed.addAll(grads);
     for (int i = 0; i < psi.size(); i++) {
-      UpdateRule.Update<T> u = metaAdam.update(scope.withSubScope("adam_" + psi.names().get(i)), grads.get(i),
-          psi.value(i), slots.values().subList(i * ns, (i + 1) * ns), t);
-      Operand<T> next = scope.withName("next_" + psi.names().get(i)).math.add(psi.value(i), u.increment());
-      increments.add(u.increment());
-      computed.add(next);
-      computed.addAll(u.nextSlots());
-      writes.add(new DynamicBlendedOptimizer.Write<>(psi.variable(i), next));
-      for (int k = 0; k < ns; k++) {
-        writes.add(new DynamicBlendedOptimizer.Write<>(slots.variable(i * ns + k), u.nextSlots().get(k)));
-      }
+      Variable<T> var = psi.variable(i);
+      Variable<T> m = slots.variable(i * ns);
+      Variable<T> v = slots.variable(i * ns + 1);
+      Operand<T> g = grads.get(i);
+      String name = "adam_" + psi.names().get(i);
+      // ApplyAdam updates psi, m and v in place; it runs under the step's control dependencies
+      // (every read of the gate: alpha, the validation loss and its gradients are among them)
+      writes.add(deps -> deps.withName(name).train.applyAdam(var, m, v, beta1Power, beta2Power, metaLr,
+          beta1, beta2, epsHat, g));
     }
     writes.add(new DynamicBlendedOptimizer.Write<>(counter.variable(0), t));
-    return new MetaStep<>(gate, theta, loss, List.copyOf(grads), List.copyOf(increments), slots, counter,
+    return new MetaStep<>(gate, theta, loss, List.copyOf(grads), slots, counter,
         List.copyOf(computed), List.copyOf(writes));
   }
 
@@ -162,18 +198,17 @@ public final class MetaStep<T extends TFloating> {
     return gateGradients;
   }
 
-  /** The meta-Adam increments of the gate's parameters. */
-  public List<Operand<T>> gateIncrements() {
-    return gateIncrements;
-  }
-
   /** Everything the writes must wait for (pass to {@link DynamicBlendedOptimizer#applyUpdate}). */
   public List<Op> computed() {
     return computed;
   }
 
-  /** The gate and meta-Adam writes (pass to {@link DynamicBlendedOptimizer#applyUpdate}). */
-  public List<DynamicBlendedOptimizer.Write<?>> writes() {
+  /**
+   * The gate and meta-Adam writes (pass to {@link DynamicBlendedOptimizer#applyUpdate}, with
+   * {@link #computed()} as what they wait for): one fused in-place {@code ApplyAdam} per gate
+   * parameter and the meta counter's assignment.
+   */
+  public List<DynamicBlendedOptimizer.Writer> writes() {
     return writes;
   }
 

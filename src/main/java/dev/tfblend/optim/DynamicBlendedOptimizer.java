@@ -188,12 +188,30 @@ public final class DynamicBlendedOptimizer<T extends TFloating> extends Optimize
       BlendContext<T> context) {}
 
   /**
+   * An extra write to run in the same step as the update ({@link #applyUpdate}): the optimizer
+   * calls {@link #build} once, with ops whose control dependencies are every computed value of
+   * the step, and groups the returned op with its own writes. Implementations only build the
+   * write there (an {@code Assign}, or a fused in-place update such as {@code ApplyAdam} whose
+   * result no one differentiates).
+   */
+  @FunctionalInterface
+  public interface Writer {
+    /** Builds the write under {@code deps} (which carries the step's control dependencies). */
+    Op build(Ops deps);
+  }
+
+  /**
    * An extra assignment to run in the same step as the update ({@link #applyUpdate}).
    *
    * @param variable the variable written
    * @param value its new value
    */
-  public record Write<V extends TType>(Variable<V> variable, Operand<V> value) {}
+  public record Write<V extends TType>(Variable<V> variable, Operand<V> value) implements Writer {
+    @Override
+    public Op build(Ops deps) {
+      return deps.assign(variable, value);
+    }
+  }
 
   @Override
   public String getOptimizerName() {
@@ -335,13 +353,14 @@ public final class DynamicBlendedOptimizer<T extends TFloating> extends Optimize
 
   /**
    * Writes {@code step}: every variable becomes its look-ahead, its slots their next values, the
-   * counter {@code step.step()}, and {@code alsoWrite} their values. Every write waits for every
+   * counter {@code step.step()}, and {@code alsoWrite} are built. Every write waits for every
    * value of {@code step} and for {@code alsoCompute}, so all of them are computed from the state
-   * before the step.
+   * before the step. An in-place write (a fused update) must list in {@code alsoCompute}
+   * every op that reads what it overwrites, or that op may see the new value.
    *
    * @return a no-op {@code <scope>/<name>} that completes when every write has happened
    */
-  public Op applyUpdate(Step<T> step, List<Op> alsoCompute, List<Write<?>> alsoWrite, String name) {
+  public Op applyUpdate(Step<T> step, List<? extends Op> alsoCompute, List<? extends Writer> alsoWrite, String name) {
     List<Op> computed = new ArrayList<>();
     computed.add(step.alpha());
     computed.add(step.step());
@@ -355,18 +374,14 @@ public final class DynamicBlendedOptimizer<T extends TFloating> extends Optimize
       for (int i = 0; i < step.variables().size(); i++) {
         writes.add(applyDense(pendingWrites, step.context().gradients().get(i).asOutput(), step.variables().get(i)));
       }
-      for (Write<?> w : alsoWrite) {
-        writes.add(write(pendingWrites, w));
+      for (Writer w : alsoWrite) {
+        writes.add(w.build(pendingWrites));
       }
       return finish(writes, name);
     } finally {
       pending = null;
       pendingWrites = null;
     }
-  }
-
-  private static <V extends TType> Op write(Ops tf, Write<V> w) {
-    return tf.assign(w.variable(), w.value());
   }
 
   /** One step of the blend on {@code gradsAndVars}: {@link #computeUpdate}, then {@link #applyUpdate}. */

@@ -32,14 +32,15 @@ import org.tensorflow.types.family.TType;
  * unless the gate is frozen, the {@link MetaStep} that trains the gate, all in the one
  * {@code train_step} run (see {@link MetaStep} for the order of operations).
  *
- * <p>Hyperparameters ({@link #hyperparameterDefaults()}): {@code adam_lr} (3e-3), {@code beta1}
+ * <p>Hyperparameters ({@link #hyperparameterDefaults()}): {@code adam_lr} (1e-2), {@code beta1}
  * (0.9), {@code beta2} (0.999), {@code eps} (1e-8), {@code sgd_lr} (0.05), {@code momentum} (0.9),
  * {@code meta_lr} (1e-3, the meta Adam's rate), {@code total_steps} (0 = unknown; only the
  * {@code gradient-stats} progress feature reads it) and the structural {@code gate_hidden} (32).
  * The meta Adam uses beta1 0.9, beta2 0.999, eps 1e-8 whatever the model Adam's are.
  * Build-time options: the gate's input mode ({@link #gateInput}, default {@code flat-gradients},
  * the published method), its hidden activation ({@link #gateActivation}, default ReLU) and a
- * frozen gate ({@link #frozen}: given weights, no meta step, no validation batch).
+ * frozen gate ({@link #frozen}: given weights, no meta step, no validation batch) or a trained
+ * gate to start meta-learning from ({@link #initialGate}).
  *
  * <p>Graph layout under {@code blended/}: {@code hyper/<key>}, {@code gate/w1, b1, w2, b2},
  * optimizer slots {@code slots/model/<param>/a/m|a/v|b/momentum} and counter {@code step}, the
@@ -54,37 +55,44 @@ public final class BlendedStepBuilder implements StepBuilder {
   private final GateFeatures.Mode mode;
   private final int gateHidden;
   private final Activation activation;
-  private final GateWeights frozen;
+  /** Given gate weights (frozen or initial), or null for a fresh gate drawn from the seed. */
+  private final GateWeights start;
+  private final boolean frozen;
   private Built built;
 
-  private BlendedStepBuilder(GateFeatures.Mode mode, int gateHidden, Activation activation, GateWeights frozen) {
+  private BlendedStepBuilder(GateFeatures.Mode mode, int gateHidden, Activation activation, GateWeights start,
+      boolean frozen) {
     this.mode = Preconditions.checkNotNull(mode, "mode");
     if (gateHidden <= 0) {
       throw BadInputException.of("gate_hidden must be positive, got %s", gateHidden);
     }
     this.gateHidden = gateHidden;
     this.activation = Preconditions.checkNotNull(activation, "activation");
+    this.start = start;
     this.frozen = frozen;
   }
 
   /** A trainable {@code flat-gradients} gate with one hidden ReLU layer of 32. */
   public static BlendedStepBuilder defaults() {
-    return new BlendedStepBuilder(GateFeatures.Mode.FLAT_GRADIENTS, GatingNetwork.DEFAULT_HIDDEN, Activation.RELU, null);
+    return new BlendedStepBuilder(GateFeatures.Mode.FLAT_GRADIENTS, GatingNetwork.DEFAULT_HIDDEN, Activation.RELU, null, false);
   }
 
   /** This builder with gate input {@code m}. */
   public BlendedStepBuilder gateInput(GateFeatures.Mode m) {
-    return new BlendedStepBuilder(m, gateHidden, activation, frozen);
+    Preconditions.checkState(start == null, "the gate's input mode is that of its given weights");
+    return new BlendedStepBuilder(m, gateHidden, activation, start, frozen);
   }
 
   /** This builder with {@code hidden} units in the gate's hidden layer. */
   public BlendedStepBuilder gateHidden(int hidden) {
-    return new BlendedStepBuilder(mode, hidden, activation, frozen);
+    Preconditions.checkState(start == null, "the gate's hidden width is that of its given weights");
+    return new BlendedStepBuilder(mode, hidden, activation, start, frozen);
   }
 
   /** This builder with the gate's hidden activation {@code a}. */
   public BlendedStepBuilder gateActivation(Activation a) {
-    return new BlendedStepBuilder(mode, gateHidden, a, frozen);
+    Preconditions.checkState(start == null, "the gate's activation is that of its given weights");
+    return new BlendedStepBuilder(mode, gateHidden, a, start, frozen);
   }
 
   /**
@@ -93,16 +101,34 @@ public final class BlendedStepBuilder implements StepBuilder {
    * checked against the model when the graph is built.
    */
   public BlendedStepBuilder frozen(GateWeights w) {
+    return given(w, true);
+  }
+
+  /**
+   * This builder with a trainable gate that starts from {@code w} (loaded at every reset) instead
+   * of fresh weights; the meta step trains it as usual. Its mode, hidden width and activation
+   * replace this builder's; its input size is checked against the model when the graph is built.
+   */
+  public BlendedStepBuilder initialGate(GateWeights w) {
+    return given(w, false);
+  }
+
+  private BlendedStepBuilder given(GateWeights w, boolean freeze) {
     Preconditions.checkNotNull(w, "gate weights");
     if (w.hidden().size() != 1) {
       throw BadInputException.of("a blended gate has one hidden layer, the weights have %s", w.hidden());
     }
-    return new BlendedStepBuilder(w.mode(), w.hidden().get(0), w.activation(), w);
+    return new BlendedStepBuilder(w.mode(), w.hidden().get(0), w.activation(), w, freeze);
   }
 
   /** Whether the gate is frozen. */
   public boolean isFrozen() {
-    return frozen != null;
+    return frozen;
+  }
+
+  /** The given gate weights (frozen or initial), or {@code null} for a gate drawn from the seed. */
+  public GateWeights givenGate() {
+    return start;
   }
 
   /** The gate's input mode. */
@@ -148,10 +174,10 @@ public final class BlendedStepBuilder implements StepBuilder {
     ParameterSet<TFloat32> params = ctx.params();
     GateFeatures<TFloat32> features = GateFeatures.of(mode, ctx.loss(), hyper.get("total_steps"));
     int inputSize = features.size(params.totalElements());
-    if (frozen != null && frozen.inputSize() != inputSize) {
+    if (start != null && start.inputSize() != inputSize) {
       throw BadInputException.of(
-          "the frozen gate takes %d inputs but this model (%d parameters) gives %d %s features",
-          frozen.inputSize(), params.totalElements(), inputSize, mode.configName());
+          "the %s gate takes %d inputs but this model (%d parameters) gives %d %s features",
+          frozen ? "frozen" : "initial", start.inputSize(), params.totalElements(), inputSize, mode.configName());
     }
     GatingNetwork<TFloat32> gate = GatingNetwork.create(o.withSubScope("gate"), TFloat32.class, features,
         inputSize, List.of(gateHidden), activation);
@@ -167,8 +193,8 @@ public final class BlendedStepBuilder implements StepBuilder {
     Operand<TFloat32> alpha = o.withName("alpha").identity(step.alpha());
     MetaStep<TFloat32> meta = null;
     List<Op> extraComputed = new ArrayList<>(List.of(alpha));
-    List<DynamicBlendedOptimizer.Write<?>> extraWrites = new ArrayList<>();
-    if (frozen == null) {
+    List<DynamicBlendedOptimizer.Writer> extraWrites = new ArrayList<>();
+    if (!frozen) {
       StepContext.Batch val = ctx.validationBatch().get();
       Ops m = o.withSubScope("meta");
       meta = MetaStep.build(m, gate, step, theta -> ctx.lossAt(m, theta, val), hyper.get("meta_lr"));
@@ -234,15 +260,18 @@ public final class BlendedStepBuilder implements StepBuilder {
 
     /**
      * Re-initialises the optimizer's slots and counter, the meta-Adam state and the gate: the
-     * frozen weights when given, else fresh weights drawn from {@code seed}.
+     * given (frozen or initial) weights when there are some, else fresh weights drawn from
+     * {@code seed}.
      */
     @Override
     public void reset(Session session, long seed) {
       optimizer.reset(session);
-      if (frozen != null) {
-        gate.load(session, frozen);
+      if (start != null) {
+        gate.load(session, start);
       } else {
         gate.parameters().initialize(session, seed ^ 0x67617465L);
+      }
+      if (meta != null) {
         meta.reset(session, seed);
       }
     }
