@@ -10,7 +10,8 @@ import java.util.Map;
  * JSON keys are the component names; a config file may give any subset (the rest are
  * {@link #defaults()}).
  *
- * @param optimizer {@code adam} or {@code sgd} (see {@link Optimizers})
+ * @param optimizer {@code adam}, {@code sgd} or {@code blended} (see {@link Optimizers}; the blended
+ *     optimizer's gate options are not part of the config: {@code TrainExperiment.GateChoice})
  * @param params hyperparameter overrides for the optimizer (for example {@code lr}); missing keys
  *     take {@link Optimizers#defaults} and {@link #effectiveParams()} gives the full set
  * @param epochs passes over the training split (positive)
