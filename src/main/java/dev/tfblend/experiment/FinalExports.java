@@ -30,7 +30,7 @@ final class FinalExports {
     extra.put("data", config.data());
     SavedModelExporter.export(mlp, graph.parameterValues(), classifierDir, extra);
     if (builder instanceof BlendedStepBuilder blended) {
-      GateExporter.export(blended.built().gateWeights(graph.session()), gateDir, extra);
+      GateExporter.export(blended.built().gateWeights(graph.session()), mlp, gateDir, extra);
     }
   }
 }
