@@ -27,6 +27,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "dataset",
     mixinStandardHelpOptions = true,
+    header = "Generate MNIST-1D as CSV (the official generator, bit for bit).",
     description = {
       "Generate MNIST-1D (the official generator, ported bit for bit) as CSV.",
       "Writes DIR/train.csv, DIR/test.csv and DIR/dataset.json; defaults give the official set."

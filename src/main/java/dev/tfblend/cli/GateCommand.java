@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "gate",
     mixinStandardHelpOptions = true,
+    header = "Alpha from a gate SavedModel, or describe one.",
     description = {
       "The blend weight alpha for each feature vector, from a gate SavedModel (signature gate:",
       "features float32 [-1, n] -> alpha [-1, 1]). Input: CSV of numbers (optional header) or",

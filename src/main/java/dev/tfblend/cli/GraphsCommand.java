@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "graphs",
     mixinStandardHelpOptions = true,
-    description = "Write text GraphDefs (.pbtxt) of the default train step, evaluate and predict functions.")
+    header = "Write the GraphDefs of the train, meta and eval functions.",
+    description = "Writes text GraphDefs (.pbtxt) of the default train steps (adam, sgd, blended), evaluate and predict functions.")
 public final class GraphsCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

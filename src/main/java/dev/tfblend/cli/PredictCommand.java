@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "predict",
     mixinStandardHelpOptions = true,
+    header = "Class probabilities from a classifier SavedModel.",
     description = {
       "Class probabilities and the predicted label for each row of a data set CSV, from a",
       "classifier SavedModel (signature serving_default, as train writes to saved-model/).",

@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "train",
     mixinStandardHelpOptions = true,
+    header = "Train the MLP with one optimizer (adam, sgd, blended).",
     description = {
       "Train the MLP on MNIST-1D with one optimizer; write result.json, manifest.json and",
       "saved-model/ into --out (blended: also gate/, and the alpha trace in result.json).",

@@ -18,11 +18,13 @@ import picocli.CommandLine.Option;
 @Command(
     name = "tune",
     mixinStandardHelpOptions = true,
+    header = "Run the whole study: tune, final runs, plots, report, SavedModels.",
     description = {
-      "Tunes the blended optimizer, Adam and SGD-momentum on MNIST-1D (one study each), trains the",
-      "best of each again, and writes runs/<study>/{results.json, report.md, manifest.json, *.png,",
-      "study.db} and saved-models/<study>/{DynamicBlended,Adam,SGD,gate}/.",
-      "Defaults reproduce the published study (configs/seed-experiment.json, embedded)."
+      "Tunes the blended optimizer, Adam and SGD-momentum on MNIST-1D (one study each),",
+      "trains the best of each again, and writes runs/<study>/{results.json, report.md,",
+      "manifest.json, *.png, study.db} and saved-models/<study>/{DynamicBlended,Adam,SGD,gate}/.",
+      "Defaults reproduce the published study (configs/seed-experiment.json, embedded).",
+      "Rerunning with the same --study resumes it: finished trials are kept."
     })
 public final class TuneCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
