@@ -124,6 +124,29 @@ final class TuneReport {
       }
       lines.add(sameOrder ? "- This run ranks the optimizers as the published run did."
           : "- This run does not rank the optimizers as the published run did.");
+      StringBuilder gaps = new StringBuilder();
+      for (Map.Entry<String, TuneResults.OptimizerResult> e : ranked) {
+        Double pubValue = r.published().get(e.getKey());
+        if (pubValue != null) {
+          if (gaps.length() > 0) {
+            gaps.append(", ");
+          }
+          gaps.append(String.format(Locale.ROOT, "%s %+.4f", e.getKey(), mean(e.getValue().finalRuns(), true) - pubValue));
+        }
+      }
+      if (gaps.length() > 0) {
+        lines.add("- Final validation loss minus the published figure: " + gaps + ".");
+      }
+      for (Map.Entry<String, TuneResults.OptimizerResult> e : ranked) {
+        TuneResults.FinalRun f = e.getValue().finalRun();
+        if (f.alpha() != null && !f.alpha().isEmpty()) {
+          double lo = f.alpha().stream().mapToDouble(TuneResults.AlphaEpoch::min).min().orElse(Double.NaN);
+          double hi = f.alpha().stream().mapToDouble(TuneResults.AlphaEpoch::max).max().orElse(Double.NaN);
+          TuneResults.AlphaEpoch last = f.alpha().get(f.alpha().size() - 1);
+          lines.add(String.format(Locale.ROOT, "- %s's alpha (weight on Adam) stayed in [%.3f, %.3f] over its first "
+              + "final run; last-epoch mean %.3f.", e.getKey(), lo, hi, last.mean()));
+        }
+      }
     }
     if (config.finalSeeds() == 1) {
       lines.add("- One final seed per optimizer: a single run per optimizer cannot separate a difference between "
