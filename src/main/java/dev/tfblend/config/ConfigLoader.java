@@ -1,24 +1,17 @@
 package dev.tfblend.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.tfblend.BadInputException;
 import dev.tfblend.train.Optimizers;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * Builds a {@link TrainConfig} from, in increasing precedence: {@link TrainConfig#defaults()}, a
@@ -36,10 +29,7 @@ public final class ConfigLoader {
       "model.layers", "model.activation", "data.source", "data.seed", "data.validationSize",
       "data.splitSeed");
 
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+  private static final ObjectMapper MAPPER = JsonConfig.MAPPER;
 
   private ConfigLoader() {}
 
@@ -54,7 +44,7 @@ public final class ConfigLoader {
     ObjectNode tree = MAPPER.valueToTree(TrainConfig.defaults());
     String source = "defaults";
     if (file != null) {
-      merge(tree, readFile(file));
+      JsonConfig.merge(tree, JsonConfig.readFile(file), java.util.Set.of());
       source = "config " + file;
     }
     for (Map.Entry<String, Object> e : options.entrySet()) {
@@ -65,55 +55,7 @@ public final class ConfigLoader {
       applySet(tree, set, optimizer);
       optimizer = tree.path("optimizer").asText();
     }
-    try {
-      return MAPPER.treeToValue(tree, TrainConfig.class).validated();
-    } catch (UnrecognizedPropertyException e) {
-      throw BadInputException.of("%s: unknown field %s (known: %s)", source, path(e),
-          e.getKnownPropertyIds().stream().map(Object::toString).collect(Collectors.joining(", ")));
-    } catch (MismatchedInputException e) {
-      throw BadInputException.of("%s: field %s has the wrong type: %s", source, path(e),
-          e.getOriginalMessage().split("\n")[0]);
-    } catch (JsonProcessingException e) {
-      throw BadInputException.of("%s: %s", source, e.getOriginalMessage());
-    }
-  }
-
-  private static String path(MismatchedInputException e) {
-    return e.getPath().stream()
-        .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-        .collect(Collectors.joining(".")).replace(".[", "[");
-  }
-
-  private static JsonNode readFile(Path file) {
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (NoSuchFileException e) {
-      throw BadInputException.of("--config %s: no such file", file);
-    } catch (IOException e) {
-      throw BadInputException.of("--config %s: cannot read (%s)", file, e.getMessage());
-    }
-    try {
-      JsonNode n = MAPPER.readTree(text);
-      if (n == null || !n.isObject()) {
-        throw BadInputException.of("--config %s: expected a JSON object", file);
-      }
-      return n;
-    } catch (JsonProcessingException e) {
-      throw BadInputException.of("--config %s: not valid JSON at line %s: %s", file,
-          e.getLocation() == null ? "?" : e.getLocation().getLineNr(), e.getOriginalMessage());
-    }
-  }
-
-  private static void merge(ObjectNode into, JsonNode from) {
-    for (Map.Entry<String, JsonNode> e : from.properties()) {
-      JsonNode existing = into.get(e.getKey());
-      if (existing instanceof ObjectNode o && e.getValue().isObject()) {
-        merge(o, e.getValue());
-      } else {
-        into.set(e.getKey(), e.getValue());
-      }
-    }
+    return JsonConfig.bind(tree, TrainConfig.class, source).validated();
   }
 
   private static void applySet(ObjectNode tree, String set, String optimizer) {

@@ -1,0 +1,89 @@
+package dev.tfblend.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tfblend.BadInputException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The JSON plumbing every config loader shares: a strict mapper (unknown fields, nulls for
+ * primitives and floats for ints are errors), reading a {@code --config} file, merging a partial
+ * config over defaults, and binding with errors that name the source and the field.
+ */
+final class JsonConfig {
+  static final ObjectMapper MAPPER = new ObjectMapper()
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+
+  private JsonConfig() {}
+
+  /** Reads {@code file} as a JSON object; errors name the file (and the line for bad JSON). */
+  static JsonNode readFile(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw BadInputException.of("--config %s: no such file", file);
+    } catch (IOException e) {
+      throw BadInputException.of("--config %s: cannot read (%s)", file, e.getMessage());
+    }
+    try {
+      JsonNode n = MAPPER.readTree(text);
+      if (n == null || !n.isObject()) {
+        throw BadInputException.of("--config %s: expected a JSON object", file);
+      }
+      return n;
+    } catch (JsonProcessingException e) {
+      throw BadInputException.of("--config %s: not valid JSON at line %s: %s", file,
+          e.getLocation() == null ? "?" : e.getLocation().getLineNr(), e.getOriginalMessage());
+    }
+  }
+
+  /**
+   * Merges {@code from} into {@code into}: objects key by key, everything else replaced. Keys in
+   * {@code replaceWhole} are replaced even when both sides are objects.
+   */
+  static void merge(ObjectNode into, JsonNode from, Set<String> replaceWhole) {
+    for (Map.Entry<String, JsonNode> e : from.properties()) {
+      JsonNode existing = into.get(e.getKey());
+      if (existing instanceof ObjectNode o && e.getValue().isObject() && !replaceWhole.contains(e.getKey())) {
+        merge(o, e.getValue(), replaceWhole);
+      } else {
+        into.set(e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  /** Binds {@code tree} to {@code type}; errors are prefixed by {@code source} and name the field. */
+  static <T> T bind(JsonNode tree, Class<T> type, String source) {
+    try {
+      return MAPPER.treeToValue(tree, type);
+    } catch (UnrecognizedPropertyException e) {
+      throw BadInputException.of("%s: unknown field %s (known: %s)", source, path(e),
+          e.getKnownPropertyIds().stream().map(Object::toString).collect(Collectors.joining(", ")));
+    } catch (MismatchedInputException e) {
+      throw BadInputException.of("%s: field %s has the wrong type: %s", source, path(e),
+          e.getOriginalMessage().split("\n")[0]);
+    } catch (JsonProcessingException e) {
+      throw BadInputException.of("%s: %s", source, e.getOriginalMessage());
+    }
+  }
+
+  private static String path(MismatchedInputException e) {
+    return e.getPath().stream()
+        .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+        .collect(Collectors.joining(".")).replace(".[", "[");
+  }
+}
