@@ -115,6 +115,54 @@ class TuneCommandTest {
       assertTrue(Files.exists(dir.resolve("manifest.json")), s);
     }
     assertTrue(Files.exists(tmp.resolve("saved-models/smoke/gate/saved_model.pb")), "gate exported");
+
+    pythonOptunaReads(runDir.resolve("study.db"), r);
+  }
+
+  /** Where Python Optuna is installed, it loads the three studies with the same trials and best trial. */
+  private void pythonOptunaReads(Path db, JsonNode results) throws Exception {
+    String env = System.getenv("TFBLEND_PYTHON");
+    String python = env != null && !env.isBlank() ? env : "/usr/bin/python3";
+    boolean available;
+    try {
+      Process p = new ProcessBuilder(python, "-c", "import optuna").redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      available = p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (java.io.IOException e) {
+      available = false;
+    }
+    if (!available) {
+      System.err.println("TuneCommandTest: Python Optuna check skipped: " + python
+          + " cannot import optuna (set TFBLEND_PYTHON or apt-get install python3-optuna)");
+      return;
+    }
+    Path script = tmp.resolve("optuna_interop.py");
+    try (java.io.InputStream in = getClass().getResourceAsStream("/dev/tfblend/tune/storage/optuna_interop.py")) {
+      Files.copy(in, script);
+    }
+    ObjectMapper json = new ObjectMapper();
+    for (String s : STUDIES) {
+      Process p = new ProcessBuilder(python, script.toString(), "dump", db.toString(), "smoke-" + s).start();
+      byte[] stdout = p.getInputStream().readAllBytes();
+      byte[] stderr = p.getErrorStream().readAllBytes();
+      assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+      assertEquals(0, p.exitValue(), new String(stderr, java.nio.charset.StandardCharsets.UTF_8));
+      String[] lines = new String(stdout, java.nio.charset.StandardCharsets.UTF_8).strip().split("\n");
+      JsonNode dump = json.readTree(lines[lines.length - 1]);
+      JsonNode ours = results.at("/optimizers/" + s);
+      assertEquals(2, dump.get("trials").size(), s);
+      for (int i = 0; i < 2; i++) {
+        JsonNode pt = dump.get("trials").get(i);
+        JsonNode jt = ours.get("trials").get(i);
+        assertEquals(jt.get("number").asInt(), pt.get("number").asInt());
+        assertEquals(jt.get("state").asText(), pt.get("state").asText());
+        assertEquals(jt.get("value").asDouble(), pt.get("value").asDouble(), 0.0, s);
+        assertEquals(jt.get("params"), pt.get("params"), s);
+        assertEquals(2, pt.get("intermediate_values").size(), s + ": one validation loss per epoch");
+      }
+      assertEquals(ours.get("best_value").asDouble(), dump.get("best_value").asDouble(), 0.0, s);
+      assertEquals(ours.get("best_params"), dump.get("best_params"), s);
+    }
   }
 
   @Test
