@@ -76,12 +76,17 @@ public final class Launcher {
       Thread pump = new Thread(() -> filter(child.getErrorStream(), System.err), "stderr-filter");
       pump.setDaemon(true);
       pump.start();
-      // Ctrl-C reaches the child too (same process group); wait for it to clean up.
+      // Ctrl-C reaches the child too (same process group). A signal sent to this process alone
+      // (kill PID) is passed on as SIGTERM, which runs the child's shutdown hooks as well. Then
+      // wait for the child to clean up. After a normal exit the child is gone and destroy() is a
+      // no-op. (Process.destroy() would also close our end of its stderr, losing what the child
+      // prints while it shuts down; ProcessHandle.destroy() only signals.)
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
                   () -> {
                     try {
+                      child.toHandle().destroy();
                       child.waitFor(60, TimeUnit.SECONDS);
                       pump.join(2000);
                     } catch (InterruptedException e) {
