@@ -205,6 +205,9 @@ public final class TuneExperiment {
       int done = countFinished(study);
       int remaining = config.trials() - done;
       int[] ordinal = {done};
+      String[] current = {null};
+      // a trial's outcome is printed once it is stored: what the user saw before a Ctrl-C is kept
+      study.addListener((s, t) -> progress.finished(key, current[0], outcome(t)));
       List<Double> trialSeconds = new ArrayList<>();
       if (done > 0) {
         progress.info(String.format(Locale.ROOT, "%s: resuming study %s with %d finished trials; %d to run",
@@ -215,10 +218,11 @@ public final class TuneExperiment {
         Trainer.Settings settings = new Trainer.Settings(config.epochs(), config.batchSize(), config.seed());
         tuning.set(study);
         study.optimize(trial -> {
+          String what = "trial " + (++ordinal[0]) + "/" + config.trials();
+          current[0] = what;
           Map<String, Object> suggested = space.suggest(trial);
           Map<String, Double> hp = new LinkedHashMap<>(fixed);
           suggested.forEach((k, v) -> hp.put(k, ((Number) v).doubleValue()));
-          String what = "trial " + (++ordinal[0]) + "/" + config.trials();
           Double best = study.findBestTrial().map(FrozenTrial::value).orElse(null);
           long start = System.nanoTime();
           graph.reinitialize(config.seed(), hp);
@@ -237,20 +241,15 @@ public final class TuneExperiment {
             });
           } catch (TrialPrunedException e) {
             progress.unplan(config.epochs() - epochsRun[0]);
-            progress.finished(key, what, String.format(Locale.ROOT, "PRUNED at epoch %d", epochsRun[0]));
             throw e;
           } finally {
             trialSeconds.add((System.nanoTime() - start) / 1e9);
           }
           if (result.stopReason() != null) {
             progress.unplan(config.epochs() - epochsRun[0]);
-            progress.finished(key, what, "FAIL: " + result.stopReason());
             throw new NonFiniteLossException(result.stopReason());
           }
-          double value = result.epochs().get(result.epochs().size() - 1).valLoss();
-          progress.finished(key, what, String.format(Locale.ROOT, "val_loss %.4f  params %s", value,
-              formatParams(suggested)));
-          return value;
+          return result.epochs().get(result.epochs().size() - 1).valLoss();
         }, remaining, null);
         tuning.set(null);
         if (study.isInterrupted()) {
@@ -391,6 +390,15 @@ public final class TuneExperiment {
       case "none" -> new NopPruner();
       case "median" -> new MedianPruner();
       default -> throw BadInputException.of("pruner must be one of %s, got %s", TuneConfig.PRUNERS, name);
+    };
+  }
+
+  /** The progress line's summary of a finished trial. */
+  private static String outcome(FrozenTrial t) {
+    return switch (t.state()) {
+      case COMPLETE -> String.format(Locale.ROOT, "val_loss %.4f  params %s", t.value(), formatParams(t.params()));
+      case PRUNED -> "PRUNED at epoch " + (t.intermediateValues().isEmpty() ? 0 : t.intermediateValues().lastKey());
+      default -> "FAIL: " + t.systemAttrs().getOrDefault(Study.FAIL_REASON, t.state());
     };
   }
 

@@ -1,6 +1,7 @@
 package dev.tfblend.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -134,6 +135,8 @@ class TuneCommandTest {
       assertEquals(List.of(0, 1, 2), trials.stream().map(FrozenTrial::number).toList());
       assertEquals(first.value(), trials.get(0).value(), "the first trial is kept, not rerun");
       assertEquals(first.params(), trials.get(0).params());
+      assertNotEquals(first.params(), trials.get(1).params(),
+          "the resumed sampler does not draw the first run's parameters again");
     }
     // a third run with the same budget adds nothing
     assertEquals(0, run(smoke("resume", "--trials", "3", "--optimizers", "Adam")), err.toString());
