@@ -98,6 +98,11 @@ public final class TuneExperiment {
   public record Options(String studyName, String storage, Path runsRoot, Path savedModelsRoot,
       PrintWriter out, boolean interactive, boolean quiet) {}
 
+  /** How often a running trial records that its process is alive. */
+  static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
+  /** How old a RUNNING trial's last heartbeat must be for the trial to count as left by a dead process. */
+  static final Duration HEARTBEAT_GRACE = Duration.ofSeconds(6);
+
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -200,8 +205,9 @@ public final class TuneExperiment {
       Study study = Study.createOrLoad(studyName, storage, StudyDirection.MINIMIZE,
           sampler(config.sampler(), resumeSeed(samplerSeed, existing)), pruner(config.pruner()));
       study.setWarningListener(progress::notice);
-      study.enableHeartbeat(Duration.ofSeconds(2), Duration.ofSeconds(6), true);
+      study.enableHeartbeat(HEARTBEAT_INTERVAL, HEARTBEAT_GRACE, true);
       study.failStaleTrials();
+      awaitRunningTrials(study, key, progress);
       int done = countFinished(study);
       int remaining = config.trials() - done;
       int[] ordinal = {done};
@@ -325,6 +331,32 @@ public final class TuneExperiment {
   static int stepsPerEpoch(TrainingGraph graph, int batchSize) {
     int n = graph.size(TrainingGraph.Split.TRAIN);
     return (n + batchSize - 1) / batchSize;
+  }
+
+  /**
+   * A RUNNING trial whose heartbeat is still fresh was left by a process killed a moment ago
+   * (SIGKILL, a native crash: no shutdown hook ran) or is being run by a live one. Waits until
+   * its heartbeat is older than the grace, then fails and re-queues it ({@link
+   * Study#failStaleTrials}); gives up after one grace plus one interval (a live process keeps it).
+   */
+  private static void awaitRunningTrials(Study study, String key, TuneProgress progress) {
+    List<Integer> running = study.trials(EnumSet.of(TrialState.RUNNING)).stream().map(FrozenTrial::number).toList();
+    if (running.isEmpty()) {
+      return;
+    }
+    progress.notice(String.format(Locale.ROOT, "%s: trial number %s of %s is RUNNING with a recent heartbeat;"
+        + " waiting up to %d s to see whether its process is gone", key, running, study.name(),
+        HEARTBEAT_GRACE.plus(HEARTBEAT_INTERVAL).toSeconds()));
+    long deadline = System.nanoTime() + HEARTBEAT_GRACE.plus(HEARTBEAT_INTERVAL).toNanos();
+    while (System.nanoTime() < deadline && !study.trials(EnumSet.of(TrialState.RUNNING)).isEmpty()) {
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      study.failStaleTrials();
+    }
   }
 
   /**
