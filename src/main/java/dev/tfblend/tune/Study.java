@@ -359,7 +359,11 @@ public final class Study {
     long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
     List<FrozenTrial> done = new ArrayList<>();
     for (int i = 0; i < nTrials && System.nanoTime() < deadline && !interrupted; i++) {
-      done.add(runTrial(objective));
+      FrozenTrial t = runTrial(objective);
+      if (t == null) {
+        break;
+      }
+      done.add(t);
       if (Thread.currentThread().isInterrupted()) {
         break;
       }
@@ -367,8 +371,17 @@ public final class Study {
     return done;
   }
 
+  /** Runs one trial; null when {@link #interrupt} came first. */
   private FrozenTrial runTrial(Objective objective) {
-    Trial trial = ask();
+    Trial trial;
+    try {
+      trial = ask();
+    } catch (IllegalStateException e) {
+      if (interrupted) {
+        return null;
+      }
+      throw e;
+    }
     double value;
     try {
       value = objective.evaluate(trial);

@@ -82,7 +82,7 @@ class TuneInterruptIT {
     List<ProcessHandle> group = new ArrayList<>();
     group.add(p.toHandle());
     p.descendants().forEach(group::add);
-    assertEquals(2, group.size(), "the launcher and the JVM it started: " + group);
+    assertTrue(group.size() >= 2, "the launcher and the JVM it started: " + group);
     String signal = group.stream().anyMatch(TuneInterruptIT::ignoresSigint) ? "TERM" : "INT";
     List<String> kill = new ArrayList<>(List.of("kill", "-" + signal));
     group.forEach(h -> kill.add(String.valueOf(h.pid())));
