@@ -40,7 +40,8 @@ import java.util.function.Consumer;
  *
  * <p>Several {@code Study} objects (threads or processes) may share one study through a storage
  * that supports it; each runs its own trials. A single {@code Study} object runs one trial at a
- * time.
+ * time. {@link #interrupt} (from any thread) ends its running trial so that the study can be
+ * resumed at once, by this or another process.
  */
 public final class Study {
   /** System attribute holding the reason a trial failed. */
@@ -316,7 +317,9 @@ public final class Study {
 
   /**
    * Finishes a trial started with {@link #ask}. For PRUNED with a null value, the value becomes
-   * the one reported at the trial's last step unless it is NaN. Returns the stored snapshot.
+   * the one reported at the trial's last step unless it is NaN. Returns the stored snapshot. A
+   * trial that {@link #interrupt} ended stays as it is: tell writes nothing and calls no
+   * listener.
    */
   public FrozenTrial tell(Trial trial, TrialState state, Double value) {
     synchronized (this) {
