@@ -106,7 +106,7 @@ class JarIT {
   }
 
   @Test
-  void badValueExitsTwoAndLeavesNoOutputDirectory() {
+  void badValueExitsTwoAndLeavesNoOutputDirectory() throws Exception {
     Path out = tmp.resolve("never");
     TfBlendJar.Result r = TfBlendJar.run("train", "--epochs", "0", "--out", out.toString());
     assertEquals(2, r.exitCode(), r.toString());
@@ -115,8 +115,6 @@ class JarIT {
     assertFalse(Files.exists(out), "nothing written");
     try (var entries = Files.list(tmp)) {
       assertEquals(List.of(), entries.toList(), "no staging directory left either");
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
     }
   }
 
