@@ -323,6 +323,7 @@ class StudyTest {
     assertTrue(!worker.isAlive(), "optimize returns after an interrupt");
     assertEquals(1, reportErrors.size(), "the objective could not write to the ended trial");
     assertThrows(IllegalStateException.class, first::ask);
+    assertEquals(List.of(), first.optimize(t -> t.suggestFloat("x", 0, 1), 3, null), "runs nothing more");
     assertEquals(List.of(), first.interrupt(), "idempotent");
 
     List<FrozenTrial> trials = first.trials();
