@@ -45,6 +45,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The study as the user runs it ({@code tf-blend tune}): for each optimizer a tuning study, then
@@ -62,8 +64,15 @@ import java.util.Map;
  *
  * <p>Resuming: the studies live in {@code runs/<name>/study.db} (or the given storage). Running
  * again with the same name counts each study's finished trials (COMPLETE, PRUNED, and FAIL with
- * a reason), fails trials a dead process left RUNNING and re-queues their parameters, and runs
- * only the trials still missing.
+ * a reason, except failures whose parameters were queued again), fails trials a dead process
+ * left RUNNING and re-queues their parameters, and runs only the trials still missing. A resumed
+ * study's sampler is seeded with the study seed mixed with the number of trials already in the
+ * study, so the resumed trials do not draw the parameters the first run drew again.
+ *
+ * <p>Interrupting (Ctrl-C, SIGTERM): a shutdown hook {@linkplain Study#interrupt() interrupts}
+ * the study being tuned, so its running trial ends as FAIL with reason {@value
+ * Study#INTERRUPTED} and its parameters are queued again, and prints how to resume. A resume
+ * right after the interrupt then runs that trial first; it need not wait for the heartbeat grace.
  */
 public final class TuneExperiment {
   /** The published study's final validation losses. */
@@ -88,6 +97,11 @@ public final class TuneExperiment {
    */
   public record Options(String studyName, String storage, Path runsRoot, Path savedModelsRoot,
       PrintWriter out, boolean interactive, boolean quiet) {}
+
+  /** How often a running trial records that its process is alive. */
+  static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
+  /** How old a RUNNING trial's last heartbeat must be for the trial to count as left by a dead process. */
+  static final Duration HEARTBEAT_GRACE = Duration.ofSeconds(6);
 
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT);
@@ -118,11 +132,20 @@ public final class TuneExperiment {
     DataSplits data = DataSources.load(config.data());
     Mlp mlp = config.model().toMlp();
     Map<String, TuneResults.OptimizerResult> results = new LinkedHashMap<>();
+    AtomicReference<Study> tuning = new AtomicReference<>();
+    Thread hook = new Thread(() -> onInterrupt(tuning.get(), name, storageSpec, progress), "tune-interrupt");
+    Runtime.getRuntime().addShutdownHook(hook);
     try (TrialStorage storage = Storages.open(storageSpec)) {
       long samplerSeed = config.seed();
       for (String key : config.optimizers()) {
         results.put(key, runOptimizer(key, config, samplerSeed++, mlp, data, storage, name, progress,
-            options.savedModelsRoot().resolve(name)));
+            options.savedModelsRoot().resolve(name), tuning));
+      }
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is shutting down: the hook runs (or ran)
       }
     }
     TuneResults r = new TuneResults(TuneConfigLoader.toJson(config), config.seed(), name, storageSpec,
@@ -131,9 +154,27 @@ public final class TuneExperiment {
     return r;
   }
 
+  /** The shutdown hook's work: ends the running trial of {@code study} (if any) and says how to resume. */
+  private static void onInterrupt(Study study, String name, String storageSpec, TuneProgress progress) {
+    String ended = "";
+    if (study != null) {
+      try {
+        List<Integer> numbers = study.interrupt();
+        if (!numbers.isEmpty()) {
+          ended = String.format(Locale.ROOT, " study %s, trial number %d ended as FAIL (%s) and is"
+              + " queued again;", study.name(), numbers.get(0), Study.INTERRUPTED);
+        }
+      } catch (RuntimeException e) {
+        ended = " the running trial could not be marked (" + e.getMessage() + ");";
+      }
+    }
+    progress.notice("interrupted:" + ended + " finished trials are kept in " + storageSpec
+        + ". Run again with --study " + name + " to finish the study.");
+  }
+
   private static TuneResults.OptimizerResult runOptimizer(String key, TuneConfig config, long samplerSeed,
       Mlp mlp, DataSplits data, TrialStorage storage, String runName, TuneProgress progress,
-      Path savedModelDir) {
+      Path savedModelDir, AtomicReference<Study> tuning) {
     TuneConfig.OptimizerSearch search = config.search().get(key);
     SearchSpace space = SearchSpace.fromJson(search.space(), "search." + key + ".space");
     Map<String, Double> fixed = new LinkedHashMap<>(Optimizers.effective(search.optimizer(), search.fixed()));
@@ -157,13 +198,22 @@ public final class TuneExperiment {
       graph.loadData(data.train(), data.validation(), data.test());
       double buildSeconds = (System.nanoTime() - buildStart) / 1e9;
 
-      Study study = Study.createOrLoad(runName + "-" + key, storage, StudyDirection.MINIMIZE,
-          sampler(config.sampler(), samplerSeed), pruner(config.pruner()));
+      String studyName = runName + "-" + key;
+      OptionalLong existingId = storage.findStudyIdByName(studyName);
+      int existing = existingId.isEmpty() ? 0
+          : storage.getTrialCount(existingId.getAsLong(), EnumSet.allOf(TrialState.class));
+      Study study = Study.createOrLoad(studyName, storage, StudyDirection.MINIMIZE,
+          sampler(config.sampler(), resumeSeed(samplerSeed, existing)), pruner(config.pruner()));
       study.setWarningListener(progress::notice);
-      study.enableHeartbeat(Duration.ofSeconds(2), Duration.ofSeconds(6), true);
+      study.enableHeartbeat(HEARTBEAT_INTERVAL, HEARTBEAT_GRACE, true);
       study.failStaleTrials();
+      awaitRunningTrials(study, key, progress);
       int done = countFinished(study);
       int remaining = config.trials() - done;
+      int[] ordinal = {done};
+      String[] current = {null};
+      // a trial's outcome is printed once it is stored: what the user saw before a Ctrl-C is kept
+      study.addListener((s, t) -> progress.finished(key, current[0], outcome(t)));
       List<Double> trialSeconds = new ArrayList<>();
       if (done > 0) {
         progress.info(String.format(Locale.ROOT, "%s: resuming study %s with %d finished trials; %d to run",
@@ -172,11 +222,13 @@ public final class TuneExperiment {
       if (remaining > 0) {
         progress.plan((long) remaining * config.epochs() + (long) config.finalSeeds() * config.finalEpochs());
         Trainer.Settings settings = new Trainer.Settings(config.epochs(), config.batchSize(), config.seed());
+        tuning.set(study);
         study.optimize(trial -> {
+          String what = "trial " + (++ordinal[0]) + "/" + config.trials();
+          current[0] = what;
           Map<String, Object> suggested = space.suggest(trial);
           Map<String, Double> hp = new LinkedHashMap<>(fixed);
           suggested.forEach((k, v) -> hp.put(k, ((Number) v).doubleValue()));
-          String what = "trial " + (trial.number() + 1) + "/" + config.trials();
           Double best = study.findBestTrial().map(FrozenTrial::value).orElse(null);
           long start = System.nanoTime();
           graph.reinitialize(config.seed(), hp);
@@ -195,21 +247,20 @@ public final class TuneExperiment {
             });
           } catch (TrialPrunedException e) {
             progress.unplan(config.epochs() - epochsRun[0]);
-            progress.finished(key, what, String.format(Locale.ROOT, "PRUNED at epoch %d", epochsRun[0]));
             throw e;
           } finally {
             trialSeconds.add((System.nanoTime() - start) / 1e9);
           }
           if (result.stopReason() != null) {
             progress.unplan(config.epochs() - epochsRun[0]);
-            progress.finished(key, what, "FAIL: " + result.stopReason());
             throw new NonFiniteLossException(result.stopReason());
           }
-          double value = result.epochs().get(result.epochs().size() - 1).valLoss();
-          progress.finished(key, what, String.format(Locale.ROOT, "val_loss %.4f  params %s", value,
-              formatParams(suggested)));
-          return value;
+          return result.epochs().get(result.epochs().size() - 1).valLoss();
         }, remaining, null);
+        tuning.set(null);
+        if (study.isInterrupted()) {
+          awaitHalt();
+        }
       } else {
         progress.plan((long) config.finalSeeds() * config.finalEpochs());
       }
@@ -282,16 +333,79 @@ public final class TuneExperiment {
     return (n + batchSize - 1) / batchSize;
   }
 
-  private static int countFinished(Study study) {
+  /**
+   * A RUNNING trial whose heartbeat is still fresh was left by a process killed a moment ago
+   * (SIGKILL, a native crash: no shutdown hook ran) or is being run by a live one. Waits until
+   * its heartbeat is older than the grace, then fails and re-queues it ({@link
+   * Study#failStaleTrials}); gives up after one grace plus one interval (a live process keeps it).
+   */
+  private static void awaitRunningTrials(Study study, String key, TuneProgress progress) {
+    List<Integer> running = study.trials(EnumSet.of(TrialState.RUNNING)).stream().map(FrozenTrial::number).toList();
+    if (running.isEmpty()) {
+      return;
+    }
+    progress.notice(String.format(Locale.ROOT, "%s: trial number %s of %s is RUNNING with a recent heartbeat;"
+        + " waiting up to %d s to see whether its process is gone", key, running, study.name(),
+        HEARTBEAT_GRACE.plus(HEARTBEAT_INTERVAL).toSeconds()));
+    long deadline = System.nanoTime() + HEARTBEAT_GRACE.plus(HEARTBEAT_INTERVAL).toNanos();
+    while (System.nanoTime() < deadline && !study.trials(EnumSet.of(TrialState.RUNNING)).isEmpty()) {
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      study.failStaleTrials();
+    }
+  }
+
+  /**
+   * Only the shutdown hook interrupts a study, so the JVM is exiting: stay quiet (no final run,
+   * no error message) until it halts.
+   */
+  private static void awaitHalt() {
+    while (true) {
+      try {
+        Thread.sleep(60_000);
+      } catch (InterruptedException e) {
+        // keep waiting: the halt ends this thread
+      }
+    }
+  }
+
+  /**
+   * The study's trials that count towards its budget: COMPLETE, PRUNED, and FAIL with a reason
+   * unless a later trial retries its parameters (a stale or interrupted trial: its retry counts).
+   */
+  static int countFinished(Study study) {
+    List<FrozenTrial> all = study.trials();
+    java.util.Set<Integer> retried = new java.util.HashSet<>();
+    for (FrozenTrial t : all) {
+      if (t.systemAttrs().get(Study.RETRY_HISTORY) instanceof List<?> history) {
+        history.forEach(n -> retried.add(((Number) n).intValue()));
+      }
+    }
     int n = 0;
-    for (FrozenTrial t : study.trials(EnumSet.of(TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL))) {
-      // a FAIL without a reason was failed for a missing heartbeat (an interrupted run); its
-      // parameters were queued again and it does not count
-      if (t.state() != TrialState.FAIL || t.systemAttrs().containsKey(Study.FAIL_REASON)) {
+    for (FrozenTrial t : all) {
+      boolean counts = switch (t.state()) {
+        case COMPLETE, PRUNED -> true;
+        case FAIL -> t.systemAttrs().containsKey(Study.FAIL_REASON) && !retried.contains(t.number());
+        default -> false;
+      };
+      if (counts) {
         n++;
       }
     }
     return n;
+  }
+
+  /**
+   * The sampler seed of a study that already holds {@code existingTrials} trials: the study seed
+   * for a new study (so a fresh run proposes what Optuna proposes with that seed), else the seed
+   * mixed with the count, so a resumed run does not replay the first run's random draws.
+   */
+  static long resumeSeed(long seed, int existingTrials) {
+    return existingTrials == 0 ? seed : seed + 0x9E3779B97F4A7C15L * existingTrials;
   }
 
   static Sampler sampler(String name, long seed) {
@@ -308,6 +422,15 @@ public final class TuneExperiment {
       case "none" -> new NopPruner();
       case "median" -> new MedianPruner();
       default -> throw BadInputException.of("pruner must be one of %s, got %s", TuneConfig.PRUNERS, name);
+    };
+  }
+
+  /** The progress line's summary of a finished trial. */
+  private static String outcome(FrozenTrial t) {
+    return switch (t.state()) {
+      case COMPLETE -> String.format(Locale.ROOT, "val_loss %.4f  params %s", t.value(), formatParams(t.params()));
+      case PRUNED -> "PRUNED at epoch " + (t.intermediateValues().isEmpty() ? 0 : t.intermediateValues().lastKey());
+      default -> "FAIL: " + t.systemAttrs().getOrDefault(Study.FAIL_REASON, t.state());
     };
   }
 

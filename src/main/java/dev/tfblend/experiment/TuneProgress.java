@@ -10,7 +10,8 @@ import java.util.Locale;
  * <p>On a terminal ({@code interactive}) the current trial's line is redrawn after every epoch
  * and kept when the trial ends; otherwise one plain line is printed per finished trial and per
  * final run. The estimate of the remaining time assumes the epochs left cost what the epochs
- * so far cost on average. Quiet mode prints nothing but notices. Not thread-safe.
+ * so far cost on average. Quiet mode prints nothing but notices. Printing is synchronized (a
+ * shutdown hook may print a notice while a trial runs); the rest is used from one thread.
  */
 final class TuneProgress {
   private final PrintWriter out;
@@ -38,13 +39,13 @@ final class TuneProgress {
   }
 
   /** A notice every user should see (also in quiet mode). */
-  void notice(String message) {
+  synchronized void notice(String message) {
     closeLine();
     out.println(message);
     out.flush();
   }
 
-  void info(String message) {
+  synchronized void info(String message) {
     if (quiet) {
       return;
     }
@@ -54,7 +55,7 @@ final class TuneProgress {
   }
 
   /** One epoch of trial {@code trial} (0-based number) of {@code label} finished. */
-  void epoch(String label, String what, int epoch, int epochs, double valLoss, Double best) {
+  synchronized void epoch(String label, String what, int epoch, int epochs, double valLoss, Double best) {
     if (epoch > 0) {
       epochsDone++;
     }
@@ -70,7 +71,7 @@ final class TuneProgress {
   }
 
   /** A trial or final run ended; {@code summary} describes its outcome. */
-  void finished(String label, String what, String summary) {
+  synchronized void finished(String label, String what, String summary) {
     if (quiet) {
       return;
     }

@@ -40,7 +40,8 @@ import java.util.function.Consumer;
  *
  * <p>Several {@code Study} objects (threads or processes) may share one study through a storage
  * that supports it; each runs its own trials. A single {@code Study} object runs one trial at a
- * time.
+ * time. {@link #interrupt} (from any thread) ends its running trial so that the study can be
+ * resumed at once, by this or another process.
  */
 public final class Study {
   /** System attribute holding the reason a trial failed. */
@@ -48,6 +49,15 @@ public final class Study {
 
   /** System attribute holding an enqueued trial's fixed params (Optuna's name). */
   public static final String FIXED_PARAMS = "fixed_params";
+
+  /**
+   * System attribute of a trial enqueued again after a stale or interrupted trial: the numbers
+   * of the trials it retries, oldest first (Optuna's {@code RetryFailedTrialCallback} name).
+   */
+  public static final String RETRY_HISTORY = "retry_history";
+
+  /** The {@value #FAIL_REASON} of a trial ended by {@link #interrupt}. */
+  public static final String INTERRUPTED = "interrupted";
 
   private static final System.Logger LOG = System.getLogger(Study.class.getName());
 
@@ -65,6 +75,10 @@ public final class Study {
   private boolean retryStaleTrials;
   private ScheduledExecutorService heartbeatExecutor;
   private final Map<Long, ScheduledFuture<?>> beats = new ConcurrentHashMap<>();
+  // trials this object runs now, and those interrupt() ended; guarded by this
+  private final Set<Long> running = new java.util.HashSet<>();
+  private final Set<Long> interruptedTrials = new java.util.HashSet<>();
+  private volatile boolean interrupted;
 
   private Study(
       TrialStorage storage, long studyId, String name, StudyDirection direction, Sampler sampler,
@@ -214,22 +228,57 @@ public final class Study {
       FrozenTrial t = storage.getTrial(id);
       warn("trial " + t.number() + " had no heartbeat for " + heartbeatGrace + " and was failed");
       if (retryStaleTrials) {
-        Map<String, Object> sys = new LinkedHashMap<>();
-        Object first = t.systemAttrs().getOrDefault("failed_trial", t.number());
-        sys.put("failed_trial", first);
-        List<Object> history = new ArrayList<>();
-        if (t.systemAttrs().get("retry_history") instanceof List<?> h) {
-          history.addAll(h);
-        }
-        history.add(t.number());
-        sys.put("retry_history", history);
-        storage.createTrial(
-            studyId,
-            FrozenTrial.template(
-                TrialState.WAITING, null, t.params(), t.distributions(), t.userAttrs(), sys));
+        enqueueRetry(t);
       }
     }
     return failed;
+  }
+
+  /** Enqueues a WAITING trial with the params of failed trial {@code t}. */
+  private void enqueueRetry(FrozenTrial t) {
+    Map<String, Object> sys = new LinkedHashMap<>();
+    Object first = t.systemAttrs().getOrDefault("failed_trial", t.number());
+    sys.put("failed_trial", first);
+    List<Object> history = new ArrayList<>();
+    if (t.systemAttrs().get(RETRY_HISTORY) instanceof List<?> h) {
+      history.addAll(h);
+    }
+    history.add(t.number());
+    sys.put(RETRY_HISTORY, history);
+    storage.createTrial(
+        studyId,
+        FrozenTrial.template(
+            TrialState.WAITING, null, t.params(), t.distributions(), t.userAttrs(), sys));
+  }
+
+  /**
+   * Stops this object for good; safe from any thread, meant for a shutdown hook (Ctrl-C). Each
+   * trial this object is running ends as FAIL with reason {@value #INTERRUPTED} and is enqueued
+   * again with its params (system attrs {@code failed_trial}, {@value #RETRY_HISTORY}), so the
+   * next {@link #optimize} on this study, in this process or another, runs it first. Afterwards
+   * this object starts no trial ({@link #ask} throws {@link IllegalStateException}, {@link
+   * #optimize} returns after the current objective call) and writes nothing more to the trials
+   * it ended. Returns the numbers of the trials it ended; idempotent.
+   */
+  public synchronized List<Integer> interrupt() {
+    interrupted = true;
+    List<Integer> ended = new ArrayList<>();
+    for (long id : List.copyOf(running)) {
+      stopHeartbeat(id);
+      running.remove(id);
+      interruptedTrials.add(id);
+      storage.setTrialSystemAttr(id, FAIL_REASON, INTERRUPTED);
+      storage.setTrialState(id, TrialState.FAIL, null);
+      FrozenTrial t = storage.getTrial(id);
+      enqueueRetry(t);
+      ended.add(t.number());
+    }
+    return ended;
+  }
+
+  /** Whether {@link #interrupt} was called. */
+  public boolean isInterrupted() {
+    return interrupted;
   }
 
   /**
@@ -249,9 +298,16 @@ public final class Study {
    * joint parameters. Pair with {@link #tell}. Most callers use {@link #optimize}.
    */
   public Trial ask() {
-    OptionalLong claimed = storage.claimWaitingTrial(studyId);
-    long trialId = claimed.isPresent() ? claimed.getAsLong() : storage.createTrial(studyId);
-    startHeartbeat(trialId);
+    long trialId;
+    synchronized (this) {
+      if (interrupted) {
+        throw new IllegalStateException("study '" + name + "' was interrupted");
+      }
+      OptionalLong claimed = storage.claimWaitingTrial(studyId);
+      trialId = claimed.isPresent() ? claimed.getAsLong() : storage.createTrial(studyId);
+      running.add(trialId);
+      startHeartbeat(trialId);
+    }
     FrozenTrial t = storage.getTrial(trialId);
     Map<String, Distribution> space = sampler.inferRelativeSearchSpace(this, t);
     Map<String, Double> relative =
@@ -261,18 +317,26 @@ public final class Study {
 
   /**
    * Finishes a trial started with {@link #ask}. For PRUNED with a null value, the value becomes
-   * the one reported at the trial's last step unless it is NaN. Returns the stored snapshot.
+   * the one reported at the trial's last step unless it is NaN. Returns the stored snapshot. A
+   * trial that {@link #interrupt} ended stays as it is: tell writes nothing and calls no
+   * listener.
    */
   public FrozenTrial tell(Trial trial, TrialState state, Double value) {
-    stopHeartbeat(trial.trialId());
-    if (state == TrialState.PRUNED && value == null) {
-      FrozenTrial t = storage.getTrial(trial.trialId());
-      if (!t.intermediateValues().isEmpty()) {
-        double last = t.intermediateValues().get(t.intermediateValues().lastKey());
-        value = Double.isNaN(last) ? null : last;
+    synchronized (this) {
+      stopHeartbeat(trial.trialId());
+      if (interruptedTrials.contains(trial.trialId())) {
+        return storage.getTrial(trial.trialId());
       }
+      running.remove(trial.trialId());
+      if (state == TrialState.PRUNED && value == null) {
+        FrozenTrial t = storage.getTrial(trial.trialId());
+        if (!t.intermediateValues().isEmpty()) {
+          double last = t.intermediateValues().get(t.intermediateValues().lastKey());
+          value = Double.isNaN(last) ? null : last;
+        }
+      }
+      storage.setTrialState(trial.trialId(), state, value);
     }
-    storage.setTrialState(trial.trialId(), state, value);
     FrozenTrial done = storage.getTrial(trial.trialId());
     for (TrialListener l : listeners) {
       l.trialFinished(this, done);
@@ -282,7 +346,8 @@ public final class Study {
 
   /**
    * Runs trials one after another until {@code nTrials} have run or {@code timeout} (nullable)
-   * has passed; the timeout is checked between trials. Returns the snapshots of the trials run.
+   * has passed, or {@link #interrupt} was called; the timeout is checked between trials. Returns
+   * the snapshots of the trials run.
    */
   public List<FrozenTrial> optimize(Objective objective, int nTrials, Duration timeout) {
     if (nTrials <= 0) {
@@ -296,8 +361,12 @@ public final class Study {
     failStaleTrials();
     long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
     List<FrozenTrial> done = new ArrayList<>();
-    for (int i = 0; i < nTrials && System.nanoTime() < deadline; i++) {
-      done.add(runTrial(objective));
+    for (int i = 0; i < nTrials && System.nanoTime() < deadline && !interrupted; i++) {
+      FrozenTrial t = runTrial(objective);
+      if (t == null) {
+        break;
+      }
+      done.add(t);
       if (Thread.currentThread().isInterrupted()) {
         break;
       }
@@ -305,8 +374,17 @@ public final class Study {
     return done;
   }
 
+  /** Runs one trial; null when {@link #interrupt} came first. */
   private FrozenTrial runTrial(Objective objective) {
-    Trial trial = ask();
+    Trial trial;
+    try {
+      trial = ask();
+    } catch (IllegalStateException e) {
+      if (interrupted) {
+        return null;
+      }
+      throw e;
+    }
     double value;
     try {
       value = objective.evaluate(trial);
@@ -328,7 +406,13 @@ public final class Study {
   }
 
   private FrozenTrial fail(Trial trial, String reason) {
-    storage.setTrialSystemAttr(trial.trialId(), FAIL_REASON, reason);
+    synchronized (this) {
+      if (interruptedTrials.contains(trial.trialId())) {
+        // interrupt() ended it; what the objective threw afterwards is a consequence
+        return storage.getTrial(trial.trialId());
+      }
+      storage.setTrialSystemAttr(trial.trialId(), FAIL_REASON, reason);
+    }
     warn("trial " + trial.number() + " failed: " + reason);
     return tell(trial, TrialState.FAIL, null);
   }

@@ -1,6 +1,7 @@
 package dev.tfblend.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tfblend.tune.FrozenTrial;
+import dev.tfblend.tune.Study;
+import dev.tfblend.tune.StudyDirection;
+import dev.tfblend.tune.Trial;
+import dev.tfblend.tune.pruner.NopPruner;
+import dev.tfblend.tune.sampler.RandomSampler;
 import dev.tfblend.tune.TrialState;
 import dev.tfblend.tune.storage.Storages;
 import dev.tfblend.tune.storage.TrialStorage;
@@ -182,12 +188,44 @@ class TuneCommandTest {
       assertEquals(List.of(0, 1, 2), trials.stream().map(FrozenTrial::number).toList());
       assertEquals(first.value(), trials.get(0).value(), "the first trial is kept, not rerun");
       assertEquals(first.params(), trials.get(0).params());
+      assertNotEquals(first.params(), trials.get(1).params(),
+          "the resumed sampler does not draw the first run's parameters again");
     }
     // a third run with the same budget adds nothing
     assertEquals(0, run(smoke("resume", "--trials", "3", "--optimizers", "Adam")), err.toString());
     try (TrialStorage storage = Storages.open("sqlite:" + db)) {
       assertEquals(3, storage.getAllTrials(storage.getStudyIdByName("resume-Adam"),
           java.util.EnumSet.allOf(TrialState.class)).size());
+    }
+  }
+
+  @Test
+  void aTrialLeftRunningByAKilledProcessIsWaitedForFailedAndRunAgain() throws Exception {
+    // a process killed a moment ago (SIGKILL: no shutdown hook) left trial 0 RUNNING with a fresh heartbeat
+    Path db = tmp.resolve("runs/killed/study.db");
+    Files.createDirectories(db.getParent());
+    double lr;
+    try (TrialStorage storage = Storages.open("sqlite:" + db)) {
+      Study dead = Study.createOrLoad("killed-Adam", storage, StudyDirection.MINIMIZE,
+          new RandomSampler(1), new NopPruner());
+      Trial orphan = dead.ask();
+      lr = orphan.suggestFloat("lr", 1e-4, 1e-1, true);
+      storage.recordHeartbeat(orphan.trialId());
+    }
+    long start = System.nanoTime();
+    assertEquals(0, run(smoke("killed", "--trials", "2", "--optimizers", "Adam")), err.toString());
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertTrue(err.toString().contains("trial number [0] of killed-Adam is RUNNING with a recent heartbeat"),
+        err.toString());
+    assertTrue(seconds > 5, "waited for the heartbeat to go stale: " + seconds + " s");
+    try (TrialStorage storage = Storages.open("sqlite:" + db)) {
+      List<FrozenTrial> trials = storage.getAllTrials(storage.getStudyIdByName("killed-Adam"),
+          java.util.EnumSet.allOf(TrialState.class));
+      assertEquals(List.of(TrialState.FAIL, TrialState.COMPLETE, TrialState.COMPLETE),
+          trials.stream().map(FrozenTrial::state).toList(), trials.toString());
+      assertTrue(String.valueOf(trials.get(0).systemAttrs().get(Study.FAIL_REASON)).startsWith("stale"));
+      assertEquals(lr, (Double) trials.get(1).params().get("lr"), "the orphan's parameters ran again");
+      assertEquals(List.of(0), trials.get(1).systemAttrs().get(Study.RETRY_HISTORY));
     }
   }
 

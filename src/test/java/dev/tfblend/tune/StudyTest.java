@@ -292,4 +292,59 @@ class StudyTest {
     assertEquals(0, ((Number) retry.systemAttrs().get("failed_trial")).intValue());
     assertEquals(2, alive.trials(EnumSet.of(TrialState.COMPLETE)).size());
   }
+  @Test
+  void interruptEndsTheRunningTrialQueuesItAgainAndStopsTheStudy() throws Exception {
+    InMemoryStorage storage = new InMemoryStorage();
+    Study first = minimize(storage);
+    first.enableHeartbeat(Duration.ofSeconds(1), Duration.ofSeconds(60), true);
+    first.optimize(t -> t.suggestFloat("x", 0, 1), 1, null);
+    java.util.concurrent.CountDownLatch inSecond = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    List<Throwable> reportErrors = new ArrayList<>();
+    Thread worker = new Thread(() -> first.optimize(t -> {
+      double x = t.suggestFloat("x", 0, 1);
+      inSecond.countDown();
+      release.await();
+      try {
+        t.report(x, 0); // the trial is already FAIL: the storage refuses
+      } catch (RuntimeException e) {
+        reportErrors.add(e);
+        throw e;
+      }
+      return x;
+    }, 5, null));
+    worker.start();
+    assertTrue(inSecond.await(10, java.util.concurrent.TimeUnit.SECONDS));
+
+    assertEquals(List.of(1), first.interrupt());
+    assertTrue(first.isInterrupted());
+    release.countDown();
+    worker.join(10_000);
+    assertTrue(!worker.isAlive(), "optimize returns after an interrupt");
+    assertEquals(1, reportErrors.size(), "the objective could not write to the ended trial");
+    assertThrows(IllegalStateException.class, first::ask);
+    assertEquals(List.of(), first.optimize(t -> t.suggestFloat("x", 0, 1), 3, null), "runs nothing more");
+    assertEquals(List.of(), first.interrupt(), "idempotent");
+
+    List<FrozenTrial> trials = first.trials();
+    assertEquals(3, trials.size(), "no trial started after the interrupt: " + trials);
+    FrozenTrial ended = trials.get(1);
+    assertEquals(TrialState.FAIL, ended.state());
+    assertEquals(Study.INTERRUPTED, ended.systemAttrs().get(Study.FAIL_REASON),
+        "the objective's later failure does not overwrite the reason");
+    FrozenTrial queued = trials.get(2);
+    assertEquals(TrialState.WAITING, queued.state());
+    assertEquals(ended.params(), queued.params());
+    assertEquals(List.of(1), queued.systemAttrs().get(Study.RETRY_HISTORY));
+
+    // a new process resumes at once (no heartbeat grace to wait for) and runs the queued trial first
+    Study resumed = Study.load("s", storage, new RandomSampler(2), new NopPruner());
+    resumed.setWarningListener(w -> {});
+    resumed.enableHeartbeat(Duration.ofSeconds(1), Duration.ofSeconds(60), true);
+    List<FrozenTrial> run = resumed.optimize(t -> t.suggestFloat("x", 0, 1), 2, null);
+    assertEquals(List.of(2, 3), run.stream().map(FrozenTrial::number).toList());
+    assertEquals(TrialState.COMPLETE, run.get(0).state());
+    assertEquals(ended.params(), run.get(0).params());
+    assertEquals(trials.get(0), resumed.trials().get(0), "the trial finished before is unchanged");
+  }
 }
