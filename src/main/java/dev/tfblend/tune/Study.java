@@ -353,7 +353,11 @@ public final class Study {
     if (nTrials <= 0) {
       throw new IllegalArgumentException("nTrials must be positive, got " + nTrials);
     }
-    budgetNotice(nTrials).ifPresent(msg -> {
+    // the sampler's startup phase counts the study's trials, not this call's: a resumed study
+    // that already holds finished trials is told about its whole budget
+    int finished = storage.getTrialCount(studyId,
+        EnumSet.of(TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL));
+    budgetNotice(finished + nTrials).ifPresent(msg -> {
       if (noticesGiven.add(msg)) {
         warn(msg);
       }
