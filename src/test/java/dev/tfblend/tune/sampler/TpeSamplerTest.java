@@ -112,9 +112,13 @@ class TpeSamplerTest extends SamplerContractTest {
     study.setWarningListener(warnings::add);
     study.optimize(t -> t.suggestFloat("x", 0, 1), 5, null);
     study.optimize(t -> t.suggestFloat("x", 0, 1), 5, null);
+    // a second call counts the study's trials so far: 10 in all, still all random
+    study.optimize(t -> t.suggestFloat("x", 0, 1), 5, null);
+    study.optimize(t -> t.suggestFloat("x", 0, 1), 5, null);
     assertEquals(
-        List.of("TPE samples randomly for the first 10 trials; with 5 trials this study is a random search."),
-        warnings);
+        List.of("TPE samples randomly for the first 10 trials; with 5 trials this study is a random search.",
+            "TPE samples randomly for the first 10 trials; with 10 trials this study is a random search."),
+        warnings, "each distinct notice once; none once the study exceeds the startup trials");
   }
 
   @Test
