@@ -101,6 +101,10 @@ public final class TuneCommand implements Callable<Integer> {
             pub == null ? "-" : String.format(Locale.ROOT, "%.4f", pub));
       }
     });
+    if (r.comparison() != null && !r.comparison().isEmpty()
+        && r.comparison().values().iterator().next().n() > 1) {
+      out.printf(Locale.ROOT, "(figures of the first final seed; means over seeds and the paired comparison are in report.md)%n");
+    }
     out.printf(Locale.ROOT, "%nrun %s finished in %.1f s: %s%n", r.studyName(), r.wallSeconds(),
         runsDir.resolve(r.studyName()).resolve("report.md"));
     out.flush();
