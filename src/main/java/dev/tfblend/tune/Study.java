@@ -483,10 +483,16 @@ public final class Study {
             TimeUnit.MILLISECONDS));
   }
 
-  private void stopHeartbeat(long trialId) {
+  private synchronized void stopHeartbeat(long trialId) {
     ScheduledFuture<?> f = beats.remove(trialId);
     if (f != null) {
       f.cancel(false);
+    }
+    // no trial of this object is running: release the thread (a library user may create many
+    // studies); the next trial starts a new one
+    if (beats.isEmpty() && heartbeatExecutor != null) {
+      heartbeatExecutor.shutdown();
+      heartbeatExecutor = null;
     }
   }
 }

@@ -33,6 +33,24 @@ class StudyTest {
   }
 
   @Test
+  void heartbeatThreadEndsWhenNoTrialRuns() throws Exception {
+    Study study = Study.create("beats", new InMemoryStorage(), StudyDirection.MINIMIZE,
+        new RandomSampler(1), new NopPruner());
+    study.enableHeartbeat(Duration.ofMillis(50), Duration.ofMillis(500), false);
+    study.optimize(t -> t.suggestFloat("x", 0, 1), 3, null);
+    long deadline = System.nanoTime() + 2_000_000_000L;
+    boolean alive = true;
+    while (alive && System.nanoTime() < deadline) {
+      alive = Thread.getAllStackTraces().keySet().stream()
+          .anyMatch(th -> th.getName().equals("tune-heartbeat-beats") && th.isAlive());
+      if (alive) {
+        Thread.sleep(20);
+      }
+    }
+    assertTrue(!alive, "the heartbeat thread outlives the study's trials");
+  }
+
+  @Test
   void prunesBelowMedianAfterWarmup() {
     Study study =
         Study.create(
