@@ -3,6 +3,7 @@ package dev.tfblend.experiment;
 import dev.tfblend.config.TuneConfig;
 import dev.tfblend.export.GateExporter;
 import dev.tfblend.export.SavedModelExporter;
+import dev.tfblend.io.OutputDir;
 import dev.tfblend.model.Mlp;
 import dev.tfblend.train.BlendedStepBuilder;
 import dev.tfblend.train.StepBuilder;
@@ -28,9 +29,17 @@ final class FinalExports {
     extra.put("batch_size", config.batchSize());
     extra.put("model_layers", mlp.layerSizes());
     extra.put("data", config.data());
-    SavedModelExporter.export(mlp, graph.parameterValues(), classifierDir, extra);
+    // staged then renamed: a resumed study replaces its models whole, an interrupted export
+    // leaves the previous ones
+    try (OutputDir out = OutputDir.stage(classifierDir)) {
+      SavedModelExporter.export(mlp, graph.parameterValues(), out.path(), extra);
+      out.commit();
+    }
     if (builder instanceof BlendedStepBuilder blended) {
-      GateExporter.export(blended.built().gateWeights(graph.session()), mlp, gateDir, extra);
+      try (OutputDir out = OutputDir.stage(gateDir)) {
+        GateExporter.export(blended.built().gateWeights(graph.session()), mlp, out.path(), extra);
+        out.commit();
+      }
     }
   }
 }

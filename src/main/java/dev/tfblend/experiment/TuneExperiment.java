@@ -1,5 +1,6 @@
 package dev.tfblend.experiment;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tfblend.BadInputException;
@@ -7,10 +8,11 @@ import dev.tfblend.BuildInfo;
 import dev.tfblend.config.TuneConfig;
 import dev.tfblend.config.TuneConfigLoader;
 import dev.tfblend.data.DataSplits;
-import dev.tfblend.io.OutputDir;
+import dev.tfblend.io.AtomicFile;
 import dev.tfblend.model.Mlp;
-import dev.tfblend.plot.AlphaTrajectoryChartData;
 import dev.tfblend.meta.GateFeatures;
+import dev.tfblend.data.Batches;
+import dev.tfblend.train.AlphaTrace;
 import dev.tfblend.train.BlendOptions;
 import dev.tfblend.train.Optimizers;
 import dev.tfblend.train.StepBuilder;
@@ -32,10 +34,8 @@ import dev.tfblend.tune.storage.Storages;
 import dev.tfblend.tune.storage.TrialStorage;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -76,12 +76,12 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class TuneExperiment {
   /** The published study's final validation losses. */
-  public static final Map<String, Double> PUBLISHED =
-      java.util.Collections.unmodifiableMap(new LinkedHashMap<>(Map.of(
-          "DynamicBlended", 0.7656, "Adam", 1.0807, "SGD", 0.8775)));
+  public static final Map<String, Double> PUBLISHED = published();
 
-  /** Name of the per-step trace of the blend weight in a blended train step. */
-  public static final String ALPHA = "alpha";
+  private static final String TOTAL_STEPS = "total_steps";
+  /** The config a study was created with, kept beside it to check resumed runs. */
+  static final String STUDY_CONFIG = "tune-config.json";
+  private static final List<String> PUBLISHED_ORDER = List.of("DynamicBlended", "Adam", "SGD");
 
   /**
    * Where and how to run.
@@ -108,17 +108,27 @@ public final class TuneExperiment {
 
   private TuneExperiment() {}
 
+  private static Map<String, Double> published() {
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put("DynamicBlended", 0.7656);
+    m.put("Adam", 1.0807);
+    m.put("SGD", 0.8775);
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
   /** Runs the whole study and writes its outputs; returns what {@code results.json} holds. */
   public static TuneResults run(TuneConfig config, Options options) {
     long t0 = System.nanoTime();
     String name = options.studyName() != null ? options.studyName() : newName(options.runsRoot());
     checkName(name);
     Path runDir = options.runsRoot().resolve(name);
+    checkSameStudy(config, runDir.resolve(STUDY_CONFIG), name);
     try {
       Files.createDirectories(runDir);
     } catch (IOException e) {
       throw BadInputException.of("cannot create run directory %s: %s", runDir, e.getMessage());
     }
+    writeJson(runDir.resolve(STUDY_CONFIG), TuneConfigLoader.toJson(config));
     String storageSpec = options.storage() != null ? options.storage()
         : "sqlite:" + runDir.resolve("study.db");
     TuneProgress progress = new TuneProgress(options.out(), options.interactive(), options.quiet());
@@ -136,9 +146,8 @@ public final class TuneExperiment {
     Thread hook = new Thread(() -> onInterrupt(tuning.get(), name, storageSpec, progress), "tune-interrupt");
     Runtime.getRuntime().addShutdownHook(hook);
     try (TrialStorage storage = Storages.open(storageSpec)) {
-      long samplerSeed = config.seed();
       for (String key : config.optimizers()) {
-        results.put(key, runOptimizer(key, config, samplerSeed++, mlp, data, storage, name, progress,
+        results.put(key, runOptimizer(key, config, samplerSeed(config.seed(), key), mlp, data, storage, name, progress,
             options.savedModelsRoot().resolve(name), tuning));
       }
     } finally {
@@ -187,12 +196,10 @@ public final class TuneExperiment {
     long buildStart = System.nanoTime();
     BlendOptions blendOptions = search.gateInput() == null ? BlendOptions.defaults()
         : new BlendOptions(GateFeatures.Mode.parse(search.gateInput()), null, false);
-    if (search.optimizer().equals("blended")) {
-      // the gradient-stats progress feature needs the run's length; trials and final runs share it
-      // only when they have the same number of epochs, so the final runs' length is used
-      fixed.put("total_steps", (double) config.finalEpochs() * ((data.train().size() + config.batchSize() - 1)
-          / config.batchSize()));
-    }
+    // the gradient-stats progress feature reads the run's length: set per run (trials and final
+    // runs may have different epoch counts); other optimizers have no such key
+    boolean hasTotalSteps = fixed.containsKey(TOTAL_STEPS);
+    int batchesPerEpoch = Batches.numBatches(data.train().size(), config.batchSize());
     StepBuilder builder = Optimizers.stepBuilder(search.optimizer(), fixed, blendOptions);
     try (TrainingGraph graph = TrainingGraph.create(mlp, builder)) {
       graph.loadData(data.train(), data.validation(), data.test());
@@ -229,6 +236,9 @@ public final class TuneExperiment {
           Map<String, Object> suggested = space.suggest(trial);
           Map<String, Double> hp = new LinkedHashMap<>(fixed);
           suggested.forEach((k, v) -> hp.put(k, ((Number) v).doubleValue()));
+          if (hasTotalSteps) {
+            hp.put(TOTAL_STEPS, (double) config.epochs() * batchesPerEpoch);
+          }
           Double best = study.findBestTrial().map(FrozenTrial::value).orElse(null);
           long start = System.nanoTime();
           graph.reinitialize(config.seed(), hp);
@@ -279,6 +289,9 @@ public final class TuneExperiment {
       } else {
         Map<String, Double> hp = new LinkedHashMap<>(fixed);
         best.params().forEach((k, v) -> hp.put(k, ((Number) v).doubleValue()));
+        if (hasTotalSteps) {
+          hp.put(TOTAL_STEPS, (double) config.finalEpochs() * batchesPerEpoch);
+        }
         for (int k = 0; k < config.finalSeeds(); k++) {
           long seed = config.seed() + 1000 + k;
           finals.add(finalRun(key, graph, config, hp, seed, progress, k));
@@ -306,17 +319,17 @@ public final class TuneExperiment {
     for (Trainer.EpochRecord e : r.epochs()) {
       epochs.add(new TuneResults.EpochFigures(e.epoch(), e.trainLoss(), e.valLoss(), e.valAccuracy()));
     }
-    double[] alpha = r.stepOutputs().get(ALPHA);
     List<TuneResults.AlphaEpoch> alphaEpochs = null;
     float[] alphaSteps = null;
-    if (alpha != null) {
-      alphaEpochs = AlphaTrajectoryChartData.of(alpha, stepsPerEpoch(graph, config.batchSize()))
-          .epochBands().stream()
-          .map(b -> new TuneResults.AlphaEpoch(b.epoch(), b.min(), b.mean(), b.max()))
+    if (AlphaTrace.present(r)) {
+      AlphaTrace trace = AlphaTrace.of(r);
+      alphaEpochs = trace.epochs().stream()
+          .map(e -> new TuneResults.AlphaEpoch(e.epoch(), e.min(), e.mean(), e.max()))
           .toList();
-      alphaSteps = new float[alpha.length];
-      for (int i = 0; i < alpha.length; i++) {
-        alphaSteps[i] = (float) alpha[i];
+      double[] perStep = trace.perStep();
+      alphaSteps = new float[perStep.length];
+      for (int i = 0; i < perStep.length; i++) {
+        alphaSteps[i] = (float) perStep[i];
       }
     }
     TuneResults.EpochFigures last = epochs.get(epochs.size() - 1);
@@ -325,12 +338,6 @@ public final class TuneExperiment {
         r.testLoss(), r.testAccuracy(), r.stopReason() == null ? "" : "  (" + r.stopReason() + ")"));
     return new TuneResults.FinalRun(seed, hp, epochs, r.testLoss(), r.testAccuracy(), r.stepsPerSecond(),
         r.wallSeconds(), r.stopReason(), alphaEpochs, alphaSteps);
-  }
-
-  /** Training steps per epoch for a split of the graph's training size. */
-  static int stepsPerEpoch(TrainingGraph graph, int batchSize) {
-    int n = graph.size(TrainingGraph.Split.TRAIN);
-    return (n + batchSize - 1) / batchSize;
   }
 
   /**
@@ -408,6 +415,16 @@ public final class TuneExperiment {
     return existingTrials == 0 ? seed : seed + 0x9E3779B97F4A7C15L * existingTrials;
   }
 
+  /**
+   * The sampler seed of study {@code key}: the study seed plus the key's place among the
+   * published studies (DynamicBlended 0, Adam 1, SGD 2; other names a fixed offset from their
+   * name), so a study draws the same values whichever subset or order of studies runs.
+   */
+  static long samplerSeed(long seed, String key) {
+    int i = PUBLISHED_ORDER.indexOf(key);
+    return seed + (i >= 0 ? i : PUBLISHED_ORDER.size() + Math.floorMod(key.hashCode(), 1000));
+  }
+
   static Sampler sampler(String name, long seed) {
     return switch (name) {
       case "tpe" -> new TpeSampler(seed);
@@ -461,39 +478,76 @@ public final class TuneExperiment {
   }
 
   private static void writeOutputs(TuneResults r, TuneConfig config, Path runDir, TuneProgress progress) {
+    // each chart is written to a temporary file and renamed (ChartWriter), so none is half-written
+    List<String> pngs = TuneCharts.write(r, config, runDir);
+    String report = TuneReport.markdown(r, config, pngs);
+    AtomicFile.write(runDir.resolve("report.md"), "--runs-dir", w -> w.write(report));
+    Map<String, Object> manifest = new LinkedHashMap<>();
+    manifest.put("command", "tune");
+    manifest.put("study_name", r.studyName());
+    manifest.put("seed", config.seed());
+    manifest.put("final_seeds", java.util.stream.LongStream.range(0, config.finalSeeds())
+        .map(k -> config.seed() + 1000 + k).boxed().toList());
+    manifest.put("storage", r.storage());
+    manifest.put("studies", config.optimizers().stream().map(k -> r.studyName() + "-" + k).toList());
+    manifest.put("config", r.config());
+    manifest.put("versions", BuildInfo.asMap());
+    manifest.put("created", java.time.Instant.now().toString());
+    writeJson(runDir.resolve("manifest.json"), manifest);
+    writeJson(runDir.resolve("results.json"), r);
+    progress.info("wrote " + runDir + "/{results.json, report.md, manifest.json, " + String.join(", ", pngs) + "}");
+  }
+
+  /**
+   * Fields that define what a study's trials measure: a resumed study must keep them, or old and
+   * new trials would score different things (trials, final runs and the study list may change).
+   */
+  private static final List<String> STUDY_FIELDS =
+      List.of("seed", "epochs", "batchSize", "sampler", "pruner", "model", "data");
+
+  /**
+   * Refuses to resume {@code name} with a config whose trials would not be comparable with the
+   * ones it holds: the fields of {@link #STUDY_FIELDS} and the search of every study both runs
+   * share must be equal. A run directory without {@code tune-config.json} is a new study.
+   */
+  static void checkSameStudy(TuneConfig config, Path saved, String name) {
+    if (!Files.isRegularFile(saved)) {
+      return;
+    }
+    JsonNode before;
     try {
-      Path charts = runDir.resolve(".charts-partial");
-      OutputDir.deleteTree(charts);
-      Files.createDirectories(charts);
-      List<String> pngs = TuneCharts.write(r, config, charts);
-      for (String png : pngs) {
-        Files.move(charts.resolve(png), runDir.resolve(png), StandardCopyOption.REPLACE_EXISTING);
-      }
-      OutputDir.deleteTree(charts);
-      writeAtomically(runDir.resolve("report.md"), TuneReport.markdown(r, config, pngs));
-      Map<String, Object> manifest = new LinkedHashMap<>();
-      manifest.put("command", "tune");
-      manifest.put("study_name", r.studyName());
-      manifest.put("seed", config.seed());
-      manifest.put("final_seeds", java.util.stream.LongStream.range(0, config.finalSeeds())
-          .map(k -> config.seed() + 1000 + k).boxed().toList());
-      manifest.put("storage", r.storage());
-      manifest.put("studies", config.optimizers().stream().map(k -> r.studyName() + "-" + k).toList());
-      manifest.put("config", r.config());
-      manifest.put("versions", BuildInfo.asMap());
-      manifest.put("created", java.time.Instant.now().toString());
-      writeAtomically(runDir.resolve("manifest.json"), JSON.writeValueAsString(manifest));
-      writeAtomically(runDir.resolve("results.json"), JSON.writeValueAsString(r));
-      progress.info("wrote " + runDir + "/{results.json, report.md, manifest.json, " + String.join(", ", pngs) + "}");
+      before = JSON.readTree(saved.toFile());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the outputs under " + runDir, e);
+      throw BadInputException.of("%s: cannot read the config of study %s (%s)", saved, name, e.getMessage());
+    }
+    JsonNode now;
+    try {
+      // through text, so numbers compare as they were stored (a long seed reads back as an int)
+      now = JSON.readTree(JSON.writeValueAsString(TuneConfigLoader.toJson(config)));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    List<String> changed = new ArrayList<>();
+    for (String f : STUDY_FIELDS) {
+      if (!before.path(f).equals(now.path(f))) {
+        changed.add(f + " " + before.path(f) + " -> " + now.path(f));
+      }
+    }
+    for (String key : config.optimizers()) {
+      JsonNode was = before.path("search").path(key);
+      if (!was.isMissingNode() && !was.equals(now.path("search").path(key))) {
+        changed.add("search." + key);
+      }
+    }
+    if (!changed.isEmpty()) {
+      throw BadInputException.of("--study %s was tuned with another config (%s); its trials would not be "
+          + "comparable. Rerun with the same settings, or start a new study with another --study name",
+          name, String.join("; ", changed));
     }
   }
 
-  static void writeAtomically(Path file, String text) throws IOException {
-    Path tmp = file.resolveSibling("." + file.getFileName() + ".partial");
-    Files.writeString(tmp, text);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  private static void writeJson(Path file, Object value) {
+    AtomicFile.write(file, "--study", w -> JSON.writeValue(w, value));
   }
 
   /** Thrown by a trial whose training loss became non-finite; the trial ends as FAIL. */

@@ -230,6 +230,41 @@ class TuneCommandTest {
   }
 
   @Test
+  void resumingWithAnotherTrialLengthIsRefused() throws Exception {
+    assertEquals(0, run(smoke("changed", "--trials", "1", "--optimizers", "Adam")), err.toString());
+    assertEquals(2, run(smoke("changed", "--trials", "2", "--optimizers", "Adam", "--epochs", "3")));
+    assertTrue(err.toString().contains("--study changed was tuned with another config (epochs 2 -> 3"), err.toString());
+    try (TrialStorage storage = Storages.open("sqlite:" + tmp.resolve("runs/changed/study.db"))) {
+      assertEquals(1, storage.getAllTrials(storage.getStudyIdByName("changed-Adam"),
+          java.util.EnumSet.allOf(TrialState.class)).size(), "nothing ran");
+    }
+  }
+
+  @Test
+  void aDivergingTrialFailsWithItsReasonAndTheStudyGoesOn() throws Exception {
+    Path cfg = tmp.resolve("diverge.json");
+    // SGD-momentum at learning rates of 1e3..1e4 blows the loss up within the first epoch
+    ObjectMapper json = new ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode c =
+        (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(Path.of("configs/smoke.json").toFile());
+    c.set("search", json.readTree("{\"SGD\": {\"space\": "
+        + "{\"lr\": {\"type\": \"float\", \"low\": 1000.0, \"high\": 10000.0, \"log\": true},"
+        + " \"momentum\": {\"type\": \"float\", \"low\": 0.9, \"high\": 0.95}}}}"));
+    Files.writeString(cfg, json.writeValueAsString(c));
+    assertEquals(0, run("tune", "--config", cfg.toString(), "--study", "diverge",
+        "--runs-dir", tmp.resolve("runs").toString(), "--saved-models-dir", tmp.resolve("saved-models").toString(),
+        "--optimizers", "SGD", "--trials", "2"), err.toString());
+    JsonNode r = new ObjectMapper().readTree(tmp.resolve("runs/diverge/results.json").toFile());
+    JsonNode trials = r.at("/optimizers/SGD/trials");
+    assertEquals(2, trials.size(), "the study went on after the first failure");
+    for (JsonNode t : trials) {
+      assertEquals("FAIL", t.get("state").asText(), t.toString());
+      assertTrue(t.get("fail_reason").asText().contains("non-finite"), t.toString());
+    }
+    assertTrue(err.toString().contains("no trial completed"), err.toString());
+  }
+
+  @Test
   void badConfigFieldIsNamedAndExitsWithTwo() throws Exception {
     Path cfg = tmp.resolve("bad.json");
     Files.writeString(cfg, "{\"trials\": 0}");
