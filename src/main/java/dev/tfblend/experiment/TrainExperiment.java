@@ -1,5 +1,6 @@
 package dev.tfblend.experiment;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tfblend.BadInputException;
@@ -11,6 +12,7 @@ import dev.tfblend.export.GateExporter;
 import dev.tfblend.export.SavedModelExporter;
 import dev.tfblend.meta.GateFeatures;
 import dev.tfblend.meta.GateWeights;
+import dev.tfblend.io.AtomicFile;
 import dev.tfblend.io.OutputDir;
 import dev.tfblend.model.Mlp;
 import dev.tfblend.train.AlphaTrace;
@@ -20,8 +22,6 @@ import dev.tfblend.train.Optimizers;
 import dev.tfblend.train.StepBuilder;
 import dev.tfblend.train.Trainer;
 import dev.tfblend.train.TrainingGraph;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -170,8 +170,10 @@ public final class TrainExperiment {
       }
       double wall = (System.nanoTime() - start) / 1e9;
       Map<String, Object> manifest = manifest(config, params, choice, started, data);
-      SavedModelExporter.export(mlp, trained, dir.path().resolve("saved-model"),
-          Map.of("run", Map.of("config", config, "test_accuracy", result.testAccuracy())));
+      Map<String, Object> modelRun = new LinkedHashMap<>();
+      modelRun.put("config", config);
+      modelRun.put("test_accuracy", result.testAccuracy());
+      SavedModelExporter.export(mlp, trained, dir.path().resolve("saved-model"), single("run", modelRun));
       if (gate != null) {
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("config", config);
@@ -180,10 +182,10 @@ public final class TrainExperiment {
         run.put("started_from", choice.gate() == null ? null : choice.gate().toString());
         run.put("frozen", blend.freezeGate());
         run.put("test_accuracy", result.testAccuracy());
-        GateExporter.export(gate, mlp, dir.path().resolve("gate"), Map.of("run", run));
+        GateExporter.export(gate, mlp, dir.path().resolve("gate"), single("run", run));
       }
-      write(dir.path().resolve("result.json"), resultJson(config, params, result, wall));
-      write(dir.path().resolve("manifest.json"), manifest);
+      writeJson(dir.path().resolve("result.json"), resultJson(config, params, result, wall));
+      writeJson(dir.path().resolve("manifest.json"), manifest);
       dir.commit();
       return result;
     }
@@ -257,11 +259,15 @@ public final class TrainExperiment {
     return m;
   }
 
-  private static void write(Path file, Object value) {
-    try {
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), value);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
+  private static Map<String, Object> single(String key, Object value) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put(key, value);
+    return m;
+  }
+
+  private static void writeJson(Path file, Object value) {
+    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+        .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    AtomicFile.write(file, "--out", w -> mapper.writeValue(w, value));
   }
 }
