@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tfblend.BadInputException;
 import dev.tfblend.BuildInfo;
+import dev.tfblend.config.DataConfig;
 import dev.tfblend.config.TrainConfig;
 import dev.tfblend.data.DataSplits;
+import dev.tfblend.data.Mnist1dConfig;
 import dev.tfblend.data.Batches;
 import dev.tfblend.export.GateExporter;
 import dev.tfblend.export.SavedModelExporter;
@@ -38,7 +40,9 @@ import java.util.Map;
  *       epoch 0 = before training), {@code test_loss}, {@code test_accuracy},
  *       {@code steps_per_second}, {@code wall_seconds}; plus {@code stop_reason} when training
  *       stopped early and {@code step_outputs} when the optimizer records per-step values;
- *   <li>{@code manifest.json}: the full config, seeds, versions, git commit, start time;
+ *   <li>{@code manifest.json}: the full config, {@code data_resolved} (the data settings used,
+ *       the source's defaults filled in for unset fields), seeds, versions, git commit,
+ *       start time;
  *   <li>{@code saved-model/}: the trained classifier ({@link SavedModelExporter});
  *   <li>for the {@code blended} optimizer, {@code gate/}: the trained (or frozen) gate
  *       ({@link GateExporter}), and in {@code result.json} an {@code alpha_trace}
@@ -236,6 +240,8 @@ public final class TrainExperiment {
     m.put("command", "train");
     m.put("started", started.toString());
     m.put("config", config);
+    Map<String, Object> resolved = resolvedData(config.data());
+    m.put("data_resolved", resolved);
     m.put("effective_params", params);
     if (config.optimizer().equals("blended")) {
       Map<String, Object> gate = new LinkedHashMap<>();
@@ -248,7 +254,7 @@ public final class TrainExperiment {
     seeds.put("model_init", config.seed());
     seeds.put("batch_order", config.seed());
     seeds.put("meta_batch", config.seed());
-    seeds.put("data", config.data().seed());
+    seeds.put("data", resolved.get("seed"));
     m.put("seeds", seeds);
     Map<String, Object> sizes = new LinkedHashMap<>();
     sizes.put("train", data.train().size());
@@ -256,6 +262,28 @@ public final class TrainExperiment {
     sizes.put("test", data.test().size());
     m.put("data_sizes", sizes);
     m.put("build", BuildInfo.asMap());
+    return m;
+  }
+
+  /**
+   * The data settings a run actually uses, with the source's defaults filled in where the config
+   * leaves them unset: {@code source}, {@code seed}, and for {@code mnist1d}
+   * {@code validation_size} and {@code split_seed}.
+   */
+  static Map<String, Object> resolvedData(DataConfig data) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("source", data.source());
+    switch (data.source()) {
+      case "blobs" -> m.put("seed", data.seed() == null ? DataSources.BLOBS_DEFAULT_SEED : data.seed());
+      case "mnist1d" -> {
+        m.put("seed", data.seed() == null ? Mnist1dConfig.defaults().seed() : data.seed());
+        m.put("validation_size",
+            data.validationSize() == null ? DataSplits.DEFAULT_VALIDATION_SIZE : data.validationSize());
+        m.put("split_seed", data.splitSeed() == null ? DataSplits.DEFAULT_SPLIT_SEED : data.splitSeed());
+      }
+      default -> throw BadInputException.of("data.source must be one of %s, got %s", DataConfig.SOURCES,
+          data.source());
+    }
     return m;
   }
 
