@@ -2,6 +2,7 @@ package dev.tfblend.config;
 
 import dev.tfblend.BadInputException;
 import dev.tfblend.train.Optimizers;
+import dev.tfblend.train.RuleStepBuilder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -59,6 +60,9 @@ public record TrainConfig(
     }
     if (eff.containsKey("nesterov") && eff.get("nesterov") != 0.0 && eff.get("nesterov") != 1.0) {
       throw BadInputException.of("params.nesterov must be 0 or 1, got %s", eff.get("nesterov"));
+    }
+    if (optimizer.equals("adam") || optimizer.equals("sgd")) {
+      RuleStepBuilder.checkHyperparameters(optimizer, eff);
     }
     if (epochs <= 0) {
       throw BadInputException.of("epochs must be positive, got %s", epochs);

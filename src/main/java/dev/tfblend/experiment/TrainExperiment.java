@@ -1,16 +1,20 @@
 package dev.tfblend.experiment;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tfblend.BadInputException;
 import dev.tfblend.BuildInfo;
+import dev.tfblend.config.DataConfig;
 import dev.tfblend.config.TrainConfig;
 import dev.tfblend.data.DataSplits;
+import dev.tfblend.data.Mnist1dConfig;
 import dev.tfblend.data.Batches;
 import dev.tfblend.export.GateExporter;
 import dev.tfblend.export.SavedModelExporter;
 import dev.tfblend.meta.GateFeatures;
 import dev.tfblend.meta.GateWeights;
+import dev.tfblend.io.AtomicFile;
 import dev.tfblend.io.OutputDir;
 import dev.tfblend.model.Mlp;
 import dev.tfblend.train.AlphaTrace;
@@ -20,8 +24,6 @@ import dev.tfblend.train.Optimizers;
 import dev.tfblend.train.StepBuilder;
 import dev.tfblend.train.Trainer;
 import dev.tfblend.train.TrainingGraph;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,7 +40,9 @@ import java.util.Map;
  *       epoch 0 = before training), {@code test_loss}, {@code test_accuracy},
  *       {@code steps_per_second}, {@code wall_seconds}; plus {@code stop_reason} when training
  *       stopped early and {@code step_outputs} when the optimizer records per-step values;
- *   <li>{@code manifest.json}: the full config, seeds, versions, git commit, start time;
+ *   <li>{@code manifest.json}: the full config, {@code data_resolved} (the data settings used,
+ *       the source's defaults filled in for unset fields), seeds, versions, git commit,
+ *       start time;
  *   <li>{@code saved-model/}: the trained classifier ({@link SavedModelExporter});
  *   <li>for the {@code blended} optimizer, {@code gate/}: the trained (or frozen) gate
  *       ({@link GateExporter}), and in {@code result.json} an {@code alpha_trace}
@@ -170,8 +174,10 @@ public final class TrainExperiment {
       }
       double wall = (System.nanoTime() - start) / 1e9;
       Map<String, Object> manifest = manifest(config, params, choice, started, data);
-      SavedModelExporter.export(mlp, trained, dir.path().resolve("saved-model"),
-          Map.of("run", Map.of("config", config, "test_accuracy", result.testAccuracy())));
+      Map<String, Object> modelRun = new LinkedHashMap<>();
+      modelRun.put("config", config);
+      modelRun.put("test_accuracy", result.testAccuracy());
+      SavedModelExporter.export(mlp, trained, dir.path().resolve("saved-model"), single("run", modelRun));
       if (gate != null) {
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("config", config);
@@ -180,10 +186,10 @@ public final class TrainExperiment {
         run.put("started_from", choice.gate() == null ? null : choice.gate().toString());
         run.put("frozen", blend.freezeGate());
         run.put("test_accuracy", result.testAccuracy());
-        GateExporter.export(gate, mlp, dir.path().resolve("gate"), Map.of("run", run));
+        GateExporter.export(gate, mlp, dir.path().resolve("gate"), single("run", run));
       }
-      write(dir.path().resolve("result.json"), resultJson(config, params, result, wall));
-      write(dir.path().resolve("manifest.json"), manifest);
+      writeJson(dir.path().resolve("result.json"), resultJson(config, params, result, wall));
+      writeJson(dir.path().resolve("manifest.json"), manifest);
       dir.commit();
       return result;
     }
@@ -234,6 +240,8 @@ public final class TrainExperiment {
     m.put("command", "train");
     m.put("started", started.toString());
     m.put("config", config);
+    Map<String, Object> resolved = resolvedData(config.data());
+    m.put("data_resolved", resolved);
     m.put("effective_params", params);
     if (config.optimizer().equals("blended")) {
       Map<String, Object> gate = new LinkedHashMap<>();
@@ -246,7 +254,7 @@ public final class TrainExperiment {
     seeds.put("model_init", config.seed());
     seeds.put("batch_order", config.seed());
     seeds.put("meta_batch", config.seed());
-    seeds.put("data", config.data().seed());
+    seeds.put("data", resolved.get("seed"));
     m.put("seeds", seeds);
     Map<String, Object> sizes = new LinkedHashMap<>();
     sizes.put("train", data.train().size());
@@ -257,11 +265,37 @@ public final class TrainExperiment {
     return m;
   }
 
-  private static void write(Path file, Object value) {
-    try {
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), value);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
+  /**
+   * The data settings a run actually uses, with the source's defaults filled in where the config
+   * leaves them unset: {@code source}, {@code seed}, and for {@code mnist1d}
+   * {@code validation_size} and {@code split_seed}.
+   */
+  static Map<String, Object> resolvedData(DataConfig data) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("source", data.source());
+    switch (data.source()) {
+      case "blobs" -> m.put("seed", data.seed() == null ? DataSources.BLOBS_DEFAULT_SEED : data.seed());
+      case "mnist1d" -> {
+        m.put("seed", data.seed() == null ? Mnist1dConfig.defaults().seed() : data.seed());
+        m.put("validation_size",
+            data.validationSize() == null ? DataSplits.DEFAULT_VALIDATION_SIZE : data.validationSize());
+        m.put("split_seed", data.splitSeed() == null ? DataSplits.DEFAULT_SPLIT_SEED : data.splitSeed());
+      }
+      default -> throw BadInputException.of("data.source must be one of %s, got %s", DataConfig.SOURCES,
+          data.source());
     }
+    return m;
+  }
+
+  private static Map<String, Object> single(String key, Object value) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put(key, value);
+    return m;
+  }
+
+  private static void writeJson(Path file, Object value) {
+    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+        .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    AtomicFile.write(file, "--out", w -> mapper.writeValue(w, value));
   }
 }

@@ -2,6 +2,7 @@ package dev.tfblend.optim;
 
 import com.google.common.base.Preconditions;
 import dev.tfblend.BadInputException;
+import dev.tfblend.train.RuleStepBuilder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -143,10 +144,14 @@ public final class DynamicBlendedOptimizer<T extends TFloating> extends Optimize
       check("momentum", momentum, momentum >= 0 && momentum <= 1, "in [0, 1]");
     }
 
-    /** The defaults of {@code RuleStepBuilder}'s baselines: 3e-3, 0.9, 0.999, 1e-8, 0.05, 0.9. */
+    /**
+     * The defaults of the Adam and momentum-SGD baselines: {@link RuleStepBuilder#ADAM_DEFAULT_LR}
+     * (1e-2), beta1 0.9, beta2 0.999, eps 1e-8, {@link RuleStepBuilder#SGD_DEFAULT_LR} (0.05),
+     * momentum 0.9.
+     */
     public static Settings defaults() {
-      return new Settings(3e-3, AdamRule.DEFAULT_BETA1, AdamRule.DEFAULT_BETA2, AdamRule.DEFAULT_EPS,
-          0.05, MomentumRule.DEFAULT_MOMENTUM);
+      return new Settings(RuleStepBuilder.ADAM_DEFAULT_LR, AdamRule.DEFAULT_BETA1, AdamRule.DEFAULT_BETA2,
+          AdamRule.DEFAULT_EPS, RuleStepBuilder.SGD_DEFAULT_LR, MomentumRule.DEFAULT_MOMENTUM);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.tfblend.train;
 
 import com.google.common.base.Preconditions;
+import dev.tfblend.BadInputException;
 import dev.tfblend.model.Init;
 import dev.tfblend.model.ParameterSet;
 import dev.tfblend.optim.AdamRule;
@@ -12,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.DoublePredicate;
 import java.util.function.Function;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
@@ -33,6 +35,11 @@ import org.tensorflow.types.TFloat32;
  *
  * <p>Some keys are structural (momentum's {@code nesterov}): fixed when the graph is built;
  * {@link TrainStep#setHyperparameters} accepts them only with the built value.
+ *
+ * <p>Values are range-checked ({@link #checkHyperparameters}) before they are set: for
+ * {@link #adam()}, {@code lr > 0}, {@code beta1} and {@code beta2} in {@code [0, 1)},
+ * {@code eps > 0}; for {@link #sgd}, {@code lr > 0}, {@code momentum} in {@code [0, 1)},
+ * {@code weightDecay >= 0}, {@code nesterov} 0 or 1; every value must be finite.
  */
 public final class RuleStepBuilder implements StepBuilder {
   /**
@@ -52,8 +59,19 @@ public final class RuleStepBuilder implements StepBuilder {
   private final Map<String, Double> defaults;
   private final Map<String, Double> structural;
   private final Function<Hyperparameters<TFloat32>, UpdateRule<TFloat32>> ruleFactory;
+  private final Map<String, Range> ranges;
+
+  /** The allowed values of one hyperparameter: a test and its wording for messages. */
+  private record Range(String wording, DoublePredicate test) {}
+
+  private static final Range POSITIVE = new Range("> 0", v -> v > 0);
+  private static final Range NON_NEGATIVE = new Range(">= 0", v -> v >= 0);
+  private static final Range UNIT = new Range("in [0, 1)", v -> v >= 0 && v < 1);
+  private static final Range FLAG = new Range("0 or 1", v -> v == 0 || v == 1);
 
   /**
+   * A builder whose values are only checked to be finite.
+   *
    * @param name optimizer name and graph scope
    * @param defaults operand hyperparameters and their defaults, in order
    * @param structural keys fixed at build time, with their built values
@@ -61,10 +79,16 @@ public final class RuleStepBuilder implements StepBuilder {
    */
   public RuleStepBuilder(String name, Map<String, Double> defaults, Map<String, Double> structural,
       Function<Hyperparameters<TFloat32>, UpdateRule<TFloat32>> ruleFactory) {
+    this(name, defaults, structural, ruleFactory, Map.of());
+  }
+
+  private RuleStepBuilder(String name, Map<String, Double> defaults, Map<String, Double> structural,
+      Function<Hyperparameters<TFloat32>, UpdateRule<TFloat32>> ruleFactory, Map<String, Range> ranges) {
     this.name = name;
     this.defaults = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(defaults));
     this.structural = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(structural));
     this.ruleFactory = ruleFactory;
+    this.ranges = Map.copyOf(ranges);
   }
 
   /**
@@ -77,7 +101,8 @@ public final class RuleStepBuilder implements StepBuilder {
     d.put("beta1", AdamRule.DEFAULT_BETA1);
     d.put("beta2", AdamRule.DEFAULT_BETA2);
     d.put("eps", AdamRule.DEFAULT_EPS);
-    return new RuleStepBuilder("adam", d, Map.of(), AdamRule::of);
+    return new RuleStepBuilder("adam", d, Map.of(), AdamRule::of,
+        Map.of("lr", POSITIVE, "beta1", UNIT, "beta2", UNIT, "eps", POSITIVE));
   }
 
   /**
@@ -90,7 +115,49 @@ public final class RuleStepBuilder implements StepBuilder {
     d.put("momentum", MomentumRule.DEFAULT_MOMENTUM);
     d.put("weightDecay", 0.0);
     return new RuleStepBuilder("sgd", d, Map.of("nesterov", nesterov ? 1.0 : 0.0),
-        h -> MomentumRule.of(h, nesterov));
+        h -> MomentumRule.of(h, nesterov),
+        Map.of("lr", POSITIVE, "momentum", UNIT, "weightDecay", NON_NEGATIVE, "nesterov", FLAG));
+  }
+
+  /**
+   * Checks hyperparameter values of the {@code adam} or {@code sgd} baseline (the ranges in the
+   * class comment) without building anything; {@code train} calls it before it writes.
+   *
+   * @param optimizer {@code adam} or {@code sgd}
+   * @throws BadInputException naming the optimizer, key, allowed range and value of the first
+   *     value out of range or not finite
+   */
+  public static void checkHyperparameters(String optimizer, Map<String, Double> values) {
+    RuleStepBuilder b = switch (optimizer) {
+      case "adam" -> adam();
+      case "sgd" -> sgd(false);
+      default -> throw new IllegalArgumentException("not a baseline optimizer: " + optimizer);
+    };
+    b.checkHyperparameters(values);
+  }
+
+  /**
+   * Checks values for this builder's keys: finite, and within the key's range where it has one.
+   * Keys this builder does not know are left to {@link TrainStep#setHyperparameters}.
+   *
+   * @throws BadInputException naming the optimizer, key, allowed range and value
+   */
+  public void checkHyperparameters(Map<String, Double> values) {
+    for (Map.Entry<String, Double> e : values.entrySet()) {
+      String key = e.getKey();
+      if (!defaults.containsKey(key) && !structural.containsKey(key)) {
+        continue;
+      }
+      Double v = e.getValue();
+      Range range = ranges.get(key);
+      if (v == null || !Double.isFinite(v)) {
+        throw BadInputException.of("%s hyperparameter %s must be a finite number%s, got %s", name, key,
+            range == null ? "" : " " + range.wording(), v);
+      }
+      if (range != null && !range.test().test(v)) {
+        throw BadInputException.of("%s hyperparameter %s must be %s, got %s", name, key, range.wording(), v);
+      }
+    }
   }
 
   @Override
@@ -177,6 +244,7 @@ public final class RuleStepBuilder implements StepBuilder {
 
     @Override
     public void setHyperparameters(Session session, Map<String, Double> values) {
+      checkHyperparameters(values);
       Map<String, Double> operands = new HashMap<>();
       for (Map.Entry<String, Double> e : values.entrySet()) {
         if (structural.containsKey(e.getKey())) {

@@ -3,7 +3,6 @@ package dev.tfblend.train;
 import com.google.common.base.Preconditions;
 import dev.tfblend.data.Batches;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +12,10 @@ import java.util.Map;
  * evaluation on the validation split after every epoch (and as epoch 0, before training) and on
  * the test split at the end.
  *
- * <p>Per epoch {@code e >= 1} the training rows are visited in the order
- * {@link Batches#epochOrder}{@code (n, seed, e)}; the last batch may be smaller. The train loss reported per epoch is the
+ * <p>Per epoch {@code e >= 1} the training rows are visited in the batches
+ * {@link Batches#epochBatches}{@code (n, batchSize, seed, e)}: the order
+ * {@link Batches#epochOrder}{@code (n, seed, e)} cut into consecutive batches, the last one
+ * kept even when it is smaller. The train loss reported per epoch is the
  * mean cross-entropy over the whole training split at the end of the epoch (the same parameters
  * as the validation figures), so epoch 0 and later epochs mean the same thing.
  *
@@ -83,14 +84,12 @@ public final class Trainer {
     long totalTimedSteps = 0;
     String stopReason = null;
     for (int epoch = 1; epoch <= s.epochs() && stopReason == null; epoch++) {
-      int[] order = Batches.epochOrder(n, s.seed(), epoch);
       double lossSum = 0;
       long steps = 0;
       long timedSteps = 0;
       long epochNanos = 0;
       long t0 = System.nanoTime();
-      for (int start = 0; start < n; start += s.batchSize()) {
-        int[] batch = Arrays.copyOfRange(order, start, Math.min(n, start + s.batchSize()));
+      for (int[] batch : Batches.epochBatches(n, s.batchSize(), s.seed(), epoch)) {
         long ts = System.nanoTime();
         TrainingGraph.StepOutput out = g.trainStep(batch);
         long te = System.nanoTime();

@@ -1,0 +1,24 @@
+package dev.tfblend.optim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tfblend.train.RuleStepBuilder;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** {@link DynamicBlendedOptimizer.Settings#defaults()} are the baselines' defaults. */
+class BlendSettingsDefaultsTest {
+  @Test
+  void defaultsMatchTheBaselines() {
+    DynamicBlendedOptimizer.Settings s = DynamicBlendedOptimizer.Settings.defaults();
+    Map<String, Double> adam = RuleStepBuilder.adam().hyperparameterDefaults();
+    Map<String, Double> sgd = RuleStepBuilder.sgd(false).hyperparameterDefaults();
+    assertEquals(1e-2, s.adamLr());
+    assertEquals(adam.get("lr"), s.adamLr());
+    assertEquals(adam.get("beta1"), s.beta1());
+    assertEquals(adam.get("beta2"), s.beta2());
+    assertEquals(adam.get("eps"), s.eps());
+    assertEquals(sgd.get("lr"), s.sgdLr());
+    assertEquals(sgd.get("momentum"), s.momentum());
+  }
+}
