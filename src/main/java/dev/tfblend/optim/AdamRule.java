@@ -34,6 +34,12 @@ import org.tensorflow.types.family.TFloating;
 public final class AdamRule<T extends TFloating> implements UpdateRule<T> {
   /** Slot names, in order. */
   public static final List<String> SLOTS = List.of("m", "v");
+  /**
+   * Default learning rate. Chosen on MNIST-1D validation accuracy after 10 epochs at batch 32
+   * (seeds 0-2): 1e-3 gave 0.48-0.50, 3e-3 gave 0.53-0.57, 1e-2 gave 0.58-0.60; 1e-2 is also the
+   * MNIST-1D reference protocol's rate.
+   */
+  public static final double DEFAULT_LR = 1e-2;
   /** Default {@code beta1}. */
   public static final double DEFAULT_BETA1 = 0.9;
   /** Default {@code beta2}. */

@@ -2,7 +2,6 @@ package dev.tfblend.optim;
 
 import com.google.common.base.Preconditions;
 import dev.tfblend.BadInputException;
-import dev.tfblend.train.RuleStepBuilder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -145,13 +144,13 @@ public final class DynamicBlendedOptimizer<T extends TFloating> extends Optimize
     }
 
     /**
-     * The defaults of the Adam and momentum-SGD baselines: {@link RuleStepBuilder#ADAM_DEFAULT_LR}
-     * (1e-2), beta1 0.9, beta2 0.999, eps 1e-8, {@link RuleStepBuilder#SGD_DEFAULT_LR} (0.05),
+     * The defaults of the Adam and momentum-SGD baselines: {@link AdamRule#DEFAULT_LR}
+     * (1e-2), beta1 0.9, beta2 0.999, eps 1e-8, {@link MomentumRule#DEFAULT_LR} (0.05),
      * momentum 0.9.
      */
     public static Settings defaults() {
-      return new Settings(RuleStepBuilder.ADAM_DEFAULT_LR, AdamRule.DEFAULT_BETA1, AdamRule.DEFAULT_BETA2,
-          AdamRule.DEFAULT_EPS, RuleStepBuilder.SGD_DEFAULT_LR, MomentumRule.DEFAULT_MOMENTUM);
+      return new Settings(AdamRule.DEFAULT_LR, AdamRule.DEFAULT_BETA1, AdamRule.DEFAULT_BETA2,
+          AdamRule.DEFAULT_EPS, MomentumRule.DEFAULT_LR, MomentumRule.DEFAULT_MOMENTUM);
     }
 
     /**

@@ -42,18 +42,10 @@ import org.tensorflow.types.TFloat32;
  * {@code weightDecay >= 0}, {@code nesterov} 0 or 1; every value must be finite.
  */
 public final class RuleStepBuilder implements StepBuilder {
-  /**
-   * Default Adam learning rate. Chosen on MNIST-1D validation accuracy after 10 epochs at batch
-   * 32 (seeds 0-2): 1e-3 gave 0.48-0.50, 3e-3 gave 0.53-0.57, 1e-2 gave 0.58-0.60; 1e-2 is also
-   * the MNIST-1D reference protocol's rate.
-   */
-  public static final double ADAM_DEFAULT_LR = 1e-2;
-  /**
-   * Default momentum-SGD learning rate (momentum 0.9). Chosen on MNIST-1D validation accuracy
-   * after 10 epochs at batch 32 (seeds 0-2): 0.01 gave 0.51-0.53, 0.05 gave 0.56-0.63, 0.1 gave
-   * 0.45-0.47.
-   */
-  public static final double SGD_DEFAULT_LR = 0.05;
+  /** Default Adam learning rate: {@link AdamRule#DEFAULT_LR}. */
+  public static final double ADAM_DEFAULT_LR = AdamRule.DEFAULT_LR;
+  /** Default momentum-SGD learning rate: {@link MomentumRule#DEFAULT_LR}. */
+  public static final double SGD_DEFAULT_LR = MomentumRule.DEFAULT_LR;
 
   private final String name;
   private final Map<String, Double> defaults;
