@@ -70,7 +70,7 @@ public final class Launcher {
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "3");
     pb.environment().put(CHILD_ENV, "1");
-    if (System.console() != null) {
+    if (stderrIsTerminal()) {
       pb.environment().put(TTY_ENV, "1");
     }
     pb.redirectInput(ProcessBuilder.Redirect.INHERIT);
@@ -141,6 +141,22 @@ public final class Launcher {
 
   /** True when the user's terminal shows our standard error (progress may redraw lines). */
   public static boolean interactive() {
-    return System.getenv(TTY_ENV) != null || System.console() != null;
+    String tty = System.getenv(TTY_ENV);
+    return tty != null ? !tty.isEmpty() && !tty.equals("0") : stderrIsTerminal();
+  }
+
+  /**
+   * Whether this process's standard error is a terminal: progress goes there, so {@code tune
+   * 2>log} from a terminal must not write line redraws into the log. Reads {@code /proc} where
+   * there is one; elsewhere falls back to {@link System#console()} (stdin and stdout).
+   */
+  static boolean stderrIsTerminal() {
+    java.nio.file.Path fd2 = java.nio.file.Path.of("/proc/self/fd/2");
+    try {
+      String target = java.nio.file.Files.readSymbolicLink(fd2).toString();
+      return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      return System.console() != null;
+    }
   }
 }

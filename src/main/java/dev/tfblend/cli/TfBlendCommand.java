@@ -70,6 +70,10 @@ public final class TfBlendCommand implements Runnable {
     String name = cl.getCommandSpec().qualifiedName();
     if (ex instanceof BadInputException || ex instanceof CommandLine.ParameterException) {
       err.println(name + ": " + ex.getMessage());
+      // the one-line reason, then the command's synopsis (its full help is one --help away)
+      CommandLine.Help help = cl.getHelp();
+      err.print(help.synopsisHeading() + help.synopsis(help.synopsisHeadingLength()));
+      err.println("Try '" + name + " --help' for more information.");
       if (verbose) {
         ex.printStackTrace(err);
       }
