@@ -7,10 +7,14 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -28,6 +32,10 @@ import java.util.stream.Stream;
  * ancestors, is refused by {@link #stage(Path)} with a {@link BadInputException}, before anything
  * is computed or written, so a mistyped {@code --out} never deletes a user's files.
  *
+ * <p>Before the final rename, the staged tree is given ordinary permissions (directories
+ * {@code rwxr-xr-x}, files {@code rw-r--r--}) on POSIX file systems; the temporary directory it
+ * starts as would otherwise leave it owner-only.
+ *
  * <pre>{@code
  * try (OutputDir out = OutputDir.stage(dir)) {
  *   Files.writeString(out.path().resolve("result.json"), json);
@@ -41,6 +49,9 @@ public final class OutputDir implements AutoCloseable {
   /** The file names whose presence marks a directory as an earlier tf-blend output. */
   public static final List<String> KNOWN_OUTPUT_FILES =
       List.of("manifest.json", "result.json", "dataset.json", "saved_model.pb");
+
+  static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwxr-xr-x");
+  static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-r--r--");
 
   private final Path target;
   private final Path staging;
@@ -132,6 +143,7 @@ public final class OutputDir implements AutoCloseable {
     }
     checkReplaceable(target, target); // again: the directory may have changed meanwhile
     try {
+      setOrdinaryPermissions(staging);
       if (Files.isDirectory(target)) {
         Path old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
         Files.delete(old);
@@ -144,6 +156,24 @@ public final class OutputDir implements AutoCloseable {
       committed = true;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot move " + staging + " to " + target, e);
+    }
+  }
+
+  /**
+   * Gives every directory under {@code root} (itself included) mode {@code rwxr-xr-x} and every
+   * regular file {@code rw-r--r--}; does nothing on file systems without POSIX permissions.
+   */
+  static void setOrdinaryPermissions(Path root) throws IOException {
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) walk::iterator) {
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          Files.setPosixFilePermissions(p, DIR_MODE);
+        } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+          Files.setPosixFilePermissions(p, FILE_MODE);
+        }
+      }
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system: its own defaults apply
     }
   }
 
