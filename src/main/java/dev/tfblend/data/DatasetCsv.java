@@ -23,8 +23,10 @@ import java.util.List;
  * read back bit for bit here, in numpy and in pandas. Reading accepts any decimal or exponent form
  * {@link Double#parseDouble} accepts, and files with or without the label column.
  *
- * <p>Reading errors are {@link BadInputException}s naming the file, the line number (1-based,
- * the header is line 1) and the column.
+ * <p>Line 1 must be the header: a first line whose cells are all numbers is refused (a file
+ * without a header would otherwise lose its first sample). Reading errors are
+ * {@link BadInputException}s naming the file, the line number (1-based, the header is line 1) and
+ * the column.
  */
 public final class DatasetCsv {
   private DatasetCsv() {}
@@ -96,6 +98,10 @@ public final class DatasetCsv {
       throw BadInputException.of("%s line 1: missing header", file);
     }
     List<String> header = List.of(lines.get(0).strip().split(",", -1));
+    if (header.stream().allMatch(DatasetCsv::isNumber)) {
+      throw BadInputException.of("%s line 1 looks like data, not a header; the data set format"
+          + " starts with a header line 'label,x0,...' or 'x0,...'", file);
+    }
     boolean hasLabel = header.get(0).strip().equals("label");
     int first = hasLabel ? 1 : 0;
     int width = header.size() - first;
@@ -136,6 +142,15 @@ public final class DatasetCsv {
     }
     int[] y = labels.stream().mapToInt(Integer::intValue).toArray();
     return new Table(header, hasLabel, rows.toArray(new double[0][]), y);
+  }
+
+  private static boolean isNumber(String cell) {
+    try {
+      Double.parseDouble(cell.strip());
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.common.base.Preconditions;
 import dev.tfblend.BuildInfo;
+import dev.tfblend.io.AtomicFile;
 import dev.tfblend.model.Mlp;
 import dev.tfblend.model.ParameterSet;
 import java.io.IOException;
@@ -83,27 +84,44 @@ public final class SavedModelExporter {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot export SavedModel to " + dir, e);
     }
+    writeJson(dir.resolve("manifest.json"), manifest(mlp, extra));
+  }
+
+  /** The manifest's content, in a fixed key order (so identical runs write identical files). */
+  static Map<String, Object> manifest(Mlp mlp, Map<String, Object> extra) {
     Map<String, Object> manifest = new LinkedHashMap<>();
     manifest.put("format", "tensorflow-saved-model");
     manifest.put("tag", TAG);
     manifest.put("signature", SIGNATURE_KEY);
-    manifest.put("inputs", Map.of(INPUT, Map.of("dtype", "float32", "shape", List.of(-1, mlp.inputSize()))));
+    manifest.put("inputs", Map.of(INPUT, tensor(mlp.inputSize())));
     Map<String, Object> outputs = new LinkedHashMap<>();
-    outputs.put(LOGITS, Map.of("dtype", "float32", "shape", List.of(-1, mlp.numClasses())));
-    outputs.put(PROBABILITIES, Map.of("dtype", "float32", "shape", List.of(-1, mlp.numClasses())));
+    outputs.put(LOGITS, tensor(mlp.numClasses()));
+    outputs.put(PROBABILITIES, tensor(mlp.numClasses()));
     manifest.put("outputs", outputs);
-    manifest.put("model", Map.of("kind", "mlp", "layers", mlp.layerSizes(),
-        "activation", mlp.activation().configName(), "parameters", mlp.numParameters()));
+    Map<String, Object> model = new LinkedHashMap<>();
+    model.put("kind", "mlp");
+    model.put("layers", mlp.layerSizes());
+    model.put("activation", mlp.activation().configName());
+    model.put("parameters", mlp.numParameters());
+    manifest.put("model", model);
     manifest.put("build", BuildInfo.asMap());
     manifest.putAll(extra);
-    writeJson(dir.resolve("manifest.json"), manifest);
+    return manifest;
   }
 
+  private static Map<String, Object> tensor(int width) {
+    Map<String, Object> spec = new LinkedHashMap<>();
+    spec.put("dtype", "float32");
+    spec.put("shape", List.of(-1, width));
+    return spec;
+  }
+
+  /**
+   * Writes {@code value} as indented JSON to {@code file} through {@link AtomicFile}: the file
+   * appears complete or not at all, and an earlier file is kept when serialization fails.
+   */
   static void writeJson(Path file, Object value) {
-    try {
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), value);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
+    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    AtomicFile.write(file, "manifest", w -> w.write(mapper.writeValueAsString(value)));
   }
 }

@@ -10,11 +10,13 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Writes one text file that appears complete or not at all: the content goes to a hidden
  * temporary sibling ({@code .NAME.partial-*}), which is then renamed over the target. If writing
- * fails, the temporary file is deleted and the target (new or old) is untouched.
+ * fails, the temporary file is deleted and the target (new or old) is untouched. On POSIX file
+ * systems the written file gets mode {@code rw-r--r--} (a temporary file starts owner-only).
  */
 public final class AtomicFile {
   private AtomicFile() {}
@@ -48,6 +50,11 @@ public final class AtomicFile {
     try {
       try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
         content.writeTo(w);
+      }
+      try {
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+      } catch (UnsupportedOperationException e) {
+        // not a POSIX file system: its own defaults apply
       }
       try {
         Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -14,8 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads feature vectors for the gate: a CSV of numbers (an optional header line, recognised by a
- * cell that is not a number) or JSON lines (each line {@code [..]} or {@code {"features": [..]}}).
+ * Reads feature vectors for the gate: a CSV of numbers (an optional header line, recognised by
+ * none of its cells being a number) or JSON lines (each line {@code [..]} or {@code {"features": [..]}}).
  * The format is chosen by the first non-blank line: {@code [} or {@code {} means JSON lines.
  * Blank lines are skipped. Every vector must have {@code width} finite float32 values.
  *
@@ -75,15 +75,20 @@ final class FeatureRows {
     return rows;
   }
 
+  /**
+   * A first line is a header only when none of its cells is a number; a line with some numbers
+   * is data, so a typo in it is reported rather than the row silently dropped.
+   */
   private static boolean isHeader(String[] cells) {
     for (String c : cells) {
       try {
         Double.parseDouble(c.strip());
+        return false;
       } catch (NumberFormatException e) {
-        return true;
+        // not a number: keep looking
       }
     }
-    return false;
+    return true;
   }
 
   private static List<float[]> jsonLines(Path file, List<String> lines, int width) {

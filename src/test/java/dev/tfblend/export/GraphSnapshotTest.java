@@ -14,7 +14,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The checked-in {@code graphs/*.pbtxt} must equal what the code builds. When a graph changes on
+ * The checked-in {@code graphs/*.pbtxt} must equal what the code builds: the same set of files
+ * (no stale extra one, none missing), each with the same text. When a graph changes on
  * purpose, regenerate them with {@code java -jar target/tf-blend.jar graphs --out graphs} and
  * commit the diff.
  */
@@ -30,7 +31,9 @@ class GraphSnapshotTest {
       onDisk = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".pbtxt"))
           .collect(Collectors.toCollection(TreeSet::new));
     }
-    assertTrue(onDisk.containsAll(built.keySet()), "missing in graphs/: " + built.keySet() + HOW);
+    assertEquals(new TreeSet<>(built.keySet()), onDisk,
+        "graphs/*.pbtxt must be exactly the graphs the code builds (a stale extra file or a missing"
+            + " one fails)" + HOW);
     for (Map.Entry<String, String> e : built.entrySet()) {
       String checkedIn = Files.readString(dir.resolve(e.getKey()));
       assertEquals(checkedIn, e.getValue(), "graphs/" + e.getKey() + " is out of date" + HOW);
