@@ -110,8 +110,10 @@ class JarIT {
     Path out = tmp.resolve("never");
     TfBlendJar.Result r = TfBlendJar.run("train", "--epochs", "0", "--out", out.toString());
     assertEquals(2, r.exitCode(), r.toString());
-    assertEquals(1, r.err().lines().count(), "a one-line reason: " + r);
-    assertTrue(r.err().contains("epochs"), r.toString());
+    List<String> lines = r.err().lines().toList();
+    assertTrue(lines.get(0).startsWith("tf-blend train: ") && lines.get(0).contains("epochs"),
+        "a one-line reason naming the field first: " + r);
+    assertTrue(lines.get(1).startsWith("Usage: tf-blend train"), "then the usage: " + r);
     assertFalse(Files.exists(out), "nothing written");
     try (var entries = Files.list(tmp)) {
       assertEquals(List.of(), entries.toList(), "no staging directory left either");
