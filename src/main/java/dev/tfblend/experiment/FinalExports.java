@@ -29,6 +29,7 @@ final class FinalExports {
     extra.put("batch_size", config.batchSize());
     extra.put("model_layers", mlp.layerSizes());
     extra.put("data", config.data());
+    extra.put("data_resolved", TrainExperiment.resolvedData(config.data()));
     // staged then renamed: a resumed study replaces its models whole, an interrupted export
     // leaves the previous ones
     try (OutputDir out = OutputDir.stage(classifierDir)) {

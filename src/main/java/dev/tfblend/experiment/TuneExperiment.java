@@ -491,6 +491,7 @@ public final class TuneExperiment {
     manifest.put("storage", r.storage());
     manifest.put("studies", config.optimizers().stream().map(k -> r.studyName() + "-" + k).toList());
     manifest.put("config", r.config());
+    manifest.put("data_resolved", TrainExperiment.resolvedData(config.data()));
     manifest.put("versions", BuildInfo.asMap());
     manifest.put("created", java.time.Instant.now().toString());
     writeJson(runDir.resolve("manifest.json"), manifest);
