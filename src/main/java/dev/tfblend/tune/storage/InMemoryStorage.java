@@ -171,7 +171,7 @@ public final class InMemoryStorage implements TrialStorage {
     Objects.requireNonNull(template, "template");
     synchronized (lock) {
       StudyRecord s = study(studyId);
-      checkValueFits(template.state(), template.value(), true);
+      StorageChecks.checkValueFits(template.state(), template.value(), true);
       for (Map.Entry<String, Distribution> e : template.distributions().entrySet()) {
         if (!e.getValue().contains(template.internalParam(e.getKey()))) {
           throw new IllegalArgumentException(
@@ -278,26 +278,9 @@ public final class InMemoryStorage implements TrialStorage {
     }
   }
 
-  private static void checkValueFits(TrialState state, Double value, boolean allowUnfinished) {
-    Objects.requireNonNull(state, "state");
-    if (!allowUnfinished && !state.isFinished()) {
-      throw new IllegalArgumentException(
-          "setTrialState takes COMPLETE, PRUNED or FAIL, got " + state);
-    }
-    if (value != null && value.isNaN()) {
-      throw new IllegalArgumentException("a trial value cannot be NaN");
-    }
-    if (state == TrialState.COMPLETE && value == null) {
-      throw new IllegalArgumentException("a COMPLETE trial needs a value");
-    }
-    if ((state == TrialState.FAIL || !state.isFinished()) && value != null) {
-      throw new IllegalArgumentException("a " + state + " trial cannot have a value");
-    }
-  }
-
   @Override
   public void setTrialState(long trialId, TrialState state, Double value) {
-    checkValueFits(state, value, false);
+    StorageChecks.checkValueFits(state, value, false);
     synchronized (lock) {
       FrozenTrial t = updatable(trialId);
       put(t.withState(state, value, now()));

@@ -589,7 +589,7 @@ public final class RdbStorage implements TrialStorage {
   @Override
   public long createTrial(long studyId, FrozenTrial template) {
     Objects.requireNonNull(template, "template");
-    checkValueFits(template.state(), template.value(), true);
+    StorageChecks.checkValueFits(template.state(), template.value(), true);
     for (Map.Entry<String, Distribution> d : template.distributions().entrySet()) {
       if (!d.getValue().contains(template.internalParam(d.getKey()))) {
         throw new IllegalArgumentException(
@@ -772,23 +772,6 @@ public final class RdbStorage implements TrialStorage {
         });
   }
 
-  private static void checkValueFits(TrialState state, Double value, boolean allowUnfinished) {
-    Objects.requireNonNull(state, "state");
-    if (!allowUnfinished && !state.isFinished()) {
-      throw new IllegalArgumentException(
-          "setTrialState takes COMPLETE, PRUNED or FAIL, got " + state);
-    }
-    if (value != null && value.isNaN()) {
-      throw new IllegalArgumentException("a trial value cannot be NaN");
-    }
-    if (state == TrialState.COMPLETE && value == null) {
-      throw new IllegalArgumentException("a COMPLETE trial needs a value");
-    }
-    if ((state == TrialState.FAIL || !state.isFinished()) && value != null) {
-      throw new IllegalArgumentException("a " + state + " trial cannot have a value");
-    }
-  }
-
   /** Optuna's value type of a trial value or intermediate value. */
   private static String valueType(double v) {
     if (Double.isNaN(v)) {
@@ -875,7 +858,7 @@ public final class RdbStorage implements TrialStorage {
 
   @Override
   public void setTrialState(long trialId, TrialState state, Double value) {
-    checkValueFits(state, value, false);
+    StorageChecks.checkValueFits(state, value, false);
     tx(
         true,
         c -> {
