@@ -230,6 +230,26 @@ class TuneCommandTest {
   }
 
   @Test
+  void studiesCanLiveInPostgres() throws Exception {
+    String url = System.getenv("TFBLEND_PG_URL");
+    org.junit.jupiter.api.Assumptions.assumeTrue(url != null && !url.isBlank(),
+        "PostgreSQL tune test skipped: TFBLEND_PG_URL is not set (.ci/services.sh sets it)");
+    String study = "pg" + Long.toHexString(System.nanoTime());
+    assertEquals(0, run(smoke(study, "--trials", "2", "--optimizers", "Adam,SGD", "--storage", url)), err.toString());
+    assertTrue(err.toString().contains("storage " + url), err.toString());
+    try (TrialStorage storage = Storages.open(url)) {
+      for (String s : List.of("Adam", "SGD")) {
+        List<FrozenTrial> trials = storage.getAllTrials(storage.getStudyIdByName(study + "-" + s),
+            java.util.EnumSet.allOf(TrialState.class));
+        assertEquals(List.of(0, 1), trials.stream().map(FrozenTrial::number).toList(), s);
+        assertTrue(trials.stream().allMatch(t -> t.state() == TrialState.COMPLETE), s);
+      }
+    }
+    assertTrue(Files.exists(tmp.resolve("runs").resolve(study).resolve("results.json")));
+    assertTrue(!Files.exists(tmp.resolve("runs").resolve(study).resolve("study.db")), "no SQLite file with --storage");
+  }
+
+  @Test
   void resumingWithAnotherTrialLengthIsRefused() throws Exception {
     assertEquals(0, run(smoke("changed", "--trials", "1", "--optimizers", "Adam")), err.toString());
     assertEquals(2, run(smoke("changed", "--trials", "2", "--optimizers", "Adam", "--epochs", "3")));
