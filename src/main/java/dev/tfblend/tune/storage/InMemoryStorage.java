@@ -161,24 +161,10 @@ public final class InMemoryStorage implements TrialStorage {
   }
 
   @Override
-  public long createTrial(long studyId) {
-    return createTrial(
-        studyId, FrozenTrial.template(TrialState.RUNNING, null, null, null, null, null));
-  }
-
-  @Override
   public long createTrial(long studyId, FrozenTrial template) {
-    Objects.requireNonNull(template, "template");
+    StorageChecks.checkTemplate(template);
     synchronized (lock) {
       StudyRecord s = study(studyId);
-      StorageChecks.checkValueFits(template.state(), template.value(), true);
-      for (Map.Entry<String, Distribution> e : template.distributions().entrySet()) {
-        if (!e.getValue().contains(template.internalParam(e.getKey()))) {
-          throw new IllegalArgumentException(
-              "param " + e.getKey() + "=" + template.params().get(e.getKey()) + " is not in "
-                  + e.getValue().toJson());
-        }
-      }
       for (Map.Entry<String, Distribution> e : template.distributions().entrySet()) {
         Distribution known = s.paramDistributions.get(e.getKey());
         if (known != null) {

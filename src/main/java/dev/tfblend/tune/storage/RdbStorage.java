@@ -581,22 +581,8 @@ public final class RdbStorage implements TrialStorage {
   }
 
   @Override
-  public long createTrial(long studyId) {
-    return createTrial(
-        studyId, FrozenTrial.template(TrialState.RUNNING, null, null, null, null, null));
-  }
-
-  @Override
   public long createTrial(long studyId, FrozenTrial template) {
-    Objects.requireNonNull(template, "template");
-    StorageChecks.checkValueFits(template.state(), template.value(), true);
-    for (Map.Entry<String, Distribution> d : template.distributions().entrySet()) {
-      if (!d.getValue().contains(template.internalParam(d.getKey()))) {
-        throw new IllegalArgumentException(
-            "param " + d.getKey() + "=" + template.params().get(d.getKey()) + " is not in "
-                + d.getValue().toJson());
-      }
-    }
+    StorageChecks.checkTemplate(template);
     return tx(
         true,
         c -> {

@@ -1,6 +1,9 @@
 package dev.tfblend.tune.storage;
 
+import dev.tfblend.tune.Distribution;
+import dev.tfblend.tune.FrozenTrial;
 import dev.tfblend.tune.TrialState;
+import java.util.Map;
 import java.util.Objects;
 
 /** Argument checks every {@link TrialStorage} implementation applies the same way. */
@@ -26,6 +29,22 @@ final class StorageChecks {
     }
     if ((state == TrialState.FAIL || !state.isFinished()) && value != null) {
       throw new IllegalArgumentException("a " + state + " trial cannot have a value");
+    }
+  }
+
+  /**
+   * Checks a {@code createTrial} template: its state and value fit ({@link #checkValueFits},
+   * unfinished states allowed) and every param lies in its distribution.
+   */
+  static void checkTemplate(FrozenTrial template) {
+    Objects.requireNonNull(template, "template");
+    checkValueFits(template.state(), template.value(), true);
+    for (Map.Entry<String, Distribution> d : template.distributions().entrySet()) {
+      if (!d.getValue().contains(template.internalParam(d.getKey()))) {
+        throw new IllegalArgumentException(
+            "param " + d.getKey() + "=" + template.params().get(d.getKey()) + " is not in "
+                + d.getValue().toJson());
+      }
     }
   }
 }

@@ -119,9 +119,12 @@ public interface TrialStorage extends AutoCloseable {
 
   /**
    * Creates a RUNNING trial with {@code datetimeStart} = now and the next number of the study;
-   * returns its trial id.
+   * returns its trial id. The same as {@link #createTrial(long, FrozenTrial)} with an empty
+   * RUNNING template.
    */
-  long createTrial(long studyId);
+  default long createTrial(long studyId) {
+    return createTrial(studyId, FrozenTrial.template(TrialState.RUNNING, null, null, null, null, null));
+  }
 
   /**
    * Creates a trial from a template (its {@code trialId}, {@code number} and datetimes are
