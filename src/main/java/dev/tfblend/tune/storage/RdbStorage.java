@@ -65,7 +65,7 @@ import java.util.regex.Pattern;
  *
  * A file written here loads with default settings in Optuna 3.2 to 5.0 ({@code
  * optuna.load_study(study_name=..., storage="sqlite:///FILE")}; tests run Debian's Optuna 3.1,
- * the later releases were checked by the schema study in {@code shared/OPTUNA-SCHEMA.md}). Optuna 3.0 and 3.1 know only
+ * the schema was also checked against Optuna 3.6, 4.9 and 5.0). Optuna 3.0 and 3.1 know only
  * {@code v3.0.0.d} and need {@code RDBStorage("sqlite:///FILE", skip_compatibility_check=True)}.
  * A file written by Optuna 3.1 keeps its {@code v3.0.0.d} stamp, so 3.1 reads it after we
  * appended trials. optuna-dashboard opens the file as {@code optuna-dashboard sqlite:///FILE} (a
