@@ -101,16 +101,6 @@ public final class TpeSampler implements Sampler {
           considerEndpoints, value, gamma, weights, legacyKernelDensity);
     }
 
-    public Config withNStartupTrials(int value) {
-      return new Config(seed, value, nEiCandidates, priorWeight, considerMagicClip,
-          considerEndpoints, multivariate, gamma, weights, legacyKernelDensity);
-    }
-
-    public Config withNEiCandidates(int value) {
-      return new Config(seed, nStartupTrials, value, priorWeight, considerMagicClip,
-          considerEndpoints, multivariate, gamma, weights, legacyKernelDensity);
-    }
-
     public Config withLegacyKernelDensity(boolean value) {
       return new Config(seed, nStartupTrials, nEiCandidates, priorWeight, considerMagicClip,
           considerEndpoints, multivariate, gamma, weights, value);

@@ -383,16 +383,30 @@ public final class RdbStorage implements TrialStorage {
       throw new IllegalArgumentException(
           "param " + paramName + ": " + internalValue + " is not in " + distribution.toJson());
     }
-    db.tx(
-        true,
-        c -> {
-          TrialRows.TrialRow row = rows.updatable(c, trialId);
+    updateTrial(
+        trialId,
+        (c, row) -> {
           if (rows.hasParam(c, trialId, paramName)) {
             throw new IllegalStateException(
                 "trial " + row.number() + " already has param '" + paramName + "'");
           }
           rows.checkStudyDistribution(c, row.studyId(), paramName, distribution);
           rows.insertParam(c, trialId, paramName, internalValue, distribution);
+        });
+  }
+
+  /** Work on one trial's rows inside a write transaction. */
+  @FunctionalInterface
+  private interface TrialWork {
+    void run(Connection c, TrialRows.TrialRow row) throws SQLException;
+  }
+
+  /** Runs {@code work} in a write transaction on a trial that is not finished (else throws). */
+  private void updateTrial(long trialId, TrialWork work) {
+    db.tx(
+        true,
+        c -> {
+          work.run(c, rows.updatable(c, trialId));
           return null;
         });
   }
@@ -400,27 +414,19 @@ public final class RdbStorage implements TrialStorage {
   @Override
   public void setTrialState(long trialId, TrialState state, Double value) {
     StorageChecks.checkValueFits(state, value, false);
-    db.tx(
-        true,
-        c -> {
-          rows.updatable(c, trialId);
+    updateTrial(
+        trialId,
+        (c, row) -> {
           rows.setState(c, trialId, state, "datetime_complete", null);
           if (value != null) {
             rows.putValue(c, trialId, value);
           }
-          return null;
         });
   }
 
   @Override
   public void setTrialIntermediateValue(long trialId, int step, double value) {
-    db.tx(
-        true,
-        c -> {
-          rows.updatable(c, trialId);
-          rows.putIntermediate(c, trialId, step, value);
-          return null;
-        });
+    updateTrial(trialId, (c, row) -> rows.putIntermediate(c, trialId, step, value));
   }
 
   @Override
@@ -436,13 +442,7 @@ public final class RdbStorage implements TrialStorage {
   private void setAttr(boolean system, long trialId, String key, Object value) {
     Objects.requireNonNull(key, "key");
     String json = TrialRows.toJson(value);
-    db.tx(
-        true,
-        c -> {
-          rows.updatable(c, trialId);
-          rows.putAttr(c, system, trialId, key, json);
-          return null;
-        });
+    updateTrial(trialId, (c, row) -> rows.putAttr(c, system, trialId, key, json));
   }
 
   @Override
