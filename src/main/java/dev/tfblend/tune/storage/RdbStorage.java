@@ -351,20 +351,29 @@ public final class RdbStorage implements TrialStorage {
   @Override
   public long createTrial(long studyId, FrozenTrial template) {
     StorageChecks.checkTemplate(template);
+    return onStudy(true, studyId, c -> rows.insertTrial(c, studyId, template));
+  }
+
+  /**
+   * Runs {@code work} in one transaction after checking that the study exists; a {@code write}
+   * transaction also holds the study lock (PostgreSQL's row lock; SQLite's write lock) until it
+   * ends.
+   */
+  private <T> T onStudy(boolean write, long studyId, Connections.SqlWork<T> work) {
     return db.tx(
-        true,
+        write,
         c -> {
-          rows.lockStudy(c, studyId, true);
-          return rows.insertTrial(c, studyId, template);
+          rows.lockStudy(c, studyId, write);
+          return work.run(c);
         });
   }
 
   @Override
   public OptionalLong claimWaitingTrial(long studyId) {
-    return db.tx(
+    return onStudy(
         true,
+        studyId,
         c -> {
-          rows.lockStudy(c, studyId, true);
           long id = rows.oldestWaiting(c, studyId);
           if (id < 0) {
             return OptionalLong.empty();
@@ -453,10 +462,10 @@ public final class RdbStorage implements TrialStorage {
   @Override
   public List<FrozenTrial> getAllTrials(long studyId, Set<TrialState> states) {
     Objects.requireNonNull(states, "states");
-    return db.tx(
+    return onStudy(
         false,
+        studyId,
         c -> {
-          rows.lockStudy(c, studyId, false);
           if (states.isEmpty()) {
             return List.of();
           }
@@ -469,10 +478,10 @@ public final class RdbStorage implements TrialStorage {
   @Override
   public int getTrialCount(long studyId, Set<TrialState> states) {
     Objects.requireNonNull(states, "states");
-    return db.tx(
+    return onStudy(
         false,
+        studyId,
         c -> {
-          rows.lockStudy(c, studyId, false);
           if (states.isEmpty()) {
             return 0;
           }
@@ -497,12 +506,7 @@ public final class RdbStorage implements TrialStorage {
   @Override
   public List<Long> failStaleTrials(long studyId, Duration grace) {
     Objects.requireNonNull(grace, "grace");
-    return db.tx(
-        true,
-        c -> {
-          rows.lockStudy(c, studyId, true);
-          return heartbeats.failStale(c, studyId, grace);
-        });
+    return onStudy(true, studyId, c -> heartbeats.failStale(c, studyId, grace));
   }
 
   @Override
