@@ -282,37 +282,34 @@ public final class RdbStorage implements TrialStorage {
 
   @Override
   public String getStudyName(long studyId) {
+    return studyColumn(studyId, "SELECT study_name FROM studies WHERE study_id = ?");
+  }
+
+  @Override
+  public StudyDirection getStudyDirection(long studyId) {
+    return direction(
+        studyColumn(
+            studyId,
+            "SELECT d.direction FROM studies s LEFT JOIN study_directions d"
+                + " ON d.study_id = s.study_id AND d.objective = 0 WHERE s.study_id = ?"));
+  }
+
+  /**
+   * The text in the first column of {@code sql}'s first row, with the study id bound.
+   *
+   * @throws NoSuchElementException when {@code sql} finds no row for the study
+   */
+  private String studyColumn(long studyId, String sql) {
     return db.tx(
         false,
         c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement("SELECT study_name FROM studies WHERE study_id = ?")) {
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setLong(1, studyId);
             try (ResultSet rs = ps.executeQuery()) {
               if (!rs.next()) {
                 throw TrialRows.noStudy(studyId);
               }
               return rs.getString(1);
-            }
-          }
-        });
-  }
-
-  @Override
-  public StudyDirection getStudyDirection(long studyId) {
-    return db.tx(
-        false,
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT d.direction FROM studies s LEFT JOIN study_directions d"
-                      + " ON d.study_id = s.study_id AND d.objective = 0 WHERE s.study_id = ?")) {
-            ps.setLong(1, studyId);
-            try (ResultSet rs = ps.executeQuery()) {
-              if (!rs.next()) {
-                throw TrialRows.noStudy(studyId);
-              }
-              return direction(rs.getString(1));
             }
           }
         });
