@@ -205,12 +205,7 @@ public final class InMemoryStorage implements TrialStorage {
   @Override
   public void setTrialParam(
       long trialId, String paramName, double internalValue, Distribution distribution) {
-    Objects.requireNonNull(paramName, "paramName");
-    Objects.requireNonNull(distribution, "distribution");
-    if (!distribution.contains(internalValue)) {
-      throw new IllegalArgumentException(
-          "param " + paramName + ": " + internalValue + " is not in " + distribution.toJson());
-    }
+    StorageChecks.checkParam(paramName, internalValue, distribution);
     synchronized (lock) {
       FrozenTrial t = updatable(trialId);
       if (t.params().containsKey(paramName)) {

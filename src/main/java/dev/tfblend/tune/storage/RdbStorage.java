@@ -383,12 +383,7 @@ public final class RdbStorage implements TrialStorage {
   @Override
   public void setTrialParam(
       long trialId, String paramName, double internalValue, Distribution distribution) {
-    Objects.requireNonNull(paramName, "paramName");
-    Objects.requireNonNull(distribution, "distribution");
-    if (!distribution.contains(internalValue)) {
-      throw new IllegalArgumentException(
-          "param " + paramName + ": " + internalValue + " is not in " + distribution.toJson());
-    }
+    StorageChecks.checkParam(paramName, internalValue, distribution);
     updateTrial(
         trialId,
         (c, row) -> {
@@ -458,33 +453,36 @@ public final class RdbStorage implements TrialStorage {
 
   @Override
   public List<FrozenTrial> getAllTrials(long studyId, Set<TrialState> states) {
-    Objects.requireNonNull(states, "states");
-    return onStudy(
-        false,
-        studyId,
-        c -> {
-          if (states.isEmpty()) {
-            return List.of();
-          }
-          List<Object> args = new ArrayList<>();
-          String where = rows.studyStatesWhere(states, args, studyId);
-          return rows.readTrials(c, where, args.toArray());
-        });
+    return onStates(studyId, states, List.of(), rows::readTrials);
   }
 
   @Override
   public int getTrialCount(long studyId, Set<TrialState> states) {
+    return onStates(studyId, states, 0, rows::countTrials);
+  }
+
+  /** A query on the trials selected by a condition on {@code t} with its arguments. */
+  @FunctionalInterface
+  private interface TrialQuery<T> {
+    T run(Connection c, String where, Object... args) throws SQLException;
+  }
+
+  /**
+   * Runs {@code query} in one read transaction on the study's trials whose state is in {@code
+   * states}; {@code none} when {@code states} is empty.
+   */
+  private <T> T onStates(long studyId, Set<TrialState> states, T none, TrialQuery<T> query) {
     Objects.requireNonNull(states, "states");
     return onStudy(
         false,
         studyId,
         c -> {
           if (states.isEmpty()) {
-            return 0;
+            return none;
           }
           List<Object> args = new ArrayList<>();
           String where = rows.studyStatesWhere(states, args, studyId);
-          return rows.countTrials(c, where, args.toArray());
+          return query.run(c, where, args.toArray());
         });
   }
 
