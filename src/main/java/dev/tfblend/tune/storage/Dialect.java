@@ -12,10 +12,13 @@ import java.time.temporal.ChronoField;
 
 /**
  * What differs between SQLite and PostgreSQL in {@link RdbStorage} (column types aside, which
- * {@link OptunaSchema} spells per dialect): how transactions start and end, enum casts, the study lock, and how datetimes are written.
+ * {@link OptunaSchema} spells per dialect): how transactions start and end, enum casts, the study
+ * lock, the database clock, and how datetimes are written.
  */
 enum Dialect {
-  SQLITE {
+  // Python's Optuna writes CURRENT_TIMESTAMP on SQLite (UTC, whole seconds); milliseconds padded
+  // to six digits parse the same in Python and compare correctly as text.
+  SQLITE("", "(strftime('%Y-%m-%d %H:%M:%f', 'now') || '000')", false) {
     @Override
     void configure(Connection c) throws SQLException {
       c.setAutoCommit(true);
@@ -54,23 +57,6 @@ enum Dialect {
     }
 
     @Override
-    String enumParam(String type) {
-      return "?";
-    }
-
-    @Override
-    String forUpdate() {
-      return "";
-    }
-
-    @Override
-    String nowExpression() {
-      // Python's Optuna writes CURRENT_TIMESTAMP (UTC, whole seconds); milliseconds padded to
-      // six digits parse the same in Python and compare correctly as text.
-      return "(strftime('%Y-%m-%d %H:%M:%f', 'now') || '000')";
-    }
-
-    @Override
     void setDateTime(PreparedStatement ps, int i, LocalDateTime t) throws SQLException {
       if (t == null) {
         ps.setNull(i, java.sql.Types.VARCHAR);
@@ -102,7 +88,9 @@ enum Dialect {
     }
   },
 
-  POSTGRESQL {
+  // UTC rather than LOCALTIMESTAMP: pgjdbc sets each session's TimeZone to its JVM's zone, so
+  // JVMs in different zones would disagree about local wall time.
+  POSTGRESQL(" FOR UPDATE", "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')", true) {
     @Override
     void configure(Connection c) throws SQLException {
       c.setAutoCommit(false);
@@ -126,23 +114,6 @@ enum Dialect {
     @Override
     void rollback(Connection c) throws SQLException {
       c.rollback();
-    }
-
-    @Override
-    String enumParam(String type) {
-      return "CAST(? AS " + type + ")";
-    }
-
-    @Override
-    String forUpdate() {
-      return " FOR UPDATE";
-    }
-
-    @Override
-    String nowExpression() {
-      // UTC rather than LOCALTIMESTAMP: pgjdbc sets each session's TimeZone to its JVM's zone,
-      // so JVMs in different zones would disagree about local wall time.
-      return "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')";
     }
 
     @Override
@@ -209,14 +180,30 @@ enum Dialect {
 
   abstract void rollback(Connection c) throws SQLException;
 
-  /** The placeholder for a value of a PostgreSQL enum column. */
-  abstract String enumParam(String type);
+  private final String forUpdate;
+  private final String nowExpression;
+  private final boolean castsEnums;
+
+  Dialect(String forUpdate, String nowExpression, boolean castsEnums) {
+    this.forUpdate = forUpdate;
+    this.nowExpression = nowExpression;
+    this.castsEnums = castsEnums;
+  }
+
+  /** The placeholder for a value of an enum column ({@code type} is Optuna's enum type). */
+  String enumParam(String type) {
+    return castsEnums ? "CAST(? AS " + type + ")" : "?";
+  }
 
   /** Appended to a SELECT to lock the rows read until the transaction ends (PostgreSQL). */
-  abstract String forUpdate();
+  String forUpdate() {
+    return forUpdate;
+  }
 
-  /** SQL for the database clock as a value of a DATETIME column. */
-  abstract String nowExpression();
+  /** SQL for the database clock (UTC) as a value of a DATETIME column. */
+  String nowExpression() {
+    return nowExpression;
+  }
 
   abstract void setDateTime(PreparedStatement ps, int i, LocalDateTime t) throws SQLException;
 
