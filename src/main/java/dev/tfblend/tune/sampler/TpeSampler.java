@@ -42,8 +42,7 @@ import java.util.function.IntUnaryOperator;
  * <p>Kernels are truncated normals with their proper density, as in Optuna 3.5 and later.
  * Optuna up to 3.4 dropped the {@code 1/sigma} factor of continuous kernels (optuna#5109);
  * {@link Config#withLegacyKernelDensity} reproduces that, which the benchmark uses to compare
- * with figures measured on Optuna 3.1. Suggesting in a study of 1,000 finished trials takes
- * about a millisecond.
+ * with figures measured on Optuna 3.1.
  *
  * <p>Random numbers are Optuna's: numpy's MT19937 seeded like {@code RandomState(seed)}, one
  * stream for the startup trials and one for TPE, consumed in Optuna's order. With the same seed

@@ -25,8 +25,8 @@ enum Dialect {
       try (Statement st = c.createStatement()) {
         st.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MS);
         st.execute("PRAGMA journal_mode = WAL");
-        // In WAL mode NORMAL skips the fsync per commit (3x faster trials here); a process crash
-        // loses nothing, a power cut may lose the last commits but never corrupts the file.
+        // In WAL mode NORMAL skips the fsync per commit; a process crash loses nothing, a power
+        // cut may lose the last commits but never corrupts the file.
         st.execute("PRAGMA synchronous = NORMAL");
       }
     }
