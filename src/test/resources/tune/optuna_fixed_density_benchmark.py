@@ -3,7 +3,7 @@ the fix of optuna#5109 (PR #5110, Optuna 3.5: the truncated-normal kernels get t
 
 Usage: /usr/bin/python3 optuna_fixed_density_benchmark.py {fixed|orig} {branin|hartmann6|sphere5} {uni|multi}
 Prints the median [25th, 75th percentile] of the best value after 10, 25, 50, 100 trials over
-seeds 0..19. "orig" reproduces ../shared/reference/optuna-sampler-benchmark.md.
+seeds 0..19. "orig" reproduces optuna31-sampler-benchmark.md (this directory).
 """
 import sys, numpy as np, optuna
 from optuna.samplers._tpe import _truncnorm, parzen_estimator

@@ -1,24 +1,17 @@
 package dev.tfblend.data;
 
+import dev.tfblend.random.Mt19937;
+
 /**
  * numpy's legacy {@code RandomState} for the calls MNIST-1D makes, reproducing numpy's streams bit
- * for bit: an MT19937 generator seeded the way {@code np.random.seed(int)} seeds it (Matsumoto and
- * Nishimura's {@code init_genrand}, which numpy uses for a scalar seed; arrays would go through
- * {@code init_by_array}, which we do not need), {@code rand} as 53-bit doubles built from two
- * 32-bit draws, {@code randn} as the Marsaglia polar method that caches its second value, bounded
- * integers by masked rejection, and the legacy Fisher-Yates {@code permutation}.
+ * for bit: the {@link Mt19937} generator seeded as {@code np.random.seed(int)} seeds it, {@code
+ * rand} as its 53-bit doubles, {@code randn} as the Marsaglia polar method that caches its second
+ * value, bounded integers by masked rejection, and the legacy Fisher-Yates {@code permutation}.
  *
  * <p>Not thread-safe: one generator per thread, like numpy's global state under its lock.
  */
 final class LegacyRandomState {
-  private static final int N = 624;
-  private static final int M = 397;
-  private static final int MATRIX_A = 0x9908b0df;
-  private static final int UPPER_MASK = 0x80000000;
-  private static final int LOWER_MASK = 0x7fffffff;
-
-  private final int[] key = new int[N];
-  private int pos;
+  private Mt19937 mt;
   private boolean hasGauss;
   private double gauss;
 
@@ -29,62 +22,19 @@ final class LegacyRandomState {
 
   /** Re-seeds like {@code np.random.seed(seed)}: {@code seed} must be in {@code [0, 2^32)}. */
   void seed(long seed) {
-    if (seed < 0 || seed > 0xffffffffL) {
-      throw new IllegalArgumentException("seed must be in [0, 2^32), got " + seed);
-    }
-    int s = (int) seed;
-    for (int i = 0; i < N; i++) {
-      key[i] = s;
-      s = 1812433253 * (s ^ (s >>> 30)) + i + 1;
-    }
-    pos = N;
+    mt = new Mt19937(seed);
     hasGauss = false;
     gauss = 0.0;
   }
 
-  /** The first {@code n} words of the key, as {@code get_state()[1][:n]} shows them. */
-  long[] keyHead(int n) {
-    long[] out = new long[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = key[i] & 0xffffffffL;
-    }
-    return out;
-  }
-
-  private void regenerate() {
-    int i = 0;
-    int y;
-    for (; i < N - M; i++) {
-      y = (key[i] & UPPER_MASK) | (key[i + 1] & LOWER_MASK);
-      key[i] = key[i + M] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
-    }
-    for (; i < N - 1; i++) {
-      y = (key[i] & UPPER_MASK) | (key[i + 1] & LOWER_MASK);
-      key[i] = key[i + (M - N)] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
-    }
-    y = (key[N - 1] & UPPER_MASK) | (key[0] & LOWER_MASK);
-    key[N - 1] = key[M - 1] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
-    pos = 0;
-  }
-
   /** The next tempered 32-bit output, as an unsigned value held in an int. */
   int nextInt32() {
-    if (pos == N) {
-      regenerate();
-    }
-    int y = key[pos++];
-    y ^= y >>> 11;
-    y ^= (y << 7) & 0x9d2c5680;
-    y ^= (y << 15) & 0xefc60000;
-    y ^= y >>> 18;
-    return y;
+    return mt.nextInt();
   }
 
   /** {@code rand()}: a double in [0, 1) with 53 random bits, {@code (a*2^26 + b) / 2^53}. */
   double rand() {
-    int a = nextInt32() >>> 5;
-    int b = nextInt32() >>> 6;
-    return (a * 67108864.0 + b) / 9007199254740992.0;
+    return mt.nextDouble();
   }
 
   /**

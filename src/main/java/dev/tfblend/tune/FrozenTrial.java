@@ -107,20 +107,61 @@ public record FrozenTrial(
     return state.isFinished();
   }
 
-  /** A copy with another state, value and completion time (used by storages). */
-  public FrozenTrial withState(TrialState newState, Double newValue, Instant complete) {
-    return new FrozenTrial(
-        trialId,
-        number,
-        newState,
-        newValue,
-        datetimeStart,
-        complete,
-        params,
-        distributions,
-        intermediateValues,
-        userAttrs,
-        systemAttrs);
+  /** A copy with another storage id and number. */
+  public FrozenTrial withIdentity(long newTrialId, int newNumber) {
+    return new FrozenTrial(newTrialId, newNumber, state, value, datetimeStart, datetimeComplete,
+        params, distributions, intermediateValues, userAttrs, systemAttrs);
+  }
+
+  /** A copy with another state and value (the constructor's value checks apply). */
+  public FrozenTrial withState(TrialState newState, Double newValue) {
+    return new FrozenTrial(trialId, number, newState, newValue, datetimeStart, datetimeComplete,
+        params, distributions, intermediateValues, userAttrs, systemAttrs);
+  }
+
+  /** A copy with other start and completion times (either may be null). */
+  public FrozenTrial withDatetimes(Instant start, Instant complete) {
+    return new FrozenTrial(trialId, number, state, value, start, complete,
+        params, distributions, intermediateValues, userAttrs, systemAttrs);
+  }
+
+  /**
+   * A copy with param {@code name} set to the external value {@code external} of {@code
+   * distribution} (added last, or replaced in place).
+   */
+  public FrozenTrial withParam(String name, Object external, Distribution distribution) {
+    Map<String, Object> p = new LinkedHashMap<>(params);
+    p.put(name, external);
+    Map<String, Distribution> d = new LinkedHashMap<>(distributions);
+    d.put(name, distribution);
+    return new FrozenTrial(trialId, number, state, value, datetimeStart, datetimeComplete,
+        p, d, intermediateValues, userAttrs, systemAttrs);
+  }
+
+  /** A copy with the intermediate value at {@code step} set (replacing an earlier one). */
+  public FrozenTrial withIntermediateValue(int step, double intermediate) {
+    SortedMap<Integer, Double> v = new TreeMap<>(intermediateValues);
+    v.put(step, intermediate);
+    return new FrozenTrial(trialId, number, state, value, datetimeStart, datetimeComplete,
+        params, distributions, v, userAttrs, systemAttrs);
+  }
+
+  /** A copy with user attribute {@code key} set to a JSON-like value. */
+  public FrozenTrial withUserAttr(String key, Object attr) {
+    return new FrozenTrial(trialId, number, state, value, datetimeStart, datetimeComplete,
+        params, distributions, intermediateValues, with(userAttrs, key, attr), systemAttrs);
+  }
+
+  /** A copy with system attribute {@code key} set to a JSON-like value. */
+  public FrozenTrial withSystemAttr(String key, Object attr) {
+    return new FrozenTrial(trialId, number, state, value, datetimeStart, datetimeComplete,
+        params, distributions, intermediateValues, userAttrs, with(systemAttrs, key, attr));
+  }
+
+  private static Map<String, Object> with(Map<String, Object> m, String key, Object v) {
+    Map<String, Object> copy = new LinkedHashMap<>(m);
+    copy.put(Objects.requireNonNull(key, "attribute key"), v);
+    return copy;
   }
 
   /** Deep, unmodifiable, null-tolerant copy of a JSON-like map. */

@@ -182,11 +182,6 @@ public final class Trial {
     return study.pruner().prune(study, study.storage().getTrial(trialId));
   }
 
-  /** Sets a user attribute (a JSON-like value) on this trial. */
-  public void setUserAttr(String key, Object value) {
-    study.storage().setTrialUserAttr(trialId, key, value);
-  }
-
   /** A snapshot of this trial as stored now. */
   public FrozenTrial snapshot() {
     return study.storage().getTrial(trialId);

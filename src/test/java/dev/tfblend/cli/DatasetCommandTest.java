@@ -8,12 +8,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tfblend.data.Dataset;
 import dev.tfblend.data.DatasetCsv;
+import dev.tfblend.testing.TestResources;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -45,10 +45,7 @@ class DatasetCommandTest {
     assertEquals(60, json.at("/arguments/padding/1").asInt());
     assertTrue(json.at("/versions/tf_blend").isTextual());
 
-    String shared = System.getProperty("tfblend.shared");
-    Path ref = shared == null ? null : Path.of(shared, "reference", "mnist1d", "train_head.csv");
-    Assumptions.assumeTrue(ref != null && Files.exists(ref), "skipped: no reference data");
-    List<String> want = Files.readAllLines(ref);
+    List<String> want = TestResources.lines("/reference/mnist1d/train_head.csv");
     List<String> got = Files.readAllLines(dir.resolve("train.csv"));
     assertEquals(want, got.subList(0, want.size()), "same text as the official head");
   }

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tfblend.BadInputException;
+import dev.tfblend.testing.TestResources;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,9 +49,6 @@ class DatasetCsvTest {
 
   @Test
   void defaultTrainHeadIsWrittenExactlyAsTheReferenceFile() throws Exception {
-    String shared = System.getProperty("tfblend.shared");
-    Path ref = shared == null ? null : Path.of(shared, "reference", "mnist1d", "train_head.csv");
-    Assumptions.assumeTrue(ref != null && Files.exists(ref), "skipped: no reference data");
     Dataset train = Mnist1d.defaultData().train();
     int[] first = new int[64];
     for (int i = 0; i < 64; i++) {
@@ -59,7 +56,7 @@ class DatasetCsvTest {
     }
     StringWriter w = new StringWriter();
     DatasetCsv.write(train.subset(first), w);
-    List<String> want = Files.readAllLines(ref);
+    List<String> want = TestResources.lines("/reference/mnist1d/train_head.csv");
     assertEquals(String.join("\n", want) + "\n", w.toString());
   }
 

@@ -6,16 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tfblend.testing.TestResources;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The default data set against the official one in {@code ${tfblend.shared}/reference/mnist1d}.
+ * The default data set against excerpts of the official one, in the test resources under {@code
+ * /reference/mnist1d} (a missing file fails the test).
  *
  * <p>Everything is bit-identical except two values of test row 3 (1.2e-16 apart): that sample's
  * polar method takes the log of 0.9526...; the exact value lies 0.4988 ulp from one double, and
@@ -29,12 +30,7 @@ class Mnist1dReferenceTest {
 
   @BeforeAll
   static void generate() {
-    String shared = System.getProperty("tfblend.shared");
-    Path dir = shared == null ? null : Path.of(shared, "reference", "mnist1d");
-    Assumptions.assumeTrue(dir != null && Files.isDirectory(dir),
-        "skipped: reference data not found (system property tfblend.shared="
-            + shared + " has no reference/mnist1d)");
-    ref = dir;
+    ref = TestResources.path("/reference/mnist1d/stats.json").getParent();
     data = Mnist1d.defaultData();
   }
 

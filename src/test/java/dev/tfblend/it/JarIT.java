@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tfblend.testing.TestResources;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -98,11 +99,8 @@ class JarIT {
     assertEquals(1001, Files.readAllLines(out.resolve("test.csv")).size(), "header + 1000 samples");
     assertTrue(train.get(0).startsWith("label,x0,x1,") && train.get(0).endsWith(",x39"), train.get(0));
     assertTrue(Files.isRegularFile(out.resolve("dataset.json")));
-    Path head = Path.of(System.getProperty("tfblend.shared", "../shared"), "reference/mnist1d/train_head.csv");
-    if (Files.isRegularFile(head)) {
-      List<String> ref = Files.readAllLines(head);
-      assertEquals(ref, train.subList(0, ref.size()), "first rows equal the official data set, digit for digit");
-    }
+    List<String> ref = TestResources.lines("/reference/mnist1d/train_head.csv");
+    assertEquals(ref, train.subList(0, ref.size()), "first rows equal the official data set, digit for digit");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.tfblend.tune.sampler;
 
+import dev.tfblend.random.Mt19937;
 import dev.tfblend.tune.CategoricalDistribution;
 import dev.tfblend.tune.Distribution;
 import dev.tfblend.tune.FloatDistribution;

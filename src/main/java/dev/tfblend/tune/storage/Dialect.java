@@ -9,22 +9,24 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.temporal.ChronoField;
-import java.util.List;
 
 /**
- * What differs between SQLite and PostgreSQL in {@link RdbStorage}: the DDL of Optuna's schema,
- * how transactions start and end, enum casts, the study lock, and how datetimes are written.
+ * What differs between SQLite and PostgreSQL in {@link RdbStorage} (column types aside, which
+ * {@link OptunaSchema} spells per dialect): how transactions start and end, enum casts, the study
+ * lock, the database clock, and how datetimes are written.
  */
 enum Dialect {
-  SQLITE {
+  // Python's Optuna writes CURRENT_TIMESTAMP on SQLite (UTC, whole seconds); milliseconds padded
+  // to six digits parse the same in Python and compare correctly as text.
+  SQLITE("", "(strftime('%Y-%m-%d %H:%M:%f', 'now') || '000')", false) {
     @Override
     void configure(Connection c) throws SQLException {
       c.setAutoCommit(true);
       try (Statement st = c.createStatement()) {
         st.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MS);
         st.execute("PRAGMA journal_mode = WAL");
-        // In WAL mode NORMAL skips the fsync per commit (3x faster trials here); a process crash
-        // loses nothing, a power cut may lose the last commits but never corrupts the file.
+        // In WAL mode NORMAL skips the fsync per commit; a process crash loses nothing, a power
+        // cut may lose the last commits but never corrupts the file.
         st.execute("PRAGMA synchronous = NORMAL");
       }
     }
@@ -52,23 +54,6 @@ enum Dialect {
       } catch (SQLException noTransaction) {
         // The failed statement may already have ended the transaction.
       }
-    }
-
-    @Override
-    String enumParam(String type) {
-      return "?";
-    }
-
-    @Override
-    String forUpdate() {
-      return "";
-    }
-
-    @Override
-    String nowExpression() {
-      // Python's Optuna writes CURRENT_TIMESTAMP (UTC, whole seconds); milliseconds padded to
-      // six digits parse the same in Python and compare correctly as text.
-      return "(strftime('%Y-%m-%d %H:%M:%f', 'now') || '000')";
     }
 
     @Override
@@ -101,63 +86,11 @@ enum Dialect {
     void lockSchemaCreation(Connection c) {
       // BEGIN IMMEDIATE already serialises writers.
     }
-
-    @Override
-    List<String> createSchema() {
-      return List.of(
-          "CREATE TABLE IF NOT EXISTS studies (\n\tstudy_id INTEGER NOT NULL, \n"
-              + "\tstudy_name VARCHAR(512) NOT NULL, \n\tPRIMARY KEY (study_id)\n)",
-          "CREATE UNIQUE INDEX IF NOT EXISTS ix_studies_study_name ON studies (study_name)",
-          "CREATE TABLE IF NOT EXISTS version_info (\n\tversion_info_id INTEGER NOT NULL, \n"
-              + "\tschema_version INTEGER, \n\tlibrary_version VARCHAR(256), \n"
-              + "\tPRIMARY KEY (version_info_id), \n\tCHECK (version_info_id=1)\n)",
-          "CREATE TABLE IF NOT EXISTS study_directions (\n\tstudy_direction_id INTEGER NOT NULL, \n"
-              + "\tdirection VARCHAR(8) NOT NULL, \n\tstudy_id INTEGER NOT NULL, \n"
-              + "\tobjective INTEGER NOT NULL, \n\tPRIMARY KEY (study_direction_id), \n"
-              + "\tUNIQUE (study_id, objective), \n"
-              + "\tFOREIGN KEY(study_id) REFERENCES studies (study_id)\n)",
-          attributes("study_user_attributes", "study_user_attribute_id", "study_id", "studies"),
-          attributes("study_system_attributes", "study_system_attribute_id", "study_id", "studies"),
-          "CREATE TABLE IF NOT EXISTS trials (\n\ttrial_id INTEGER NOT NULL, \n\tnumber INTEGER, \n"
-              + "\tstudy_id INTEGER, \n\tstate VARCHAR(8) NOT NULL, \n\tdatetime_start DATETIME, \n"
-              + "\tdatetime_complete DATETIME, \n\tPRIMARY KEY (trial_id), \n"
-              + "\tFOREIGN KEY(study_id) REFERENCES studies (study_id)\n)",
-          "CREATE INDEX IF NOT EXISTS ix_trials_study_id ON trials (study_id)",
-          attributes("trial_user_attributes", "trial_user_attribute_id", "trial_id", "trials"),
-          attributes("trial_system_attributes", "trial_system_attribute_id", "trial_id", "trials"),
-          "CREATE TABLE IF NOT EXISTS trial_params (\n\tparam_id INTEGER NOT NULL, \n"
-              + "\ttrial_id INTEGER, \n\tparam_name VARCHAR(512), \n\tparam_value FLOAT, \n"
-              + "\tdistribution_json TEXT, \n\tPRIMARY KEY (param_id), \n"
-              + "\tUNIQUE (trial_id, param_name), \n"
-              + "\tFOREIGN KEY(trial_id) REFERENCES trials (trial_id)\n)",
-          "CREATE TABLE IF NOT EXISTS trial_values (\n\ttrial_value_id INTEGER NOT NULL, \n"
-              + "\ttrial_id INTEGER NOT NULL, \n\tobjective INTEGER NOT NULL, \n\tvalue FLOAT, \n"
-              + "\tvalue_type VARCHAR(7) NOT NULL, \n\tPRIMARY KEY (trial_value_id), \n"
-              + "\tUNIQUE (trial_id, objective), \n"
-              + "\tFOREIGN KEY(trial_id) REFERENCES trials (trial_id)\n)",
-          "CREATE TABLE IF NOT EXISTS trial_intermediate_values (\n"
-              + "\ttrial_intermediate_value_id INTEGER NOT NULL, \n\ttrial_id INTEGER NOT NULL, \n"
-              + "\tstep INTEGER NOT NULL, \n\tintermediate_value FLOAT, \n"
-              + "\tintermediate_value_type VARCHAR(7) NOT NULL, \n"
-              + "\tPRIMARY KEY (trial_intermediate_value_id), \n\tUNIQUE (trial_id, step), \n"
-              + "\tFOREIGN KEY(trial_id) REFERENCES trials (trial_id)\n)",
-          "CREATE TABLE IF NOT EXISTS trial_heartbeats (\n\ttrial_heartbeat_id INTEGER NOT NULL, \n"
-              + "\ttrial_id INTEGER NOT NULL, \n\theartbeat DATETIME NOT NULL, \n"
-              + "\tPRIMARY KEY (trial_heartbeat_id), \n\tUNIQUE (trial_id), \n"
-              + "\tFOREIGN KEY(trial_id) REFERENCES trials (trial_id)\n)",
-          "CREATE TABLE IF NOT EXISTS alembic_version (\n\tversion_num VARCHAR(32) NOT NULL, \n"
-              + "\tCONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n)");
-    }
-
-    private String attributes(String table, String id, String owner, String ownerTable) {
-      return "CREATE TABLE IF NOT EXISTS " + table + " (\n\t" + id + " INTEGER NOT NULL, \n\t"
-          + owner + " INTEGER, \n\t\"key\" VARCHAR(512), \n\tvalue_json TEXT, \n\tPRIMARY KEY ("
-          + id + "), \n\tUNIQUE (" + owner + ", \"key\"), \n\tFOREIGN KEY(" + owner
-          + ") REFERENCES " + ownerTable + " (" + owner + ")\n)";
-    }
   },
 
-  POSTGRESQL {
+  // UTC rather than LOCALTIMESTAMP: pgjdbc sets each session's TimeZone to its JVM's zone, so
+  // JVMs in different zones would disagree about local wall time.
+  POSTGRESQL(" FOR UPDATE", "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')", true) {
     @Override
     void configure(Connection c) throws SQLException {
       c.setAutoCommit(false);
@@ -181,23 +114,6 @@ enum Dialect {
     @Override
     void rollback(Connection c) throws SQLException {
       c.rollback();
-    }
-
-    @Override
-    String enumParam(String type) {
-      return "CAST(? AS " + type + ")";
-    }
-
-    @Override
-    String forUpdate() {
-      return " FOR UPDATE";
-    }
-
-    @Override
-    String nowExpression() {
-      // UTC rather than LOCALTIMESTAMP: pgjdbc sets each session's TimeZone to its JVM's zone,
-      // so JVMs in different zones would disagree about local wall time.
-      return "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')";
     }
 
     @Override
@@ -236,60 +152,6 @@ enum Dialect {
         st.execute("SELECT pg_advisory_xact_lock(7364011902)");
       }
     }
-
-    @Override
-    List<String> createSchema() {
-      return List.of(
-          "CREATE TYPE studydirection AS ENUM ('NOT_SET', 'MINIMIZE', 'MAXIMIZE')",
-          "CREATE TYPE trialstate AS ENUM ('RUNNING', 'COMPLETE', 'PRUNED', 'FAIL', 'WAITING')",
-          "CREATE TYPE trialvaluetype AS ENUM ('FINITE', 'INF_POS', 'INF_NEG')",
-          "CREATE TYPE trialintermediatevaluetype AS ENUM ('FINITE', 'INF_POS', 'INF_NEG', 'NAN')",
-          "CREATE TABLE studies (study_id SERIAL NOT NULL, study_name VARCHAR(512) NOT NULL, "
-              + "PRIMARY KEY (study_id))",
-          "CREATE UNIQUE INDEX ix_studies_study_name ON studies (study_name)",
-          "CREATE TABLE version_info (version_info_id INTEGER NOT NULL, schema_version INTEGER, "
-              + "library_version VARCHAR(256), PRIMARY KEY (version_info_id), "
-              + "CHECK (version_info_id=1))",
-          "CREATE TABLE study_directions (study_direction_id SERIAL NOT NULL, "
-              + "direction studydirection NOT NULL, study_id INTEGER NOT NULL, "
-              + "objective INTEGER NOT NULL, PRIMARY KEY (study_direction_id), "
-              + "UNIQUE (study_id, objective), "
-              + "FOREIGN KEY(study_id) REFERENCES studies (study_id))",
-          attributes("study_user_attributes", "study_user_attribute_id", "study_id", "studies"),
-          attributes("study_system_attributes", "study_system_attribute_id", "study_id", "studies"),
-          "CREATE TABLE trials (trial_id SERIAL NOT NULL, number INTEGER, study_id INTEGER, "
-              + "state trialstate NOT NULL, datetime_start TIMESTAMP WITHOUT TIME ZONE, "
-              + "datetime_complete TIMESTAMP WITHOUT TIME ZONE, PRIMARY KEY (trial_id), "
-              + "FOREIGN KEY(study_id) REFERENCES studies (study_id))",
-          "CREATE INDEX ix_trials_study_id ON trials (study_id)",
-          attributes("trial_user_attributes", "trial_user_attribute_id", "trial_id", "trials"),
-          attributes("trial_system_attributes", "trial_system_attribute_id", "trial_id", "trials"),
-          "CREATE TABLE trial_params (param_id SERIAL NOT NULL, trial_id INTEGER, "
-              + "param_name VARCHAR(512), param_value FLOAT(53), distribution_json TEXT, "
-              + "PRIMARY KEY (param_id), UNIQUE (trial_id, param_name), "
-              + "FOREIGN KEY(trial_id) REFERENCES trials (trial_id))",
-          "CREATE TABLE trial_values (trial_value_id SERIAL NOT NULL, trial_id INTEGER NOT NULL, "
-              + "objective INTEGER NOT NULL, value FLOAT(53), value_type trialvaluetype NOT NULL, "
-              + "PRIMARY KEY (trial_value_id), UNIQUE (trial_id, objective), "
-              + "FOREIGN KEY(trial_id) REFERENCES trials (trial_id))",
-          "CREATE TABLE trial_intermediate_values (trial_intermediate_value_id SERIAL NOT NULL, "
-              + "trial_id INTEGER NOT NULL, step INTEGER NOT NULL, intermediate_value FLOAT(53), "
-              + "intermediate_value_type trialintermediatevaluetype NOT NULL, "
-              + "PRIMARY KEY (trial_intermediate_value_id), UNIQUE (trial_id, step), "
-              + "FOREIGN KEY(trial_id) REFERENCES trials (trial_id))",
-          "CREATE TABLE trial_heartbeats (trial_heartbeat_id SERIAL NOT NULL, "
-              + "trial_id INTEGER NOT NULL, heartbeat TIMESTAMP WITHOUT TIME ZONE NOT NULL, "
-              + "PRIMARY KEY (trial_heartbeat_id), UNIQUE (trial_id), "
-              + "FOREIGN KEY(trial_id) REFERENCES trials (trial_id))",
-          "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
-              + "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))");
-    }
-
-    private String attributes(String table, String id, String owner, String ownerTable) {
-      return "CREATE TABLE " + table + " (" + id + " SERIAL NOT NULL, " + owner + " INTEGER, "
-          + "key VARCHAR(512), value_json TEXT, PRIMARY KEY (" + id + "), UNIQUE (" + owner
-          + ", key), FOREIGN KEY(" + owner + ") REFERENCES " + ownerTable + " (" + owner + "))";
-    }
   };
 
   /** How long a SQLite writer waits for the lock before failing (30 s). */
@@ -318,14 +180,30 @@ enum Dialect {
 
   abstract void rollback(Connection c) throws SQLException;
 
-  /** The placeholder for a value of a PostgreSQL enum column. */
-  abstract String enumParam(String type);
+  private final String forUpdate;
+  private final String nowExpression;
+  private final boolean castsEnums;
+
+  Dialect(String forUpdate, String nowExpression, boolean castsEnums) {
+    this.forUpdate = forUpdate;
+    this.nowExpression = nowExpression;
+    this.castsEnums = castsEnums;
+  }
+
+  /** The placeholder for a value of an enum column ({@code type} is Optuna's enum type). */
+  String enumParam(String type) {
+    return castsEnums ? "CAST(? AS " + type + ")" : "?";
+  }
 
   /** Appended to a SELECT to lock the rows read until the transaction ends (PostgreSQL). */
-  abstract String forUpdate();
+  String forUpdate() {
+    return forUpdate;
+  }
 
-  /** SQL for the database clock as a value of a DATETIME column. */
-  abstract String nowExpression();
+  /** SQL for the database clock (UTC) as a value of a DATETIME column. */
+  String nowExpression() {
+    return nowExpression;
+  }
 
   abstract void setDateTime(PreparedStatement ps, int i, LocalDateTime t) throws SQLException;
 
@@ -336,7 +214,4 @@ enum Dialect {
 
   /** Serialises schema creation across processes, inside the write transaction. */
   abstract void lockSchemaCreation(Connection c) throws SQLException;
-
-  /** The DDL of Optuna's schema at revision v3.2.0.a, in creation order. */
-  abstract List<String> createSchema();
 }

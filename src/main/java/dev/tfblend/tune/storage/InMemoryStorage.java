@@ -18,7 +18,6 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -175,18 +174,11 @@ public final class InMemoryStorage implements TrialStorage {
       Instant now = now();
       long id = nextTrialId++;
       FrozenTrial t =
-          new FrozenTrial(
-              id,
-              s.trials.size(),
-              template.state(),
-              template.value(),
-              template.state() == TrialState.WAITING ? null : now,
-              template.isFinished() ? now : null,
-              template.params(),
-              template.distributions(),
-              template.intermediateValues(),
-              template.userAttrs(),
-              template.systemAttrs());
+          template
+              .withIdentity(id, s.trials.size())
+              .withDatetimes(
+                  template.state() == TrialState.WAITING ? null : now,
+                  template.isFinished() ? now : null);
       s.trials.add(t);
       trialRefs.put(id, new TrialRef(s, t.number()));
       if (t.state() == TrialState.WAITING) {
@@ -205,19 +197,7 @@ public final class InMemoryStorage implements TrialStorage {
         return OptionalLong.empty();
       }
       FrozenTrial t = s.trials.get(number);
-      put(
-          new FrozenTrial(
-              t.trialId(),
-              t.number(),
-              TrialState.RUNNING,
-              null,
-              now(),
-              null,
-              t.params(),
-              t.distributions(),
-              t.intermediateValues(),
-              t.userAttrs(),
-              t.systemAttrs()));
+      put(t.withState(TrialState.RUNNING, null).withDatetimes(now(), null));
       return OptionalLong.of(t.trialId());
     }
   }
@@ -225,12 +205,7 @@ public final class InMemoryStorage implements TrialStorage {
   @Override
   public void setTrialParam(
       long trialId, String paramName, double internalValue, Distribution distribution) {
-    Objects.requireNonNull(paramName, "paramName");
-    Objects.requireNonNull(distribution, "distribution");
-    if (!distribution.contains(internalValue)) {
-      throw new IllegalArgumentException(
-          "param " + paramName + ": " + internalValue + " is not in " + distribution.toJson());
-    }
+    StorageChecks.checkParam(paramName, internalValue, distribution);
     synchronized (lock) {
       FrozenTrial t = updatable(trialId);
       if (t.params().containsKey(paramName)) {
@@ -244,23 +219,7 @@ public final class InMemoryStorage implements TrialStorage {
       } else {
         s.paramDistributions.put(paramName, distribution);
       }
-      Map<String, Object> params = new LinkedHashMap<>(t.params());
-      params.put(paramName, distribution.toExternal(internalValue));
-      Map<String, Distribution> distributions = new LinkedHashMap<>(t.distributions());
-      distributions.put(paramName, distribution);
-      put(
-          new FrozenTrial(
-              trialId,
-              t.number(),
-              t.state(),
-              t.value(),
-              t.datetimeStart(),
-              t.datetimeComplete(),
-              params,
-              distributions,
-              t.intermediateValues(),
-              t.userAttrs(),
-              t.systemAttrs()));
+      put(t.withParam(paramName, distribution.toExternal(internalValue), distribution));
     }
   }
 
@@ -269,7 +228,7 @@ public final class InMemoryStorage implements TrialStorage {
     StorageChecks.checkValueFits(state, value, false);
     synchronized (lock) {
       FrozenTrial t = updatable(trialId);
-      put(t.withState(state, value, now()));
+      put(t.withState(state, value).withDatetimes(t.datetimeStart(), now()));
       if (t.state() == TrialState.WAITING) {
         ref(trialId).study.waiting.remove(t.number());
       }
@@ -281,21 +240,7 @@ public final class InMemoryStorage implements TrialStorage {
   public void setTrialIntermediateValue(long trialId, int step, double value) {
     synchronized (lock) {
       FrozenTrial t = updatable(trialId);
-      TreeMap<Integer, Double> values = new TreeMap<>(t.intermediateValues());
-      values.put(step, value);
-      put(
-          new FrozenTrial(
-              trialId,
-              t.number(),
-              t.state(),
-              t.value(),
-              t.datetimeStart(),
-              t.datetimeComplete(),
-              t.params(),
-              t.distributions(),
-              values,
-              t.userAttrs(),
-              t.systemAttrs()));
+      put(t.withIntermediateValue(step, value));
     }
   }
 
@@ -313,22 +258,7 @@ public final class InMemoryStorage implements TrialStorage {
     Objects.requireNonNull(key, "key");
     synchronized (lock) {
       FrozenTrial t = updatable(trialId);
-      Map<String, Object> user = new LinkedHashMap<>(t.userAttrs());
-      Map<String, Object> sys = new LinkedHashMap<>(t.systemAttrs());
-      (system ? sys : user).put(key, value);
-      put(
-          new FrozenTrial(
-              trialId,
-              t.number(),
-              t.state(),
-              t.value(),
-              t.datetimeStart(),
-              t.datetimeComplete(),
-              t.params(),
-              t.distributions(),
-              t.intermediateValues(),
-              user,
-              sys));
+      put(system ? t.withSystemAttr(key, value) : t.withUserAttr(key, value));
     }
   }
 
@@ -379,21 +309,10 @@ public final class InMemoryStorage implements TrialStorage {
         long id = t.trialId();
         Instant beat = heartbeats.get(id);
         if (beat != null && t.state() == TrialState.RUNNING && beat.isBefore(limit)) {
-          Map<String, Object> sys = new LinkedHashMap<>(t.systemAttrs());
-          sys.put("fail_reason", "stale: no heartbeat since " + beat);
           put(
-              new FrozenTrial(
-                  id,
-                  t.number(),
-                  TrialState.FAIL,
-                  null,
-                  t.datetimeStart(),
-                  now(),
-                  t.params(),
-                  t.distributions(),
-                  t.intermediateValues(),
-                  t.userAttrs(),
-                  sys));
+              t.withState(TrialState.FAIL, null)
+                  .withDatetimes(t.datetimeStart(), now())
+                  .withSystemAttr("fail_reason", "stale: no heartbeat since " + beat));
           heartbeats.remove(id);
           failed.add(id);
         }

@@ -47,4 +47,17 @@ final class StorageChecks {
       }
     }
   }
+
+  /**
+   * Checks a {@code setTrialParam} call: a name, a distribution, and an internal value inside
+   * that distribution.
+   */
+  static void checkParam(String paramName, double internalValue, Distribution distribution) {
+    Objects.requireNonNull(paramName, "paramName");
+    Objects.requireNonNull(distribution, "distribution");
+    if (!distribution.contains(internalValue)) {
+      throw new IllegalArgumentException(
+          "param " + paramName + ": " + internalValue + " is not in " + distribution.toJson());
+    }
+  }
 }

@@ -3,6 +3,7 @@ package dev.tfblend.tune.sampler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tfblend.random.Mt19937;
 import dev.tfblend.tune.CategoricalDistribution;
 import dev.tfblend.tune.Distribution;
 import dev.tfblend.tune.FloatDistribution;

@@ -1,5 +1,6 @@
 package dev.tfblend.tune.sampler;
 
+import dev.tfblend.testing.TestResources;
 import dev.tfblend.tune.FrozenTrial;
 import dev.tfblend.tune.Objective;
 import dev.tfblend.tune.Study;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Prints our samplers' quality on Branin, Hartmann-6 and the 5-D sphere next to Optuna 3.1's
- * figures from {@code ${tfblend.shared}/reference/optuna-sampler-benchmark.md}, and the time of
+ * figures from the test resource {@code /tune/optuna31-sampler-benchmark.md}, and the time of
  * one TPE suggestion on a study of 1,000 completed trials. Run with {@code mvn -B test -Pbench
  * -Dtest=SamplerBenchmark}; {@code -Dbench.seeds=N -Dbench.seed0=S} change the seeds,
  * {@code -Dbench.function=branin} runs one function, {@code -Dbench.only=timing} only the
@@ -270,25 +271,16 @@ class SamplerBenchmark {
   }
 
   static Map<String, String> readReference() throws IOException {
-    return readTable(
-        Path.of(System.getProperty("tfblend.shared", "../shared"), "reference", "optuna-sampler-benchmark.md"));
+    return readTable(TestResources.path("/tune/optuna31-sampler-benchmark.md"));
   }
 
   /** Optuna 3.1 with the 3.5 kernel-density fix, measured for this project (test resource). */
   static Map<String, String> readFixedReference() throws IOException {
-    try {
-      return readTable(
-          Path.of(SamplerBenchmark.class.getResource("/tune/optuna-fixed-density-benchmark.md").toURI()));
-    } catch (java.net.URISyntaxException e) {
-      throw new IOException(e);
-    }
+    return readTable(TestResources.path("/tune/optuna-fixed-density-benchmark.md"));
   }
 
   static Map<String, String> readTable(Path p) throws IOException {
     Map<String, String> rows = new LinkedHashMap<>();
-    if (!Files.exists(p)) {
-      return rows;
-    }
     for (String line : Files.readAllLines(p)) {
       String[] parts = line.split("\\|");
       if (parts.length >= 7 && parts[3].contains("[")) {

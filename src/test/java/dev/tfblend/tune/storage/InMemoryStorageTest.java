@@ -1,8 +1,10 @@
 package dev.tfblend.tune.storage;
 
+import java.time.Clock;
+
 class InMemoryStorageTest extends StorageContractTest {
   @Override
-  protected TrialStorage newStorage() {
-    return new InMemoryStorage();
+  protected TrialStorage newStorage(Clock clock) {
+    return new InMemoryStorage(clock);
   }
 }

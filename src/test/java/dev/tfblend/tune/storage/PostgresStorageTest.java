@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,10 +25,10 @@ class PostgresStorageTest extends StorageContractTest {
   }
 
   @Override
-  protected TrialStorage newStorage() throws Exception {
+  protected TrialStorage newStorage(Clock clock) throws Exception {
     PgTestSupport.url();
     schema = PgTestSupport.createSchema();
-    return RdbStorage.open(PgTestSupport.urlFor(schema));
+    return RdbStorage.open(PgTestSupport.urlFor(schema), clock);
   }
 
   @Override

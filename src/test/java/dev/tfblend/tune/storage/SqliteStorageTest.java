@@ -18,6 +18,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -35,8 +36,8 @@ class SqliteStorageTest extends StorageContractTest {
   }
 
   @Override
-  protected TrialStorage newStorage() {
-    return RdbStorage.open("sqlite:" + file());
+  protected TrialStorage newStorage(Clock clock) {
+    return RdbStorage.open("sqlite:" + file(), clock);
   }
 
   private List<List<String>> query(String sql) throws SQLException {

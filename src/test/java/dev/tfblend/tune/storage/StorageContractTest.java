@@ -15,6 +15,7 @@ import dev.tfblend.tune.FrozenTrial;
 import dev.tfblend.tune.IntDistribution;
 import dev.tfblend.tune.StudyDirection;
 import dev.tfblend.tune.TrialState;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -37,22 +38,26 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The {@link TrialStorage} contract. Every storage's test extends this class and implements
- * {@link #newStorage()} (a fresh, empty storage per test); {@link #cleanup()} runs after each
- * test, after the storage was closed.
+ * {@link #newStorage(Clock)} (a fresh, empty storage per test whose timestamps and heartbeats
+ * come from the given clock, so that tests move time instead of sleeping); {@link #cleanup()}
+ * runs after each test, after the storage was closed.
  */
 public abstract class StorageContractTest {
 
   protected TrialStorage storage;
 
-  /** A fresh, empty storage. */
-  protected abstract TrialStorage newStorage() throws Exception;
+  /** The clock of {@link #storage}: it stands still until a test advances it. */
+  protected final ManualClock clock = new ManualClock();
 
-  /** Removes what {@link #newStorage()} left behind (files, schemas); default nothing. */
+  /** A fresh, empty storage reading time from {@code clock}. */
+  protected abstract TrialStorage newStorage(Clock clock) throws Exception;
+
+  /** Removes what {@link #newStorage(Clock)} left behind (files, schemas); default nothing. */
   protected void cleanup() throws Exception {}
 
   @BeforeEach
   void openStorage() throws Exception {
-    storage = newStorage();
+    storage = newStorage(clock);
   }
 
   @AfterEach
@@ -427,7 +432,7 @@ public abstract class StorageContractTest {
     storage.recordHeartbeat(stale);
     storage.recordHeartbeat(done);
     storage.setTrialState(done, TrialState.COMPLETE, 1.0);
-    Thread.sleep(2500);
+    clock.advance(Duration.ofMillis(2500));
     storage.recordHeartbeat(fresh);
     List<Long> failed = storage.failStaleTrials(s, Duration.ofMillis(1500));
     assertEquals(List.of(stale), failed);
