@@ -26,7 +26,7 @@ import java.util.Map;
 public final class ConfigLoader {
   /** Config field paths {@code --set} accepts besides hyperparameters. */
   public static final List<String> FIELDS = List.of("optimizer", "epochs", "batchSize", "seed",
-      "model.layers", "model.activation", "data.source", "data.seed", "data.validationSize",
+      "model.layers", "model.activation", "model.init", "data.source", "data.seed", "data.validationSize",
       "data.splitSeed");
 
   private static final ObjectMapper MAPPER = JsonConfig.MAPPER;

@@ -2,6 +2,7 @@ package dev.tfblend.config;
 
 import dev.tfblend.BadInputException;
 import dev.tfblend.model.Activation;
+import dev.tfblend.model.InitScheme;
 import dev.tfblend.model.Mlp;
 import java.util.List;
 
@@ -10,12 +11,22 @@ import java.util.List;
  *
  * @param layers input width, hidden widths, number of classes (default {@code [40, 100, 100, 10]})
  * @param activation {@code relu} (default), {@code tanh}, {@code sigmoid} or {@code softplus}
+ * @param init how the model's and the blend gate's weights are drawn: {@code he-normal}
+ *     (default), {@code torch-default} or {@code glorot-uniform} (formulas in {@link InitScheme})
  */
-public record ModelConfig(List<Integer> layers, String activation) {
+public record ModelConfig(List<Integer> layers, String activation, String init) {
+
+  /** The initialisation of {@link #defaults()}. */
+  public static final String DEFAULT_INIT = InitScheme.HE_NORMAL.configName();
+
+  /** A model with the default initialisation ({@value #DEFAULT_INIT}). */
+  public ModelConfig(List<Integer> layers, String activation) {
+    this(layers, activation, DEFAULT_INIT);
+  }
 
   /** The MNIST-1D MLP. */
   public static ModelConfig defaults() {
-    return new ModelConfig(List.of(40, 100, 100, 10), "relu");
+    return new ModelConfig(List.of(40, 100, 100, 10), "relu", DEFAULT_INIT);
   }
 
   /** Checks the fields, naming the bad one. */
@@ -31,12 +42,16 @@ public record ModelConfig(List<Integer> layers, String activation) {
     if (activation == null || Activation.parse(activation) == null) {
       throw BadInputException.of("model.activation must be one of relu, tanh, sigmoid, softplus, got %s", activation);
     }
+    if (InitScheme.parse(init) == null) {
+      throw BadInputException.of("model.init must be one of %s, got %s",
+          String.join(", ", InitScheme.configNames()), init);
+    }
     return this;
   }
 
   /** The model this describes. */
   public Mlp toMlp() {
     validated();
-    return new Mlp(layers, Activation.parse(activation));
+    return new Mlp(layers, Activation.parse(activation), InitScheme.parse(init));
   }
 }

@@ -3,6 +3,7 @@ package dev.tfblend.meta;
 import com.google.common.base.Preconditions;
 import dev.tfblend.BadInputException;
 import dev.tfblend.model.Activation;
+import dev.tfblend.model.InitScheme;
 import dev.tfblend.model.Mlp;
 import dev.tfblend.model.ParameterSet;
 import dev.tfblend.optim.AlphaSource;
@@ -49,7 +50,8 @@ public final class GatingNetwork<T extends TFloating> implements AlphaSource<T> 
 
   /**
    * Creates the gate's parameters under {@code scope} (callers pass
-   * {@code tf.withSubScope("gate")}).
+   * {@code tf.withSubScope("gate")}), initialised as suits {@code activation}
+   * ({@link InitScheme#forActivation}).
    *
    * @param inputSize the features' length ({@link GateFeatures#size})
    * @param hidden hidden widths (for example {@code [32]})
@@ -57,6 +59,23 @@ public final class GatingNetwork<T extends TFloating> implements AlphaSource<T> 
    */
   public static <T extends TFloating> GatingNetwork<T> create(Ops scope, Class<T> type,
       GateFeatures<T> features, int inputSize, List<Integer> hidden, Activation activation) {
+    return create(scope, type, features, inputSize, hidden, activation, InitScheme.forActivation(activation));
+  }
+
+  /**
+   * Creates the gate's parameters under {@code scope}, initialised per {@code init} (the
+   * training graphs pass the model's own scheme, so model and gate start under one rule; with
+   * {@code torch-default} the output bias is random and {@code alpha} does not start at exactly
+   * 0.5).
+   *
+   * @param inputSize the features' length ({@link GateFeatures#size})
+   * @param hidden hidden widths (for example {@code [32]})
+   * @param activation the hidden layers' activation
+   * @param init how the gate's weights and biases are drawn
+   */
+  public static <T extends TFloating> GatingNetwork<T> create(Ops scope, Class<T> type,
+      GateFeatures<T> features, int inputSize, List<Integer> hidden, Activation activation,
+      InitScheme init) {
     Preconditions.checkArgument(inputSize > 0, "gate input size must be positive, got %s", inputSize);
     for (int h : hidden) {
       if (h <= 0) {
@@ -67,7 +86,7 @@ public final class GatingNetwork<T extends TFloating> implements AlphaSource<T> 
     sizes.add(inputSize);
     sizes.addAll(hidden);
     sizes.add(1);
-    Mlp mlp = new Mlp(sizes, activation);
+    Mlp mlp = new Mlp(sizes, activation, init);
     return new GatingNetwork<>(features, mlp, mlp.parameters(scope, type));
   }
 

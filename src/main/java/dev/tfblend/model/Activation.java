@@ -8,15 +8,16 @@ import org.tensorflow.types.family.TFloating;
 /**
  * Hidden-layer nonlinearities of {@link Mlp}. ReLU is the default; the smooth ones exist for
  * gradient checks (finite differences across a ReLU kink are meaningless) and experiments.
+ * {@link InitScheme#forActivation} gives the initialisation that suits each.
  */
 public enum Activation {
-  /** {@code max(0, z)}; He initialisation. */
+  /** {@code max(0, z)}. */
   RELU,
-  /** {@code tanh(z)}; Glorot initialisation. */
+  /** {@code tanh(z)}. */
   TANH,
-  /** {@code 1 / (1 + exp(-z))}; Glorot initialisation. */
+  /** {@code 1 / (1 + exp(-z))}. */
   SIGMOID,
-  /** {@code log(1 + exp(z))}; He initialisation. */
+  /** {@code log(1 + exp(z))}. */
   SOFTPLUS;
 
   /** Applies the activation. */
@@ -27,11 +28,6 @@ public enum Activation {
       case SIGMOID -> tf.math.sigmoid(z);
       case SOFTPLUS -> tf.math.softplus(z);
     };
-  }
-
-  /** The kernel initialiser that keeps activations' scale through this nonlinearity. */
-  public Init kernelInit() {
-    return this == RELU || this == SOFTPLUS ? Init.heNormal() : Init.glorotUniform();
   }
 
   /** The lower-case name used in configs ({@code relu}, {@code tanh}, ...). */

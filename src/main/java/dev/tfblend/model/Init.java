@@ -56,6 +56,16 @@ public interface Init {
     };
   }
 
+  /**
+   * {@code U(-a, a)} for a fixed bound {@code a >= 0}, drawn as {@code (2u - 1) a} with
+   * {@code u = rng.nextDouble()} (the {@code torch-default} kernels and biases use
+   * {@code a = 1/sqrt(fanIn)} of their layer).
+   */
+  static Init uniform(double a) {
+    Preconditions.checkArgument(a >= 0 && Double.isFinite(a), "uniform bound must be finite and >= 0, got %s", a);
+    return (shape, rng) -> uniform(shape, rng, a);
+  }
+
   /** He (Kaiming) uniform: {@code U(-a, a)} with {@code a = sqrt(6 / fanIn)}. */
   static Init heUniform() {
     return (shape, rng) -> uniform(shape, rng, Math.sqrt(6.0 / fanIn(shape)));

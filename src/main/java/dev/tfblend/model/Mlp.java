@@ -16,15 +16,17 @@ import org.tensorflow.types.family.TFloating;
  *
  * <p>The default, {@code 40-100-100-10} with ReLU (15,210 parameters), is the MLP of the
  * MNIST-1D paper (Greydanus 2020). Parameters are {@code w1, b1, ..., wL, bL} with kernels
- * {@code [n_{k-1}, n_k]} initialised per {@link Activation#kernelInit()} and zero biases.
+ * {@code [n_{k-1}, n_k]} and biases {@code [n_k]}, initialised per {@code init} (see
+ * {@link InitScheme}; built without one, the activation's {@link InitScheme#forActivation}).
  *
  * <p>Biases are added with {@code Add} rather than {@code BiasAdd}: {@code BiasAddGrad} has no
  * registered gradient in TF-Java 1.1.0, and {@code Add} keeps second-order gradients possible.
  *
  * @param layerSizes input width, hidden widths, number of classes (at least two entries)
  * @param activation hidden-layer nonlinearity
+ * @param init how the parameters are initialised
  */
-public record Mlp(List<Integer> layerSizes, Activation activation) {
+public record Mlp(List<Integer> layerSizes, Activation activation, InitScheme init) {
 
   public Mlp {
     layerSizes = List.copyOf(layerSizes);
@@ -34,6 +36,12 @@ public record Mlp(List<Integer> layerSizes, Activation activation) {
       Preconditions.checkArgument(n > 0, "layer sizes must be positive, got %s", layerSizes);
     }
     Preconditions.checkNotNull(activation, "activation");
+    Preconditions.checkNotNull(init, "init");
+  }
+
+  /** An MLP initialised as suits {@code activation} ({@link InitScheme#forActivation}). */
+  public Mlp(List<Integer> layerSizes, Activation activation) {
+    this(layerSizes, activation, InitScheme.forActivation(activation));
   }
 
   /** The MNIST-1D MLP: 40-100-100-10, ReLU. */
@@ -41,9 +49,14 @@ public record Mlp(List<Integer> layerSizes, Activation activation) {
     return new Mlp(List.of(40, 100, 100, 10), Activation.RELU);
   }
 
-  /** This MLP with another activation. */
+  /** This MLP with another activation, initialised as suits it ({@link InitScheme#forActivation}). */
   public Mlp withActivation(Activation a) {
     return new Mlp(layerSizes, a);
+  }
+
+  /** This MLP with another initialisation. */
+  public Mlp withInit(InitScheme scheme) {
+    return new Mlp(layerSizes, activation, scheme);
   }
 
   /** Input width. */
@@ -79,8 +92,8 @@ public record Mlp(List<Integer> layerSizes, Activation activation) {
     for (int k = 1; k <= numLayers(); k++) {
       long in = layerSizes.get(k - 1);
       long out = layerSizes.get(k);
-      b.add("w" + k, new long[] {in, out}, activation.kernelInit());
-      b.add("b" + k, new long[] {out}, Init.zeros());
+      b.add("w" + k, new long[] {in, out}, init.kernel(in, out));
+      b.add("b" + k, new long[] {out}, init.bias(in));
     }
     return b.build();
   }

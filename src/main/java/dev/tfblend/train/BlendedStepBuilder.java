@@ -40,7 +40,8 @@ import org.tensorflow.types.family.TType;
  * Build-time options: the gate's input mode ({@link #gateInput}, default {@code flat-gradients},
  * the published method), its hidden activation ({@link #gateActivation}, default ReLU) and a
  * frozen gate ({@link #frozen}: given weights, no meta step, no validation batch) or a trained
- * gate to start meta-learning from ({@link #initialGate}).
+ * gate to start meta-learning from ({@link #initialGate}). A fresh gate is initialised with the
+ * model's {@link dev.tfblend.model.InitScheme} ({@code model.init}).
  *
  * <p>Graph layout under {@code blended/}: {@code hyper/<key>}, {@code gate/w1, b1, w2, b2},
  * optimizer slots {@code slots/model/<param>/a/m|a/v|b/momentum} and counter {@code step}, the
@@ -180,7 +181,7 @@ public final class BlendedStepBuilder implements StepBuilder {
           frozen ? "frozen" : "initial", start.inputSize(), params.totalElements(), inputSize, mode.configName());
     }
     GatingNetwork<TFloat32> gate = GatingNetwork.create(o.withSubScope("gate"), TFloat32.class, features,
-        inputSize, List.of(gateHidden), activation);
+        inputSize, List.of(gateHidden), activation, ctx.mlp().init());
     AdamRule<TFloat32> adam = AdamRule.of(hyper.get("adam_lr"), hyper.get("beta1"), hyper.get("beta2"), hyper.get("eps"));
     MomentumRule<TFloat32> sgd = MomentumRule.of(hyper.get("sgd_lr"), hyper.get("momentum"), null, false);
     DynamicBlendedOptimizer<TFloat32> opt =

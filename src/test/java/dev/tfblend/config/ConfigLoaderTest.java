@@ -49,6 +49,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void modelInitComesFromFileOrSetAndBadNamesAreRefused() throws IOException {
+    assertEquals(ModelConfig.DEFAULT_INIT, ConfigLoader.resolve(null, Map.of(), List.of()).model().init());
+    assertEquals("torch-default",
+        ConfigLoader.resolve(null, Map.of(), List.of("model.init=torch-default")).model().init());
+    Path f = tmp.resolve("init.json");
+    Files.writeString(f, "{\"model\": {\"init\": \"glorot-uniform\"}}");
+    TrainConfig c = ConfigLoader.resolve(f, Map.of(), List.of());
+    assertEquals("glorot-uniform", c.model().init());
+    assertEquals(dev.tfblend.model.InitScheme.GLOROT_UNIFORM, c.model().toMlp().init());
+    assertEquals(List.of(40, 100, 100, 10), c.model().layers());
+    String m = message(() -> ConfigLoader.resolve(null, Map.of(), List.of("model.init=kaiming")));
+    assertEquals("model.init must be one of torch-default, he-normal, glorot-uniform, got kaiming", m);
+  }
+
+  @Test
   void unknownSetKeyIsNamedWithTheAlternatives() {
     String m = message(() -> ConfigLoader.resolve(null, Map.of(), List.of("learning_rate=0.1")));
     assertTrue(m.contains("learning_rate") && m.contains("lr"), m);
