@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.family.TFloating;
 
 /**
  * Shared pieces of the unroll tests: random batches, the MLP loss, and a blended update
@@ -72,40 +73,64 @@ final class UnrollFixtures {
    * ({@code exp(logLrSgd)}, momentum 0.9) with a gate: state is Adam's m, v then momentum, per
    * parameter in that order ({@code 3 * n} operands).
    */
-  static Unroll.UpdateFunction<TFloat64> blend(Operand<TFloat64> logLrAdam, Operand<TFloat64> logLrSgd,
-      Mlp gate, List<Operand<TFloat64>> gateParams) {
+  static <T extends TFloating> Unroll.UpdateFunction<T> blend(Operand<T> logLrAdam, Operand<T> logLrSgd,
+      Mlp gate, List<Operand<T>> gateParams) {
+    Class<T> type = logLrAdam.type();
     return (tf, params, grads, state, step) -> {
       int n = params.size();
-      UpdateRule<TFloat64> adam = AdamRule.of(tf.math.exp(logLrAdam), tf.constant(0.9), tf.constant(0.999),
-          tf.constant(1e-8));
-      UpdateRule<TFloat64> sgd = MomentumRule.of(tf.math.exp(logLrSgd), tf.constant(0.9), null, false);
-      Operand<TFloat64> t = tf.constant((double) step);
-      List<Operand<TFloat64>> feats = new ArrayList<>();
-      for (Operand<TFloat64> g : grads) {
-        feats.add(tf.math.log(tf.math.add(tf.reduceSum(tf.math.square(tf.reshape(g, tf.constant(new long[] {-1}))), tf.constant(0)), tf.constant(1e-12))));
+      UpdateRule<T> adam = AdamRule.of(tf.math.exp(logLrAdam), c(tf, 0.9, type), c(tf, 0.999, type),
+          c(tf, 1e-8, type));
+      UpdateRule<T> sgd = MomentumRule.of(tf.math.exp(logLrSgd), c(tf, 0.9, type), null, false);
+      Operand<T> t = c(tf, step, type);
+      List<Operand<T>> feats = new ArrayList<>();
+      for (Operand<T> g : grads) {
+        feats.add(tf.math.log(tf.math.add(
+            tf.reduceSum(tf.math.square(tf.reshape(g, tf.constant(new long[] {-1}))), tf.constant(0)),
+            c(tf, 1e-12, type))));
       }
-      Operand<TFloat64> row = tf.reshape(tf.stack(feats), tf.constant(new long[] {1, n}));
-      Operand<TFloat64> alpha = tf.reshape(tf.math.sigmoid(gate.logits(tf, gateParams, row)), tf.constant(new long[0]));
-      Operand<TFloat64> one = tf.constant(1.0);
-      List<Operand<TFloat64>> nextParams = new ArrayList<>();
-      List<Operand<TFloat64>> m = new ArrayList<>();
-      List<Operand<TFloat64>> v = new ArrayList<>();
-      List<Operand<TFloat64>> mom = new ArrayList<>();
+      Operand<T> row = tf.reshape(tf.stack(feats), tf.constant(new long[] {1, n}));
+      Operand<T> alpha = tf.reshape(tf.math.sigmoid(gate.logits(tf, gateParams, row)), tf.constant(new long[0]));
+      Operand<T> one = c(tf, 1.0, type);
+      List<Operand<T>> nextParams = new ArrayList<>();
+      List<Operand<T>> m = new ArrayList<>();
+      List<Operand<T>> v = new ArrayList<>();
+      List<Operand<T>> mom = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        UpdateRule.Update<TFloat64> a = adam.update(tf, grads.get(i), params.get(i),
+        UpdateRule.Update<T> a = adam.update(tf, grads.get(i), params.get(i),
             List.of(state.get(i), state.get(n + i)), t);
-        UpdateRule.Update<TFloat64> b = sgd.update(tf, grads.get(i), params.get(i), List.of(state.get(2 * n + i)), t);
-        Operand<TFloat64> inc = tf.math.add(tf.math.mul(alpha, a.increment()),
+        UpdateRule.Update<T> b = sgd.update(tf, grads.get(i), params.get(i), List.of(state.get(2 * n + i)), t);
+        Operand<T> inc = tf.math.add(tf.math.mul(alpha, a.increment()),
             tf.math.mul(tf.math.sub(one, alpha), b.increment()));
         nextParams.add(tf.math.add(params.get(i), inc));
         m.add(a.nextSlots().get(0));
         v.add(a.nextSlots().get(1));
         mom.add(b.nextSlots().get(0));
       }
-      List<Operand<TFloat64>> next = new ArrayList<>(m);
+      List<Operand<T>> next = new ArrayList<>(m);
       next.addAll(v);
       next.addAll(mom);
       return new Unroll.State<>(nextParams, next);
     };
+  }
+
+  static <T extends TFloating> Operand<T> c(Ops tf, double v, Class<T> type) {
+    return tf.dtypes.cast(tf.constant(v), type);
+  }
+
+  /** {@link #batch} in any floating type. */
+  static <T extends TFloating> Unroll.Batch<T> batch(Ops tf, Mlp mlp, int rows, SplittableRandom rng, Class<T> type) {
+    Unroll.Batch<TFloat64> b = batch(tf, mlp, rows, rng);
+    return new Unroll.Batch<>(tf.dtypes.cast(b.x(), type), tf.dtypes.cast(b.y(), type));
+  }
+
+  /** Zero slots in any floating type. */
+  static <T extends TFloating> List<Operand<T>> zeros(Ops tf, List<Operand<T>> params, int slots) {
+    List<Operand<T>> s = new ArrayList<>();
+    for (int k = 0; k < slots; k++) {
+      for (Operand<T> p : params) {
+        s.add(tf.zerosLike(p));
+      }
+    }
+    return s;
   }
 }
