@@ -1,6 +1,8 @@
 package dev.tfblend.grad;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -66,13 +68,13 @@ public final class SecondOrderGradients {
    */
   public static synchronized Set<String> register() {
     if (registered == null) {
-      java.util.LinkedHashSet<String> done = new java.util.LinkedHashSet<>();
+      LinkedHashSet<String> done = new LinkedHashSet<>();
       GRADIENTS.forEach((op, grad) -> {
         if (TensorFlow.registerCustomGradient(op, grad)) {
           done.add(op);
         }
       });
-      registered = java.util.Collections.unmodifiableSet(done);
+      registered = Collections.unmodifiableSet(done);
     }
     return registered;
   }
@@ -88,7 +90,7 @@ public final class SecondOrderGradients {
     m.put("RsqrtGrad", SecondOrderGradients::rsqrtGrad);
     m.put("ReciprocalGrad", SecondOrderGradients::reciprocalGrad);
     m.put("SoftplusGrad", SecondOrderGradients::softplusGrad);
-    return java.util.Collections.unmodifiableMap(m);
+    return Collections.unmodifiableMap(m);
   }
 
   @SuppressWarnings("unchecked")
