@@ -61,14 +61,9 @@ final class OptimizerStudy {
       TrialStorage storage, String runName, TuneProgress progress, Path savedModelDir,
       AtomicReference<Study> tuning) {
     TuneConfig.OptimizerSearch search = config.search().get(key);
-    SearchSpace space = SearchSpace.fromJson(search.space(), "search." + key + ".space");
-    Map<String, Double> fixed = new LinkedHashMap<>(Optimizers.effective(search.optimizer(), search.fixed()));
-    for (String p : space.distributions().keySet()) {
-      if (!fixed.containsKey(p)) {
-        throw BadInputException.of("search.%s.space.%s is not a hyperparameter of %s (known: %s)",
-            key, p, search.optimizer(), String.join(", ", fixed.keySet()));
-      }
-    }
+    Validated valid = validate(key, config);
+    SearchSpace space = valid.space();
+    Map<String, Double> fixed = valid.fixed();
     long buildStart = System.nanoTime();
     BlendOptions blendOptions = search.gateInput() == null ? BlendOptions.defaults()
         : new BlendOptions(GateFeatures.Mode.parse(search.gateInput()), null, false);
@@ -138,6 +133,31 @@ final class OptimizerStudy {
           best == null ? null : best.params(), best == null ? null : best.value(), records,
           finals.isEmpty() ? null : finals.get(0), finals, buildSeconds, objective.meanTrialSeconds());
     }
+  }
+
+  /** A study's search space and the hyperparameters its trials do not draw (defaults filled in). */
+  record Validated(SearchSpace space, Map<String, Double> fixed) {}
+
+  /**
+   * Checks study {@code key}'s search: its space parses and names only hyperparameters of its
+   * optimizer. Runs before anything is written.
+   *
+   * @throws BadInputException naming the {@code search.<key>} field that is wrong
+   */
+  static Validated validate(String key, TuneConfig config) {
+    TuneConfig.OptimizerSearch search = config.search().get(key);
+    if (search == null) {
+      throw BadInputException.of("optimizers: %s has no entry in search", key);
+    }
+    SearchSpace space = SearchSpace.fromJson(search.space(), "search." + key + ".space");
+    Map<String, Double> fixed = new LinkedHashMap<>(Optimizers.effective(search.optimizer(), search.fixed()));
+    for (String p : space.distributions().keySet()) {
+      if (!fixed.containsKey(p)) {
+        throw BadInputException.of("search.%s.space.%s is not a hyperparameter of %s (known: %s)",
+            key, p, search.optimizer(), String.join(", ", fixed.keySet()));
+      }
+    }
+    return new Validated(space, fixed);
   }
 
   /**

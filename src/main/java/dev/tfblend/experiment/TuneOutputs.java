@@ -1,10 +1,15 @@
 package dev.tfblend.experiment;
 
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tfblend.BadInputException;
 import dev.tfblend.BuildInfo;
 import dev.tfblend.config.TuneConfig;
 import dev.tfblend.io.AtomicFile;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -23,6 +28,9 @@ final class TuneOutputs {
   static final String MANIFEST = "manifest.json";
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper READER = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+      .configure(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS.mappedFeature(), true);
 
   private TuneOutputs() {}
 
@@ -44,12 +52,29 @@ final class TuneOutputs {
     manifest.put("final_seeds", LongStream.range(0, config.finalSeeds())
         .map(k -> config.seed() + 1000 + k).boxed().toList());
     manifest.put("storage", r.storage());
-    manifest.put("studies", config.optimizers().stream().map(k -> r.studyName() + "-" + k).toList());
+    manifest.put("studies", r.optimizers().keySet().stream().map(k -> r.studyName() + "-" + k).toList());
     manifest.put("config", r.config());
     manifest.put("data_resolved", TrainExperiment.resolvedData(config.data()));
     manifest.put("versions", BuildInfo.asMap());
     manifest.put("created", Instant.now().toString());
     return manifest;
+  }
+
+  /**
+   * The results an earlier invocation of the run wrote to {@code file}, or null when there is none.
+   *
+   * @throws BadInputException when the file exists but cannot be read as results
+   */
+  static TuneResults read(Path file) {
+    if (!Files.isRegularFile(file)) {
+      return null;
+    }
+    try {
+      return READER.readValue(file.toFile(), TuneResults.class);
+    } catch (IOException e) {
+      throw BadInputException.of("%s: cannot read the run's earlier results (%s); move the file away to start"
+          + " them afresh", file, e.getMessage().lines().findFirst().orElse(""));
+    }
   }
 
   /** Writes {@code value} as indented JSON, whole or not at all. */
