@@ -80,7 +80,7 @@ public final class TrainExperiment {
 
   /** Returns the run's figures after writing {@code out} (no gate options). */
   public static Trainer.Result run(TrainConfig config, Path out, Trainer.EpochListener listener) {
-    return run(config, GateChoice.none(), out, listener);
+    return run(config, GateChoice.none(), out, false, listener);
   }
 
   /**
@@ -139,11 +139,6 @@ public final class TrainExperiment {
       }
     }
     return params;
-  }
-
-  /** {@link #run(TrainConfig, GateChoice, Path, boolean, Trainer.EpochListener)} without {@code force}. */
-  public static Trainer.Result run(TrainConfig config, GateChoice choice, Path out, Trainer.EpochListener listener) {
-    return run(config, choice, out, false, listener);
   }
 
   /**

@@ -108,7 +108,7 @@ public final class TuneExperiment {
     TuneResults previous = TuneOutputs.read(runDir.resolve(TuneOutputs.RESULTS));
     boolean dirExisted = Files.isDirectory(runDir);
     boolean configExisted = Files.exists(runDir.resolve(StudyResume.STUDY_CONFIG));
-    Path defaultDb = runDir.resolve("study.db");
+    Path defaultDb = runDir.resolve(STUDY_DB);
     boolean dbExisted = Files.exists(defaultDb);
     try {
       Files.createDirectories(runDir);
@@ -169,6 +169,8 @@ public final class TuneExperiment {
 
   /** The pattern of study names and optimizer keys: a plain file name, never {@code .} or {@code ..}. */
   public static final String NAME = "[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}";
+  /** The run's default SQLite storage file. */
+  static final String STUDY_DB = "study.db";
   /** The directory of a blend's gate export beside the optimizers' exports. */
   static final String GATE_DIR = "gate";
 
@@ -190,21 +192,22 @@ public final class TuneExperiment {
   }
 
   /**
-   * Refuses a run directory that exists but is not a {@code tune} run (it holds files but no
-   * {@code tune-config.json}): {@code --runs-dir saved-models --study default-gate} must not
+   * Refuses a run directory that exists but is not a {@code tune} run (it holds files but
+   * neither {@code tune-config.json} nor {@code study.db}): {@code --runs-dir saved-models --study default-gate} must not
    * write into a model.
    */
   private static void checkRunDir(Path runDir, String name) {
     if (Files.exists(runDir) && !Files.isDirectory(runDir)) {
       throw BadInputException.of("--study %s: %s exists and is not a directory", name, runDir);
     }
-    if (!Files.isDirectory(runDir) || Files.exists(runDir.resolve(StudyResume.STUDY_CONFIG))) {
+    if (!Files.isDirectory(runDir) || Files.exists(runDir.resolve(StudyResume.STUDY_CONFIG))
+        || Files.exists(runDir.resolve(STUDY_DB))) {
       return;
     }
     try (Stream<Path> s = Files.list(runDir)) {
       if (s.findAny().isPresent()) {
-        throw BadInputException.of("--study %s: %s exists and is not a tune run (no %s); choose another --study"
-            + " or --runs-dir", name, runDir, StudyResume.STUDY_CONFIG);
+        throw BadInputException.of("--study %s: %s exists and is not a tune run (no %s or %s); choose another"
+            + " --study or --runs-dir", name, runDir, StudyResume.STUDY_CONFIG, STUDY_DB);
       }
     } catch (IOException e) {
       throw BadInputException.of("--study %s: cannot read %s (%s)", name, runDir, e.getMessage());
