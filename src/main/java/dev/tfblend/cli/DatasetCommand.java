@@ -54,6 +54,9 @@ public final class DatasetCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
   Path out;
 
+  @Option(names = "--force", description = "Allow replacing an earlier dataset output inside saved-models/.")
+  boolean force;
+
   @Option(names = "--num-samples", paramLabel = "N",
       description = "Samples in train + test (rounded down to a multiple of 10). Default: ${DEFAULT-VALUE}.")
   int numSamples = D.numSamples();
@@ -107,7 +110,7 @@ public final class DatasetCommand implements Callable<Integer> {
     long start = System.nanoTime();
     Mnist1dData data = Mnist1d.generate(config);
     double seconds = (System.nanoTime() - start) / 1e9;
-    try (OutputDir dir = OutputDir.stage(out)) {
+    try (OutputDir dir = OutputDir.stage(out, "dataset", force)) {
       DatasetCsv.write(data.train(), dir.path().resolve("train.csv"));
       DatasetCsv.write(data.test(), dir.path().resolve("test.csv"));
       Map<String, Object> manifest = new LinkedHashMap<>();

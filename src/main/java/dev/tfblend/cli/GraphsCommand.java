@@ -24,9 +24,12 @@ public final class GraphsCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (replaced).")
   Path out;
 
+  @Option(names = "--force", description = "Allow replacing an earlier graphs output inside saved-models/.")
+  boolean force;
+
   @Override
   public Integer call() {
-    try (OutputDir dir = OutputDir.stage(out)) {
+    try (OutputDir dir = OutputDir.stage(out, "graphs", force)) {
       for (Map.Entry<String, String> e : GraphSnapshots.build().entrySet()) {
         Files.writeString(dir.path().resolve(e.getKey()), e.getValue());
         spec.commandLine().getErr().println("wrote " + out.resolve(e.getKey()) + " (" + e.getValue().length() + " bytes)");

@@ -65,6 +65,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
   Path out;
 
+  @Option(names = "--force", description = "Allow replacing an earlier train output inside saved-models/.")
+  boolean force;
+
   @Option(names = "--quiet", description = "No progress output.")
   boolean quiet;
 
@@ -113,7 +116,8 @@ public final class TrainCommand implements Callable<Integer> {
         err.flush();
       }
     };
-    Trainer.Result r = TrainExperiment.run(cfg, new TrainExperiment.GateChoice(gateInput, gate, freezeGate), out, listener);
+    Trainer.Result r = TrainExperiment.run(cfg, new TrainExperiment.GateChoice(gateInput, gate, freezeGate), out, force,
+        listener);
     if (r.stopReason() != null) {
       err.println("train: stopped early: " + r.stopReason());
     }

@@ -32,12 +32,12 @@ final class FinalExports {
     extra.put("data_resolved", TrainExperiment.resolvedData(config.data()));
     // staged then renamed: a resumed study replaces its models whole, an interrupted export
     // leaves the previous ones
-    try (OutputDir out = OutputDir.stage(classifierDir)) {
+    try (OutputDir out = OutputDir.stage(classifierDir, "tune", "--saved-models-dir", true)) {
       SavedModelExporter.export(mlp, graph.parameterValues(), out.path(), extra);
       out.commit();
     }
     if (builder instanceof BlendedStepBuilder blended) {
-      try (OutputDir out = OutputDir.stage(gateDir)) {
+      try (OutputDir out = OutputDir.stage(gateDir, "tune", "--saved-models-dir", true)) {
         GateExporter.export(blended.built().gateWeights(graph.session()), mlp, out.path(), extra);
         out.commit();
       }

@@ -80,7 +80,7 @@ public final class TrainExperiment {
 
   /** Returns the run's figures after writing {@code out} (no gate options). */
   public static Trainer.Result run(TrainConfig config, Path out, Trainer.EpochListener listener) {
-    return run(config, GateChoice.none(), out, listener);
+    return run(config, GateChoice.none(), out, false, listener);
   }
 
   /**
@@ -141,13 +141,22 @@ public final class TrainExperiment {
     return params;
   }
 
-  /** Returns the run's figures after writing {@code out}, with the gate options {@code choice}. */
-  public static Trainer.Result run(TrainConfig config, GateChoice choice, Path out, Trainer.EpochListener listener) {
+  /**
+   * Returns the run's figures after writing {@code out}, with the gate options {@code choice}.
+   * A run whose training loss becomes non-finite writes {@code result.json} (with its
+   * {@code stop_reason}) and {@code manifest.json} but no model, then throws
+   * {@link DivergedException}.
+   *
+   * @param force allow replacing an earlier {@code train} output inside {@code saved-models/}
+   * @throws DivergedException after writing {@code out}, when the training loss became non-finite
+   */
+  public static Trainer.Result run(TrainConfig config, GateChoice choice, Path out, boolean force,
+      Trainer.EpochListener listener) {
     config.validated();
     BlendOptions blend = blendOptions(config, choice);
     long start = System.nanoTime();
     Instant started = Instant.now();
-    try (OutputDir dir = OutputDir.stage(out)) {
+    try (OutputDir dir = OutputDir.stage(out, "train", force)) {
       DataSplits data = DataSources.load(config.data());
       Mlp mlp = config.model().toMlp();
       if (mlp.inputSize() != data.train().numFeatures()) {
@@ -174,6 +183,12 @@ public final class TrainExperiment {
       }
       double wall = (System.nanoTime() - start) / 1e9;
       Map<String, Object> manifest = manifest(config, params, choice, started, data);
+      if (result.stopReason() != null) {
+        writeJson(dir.path().resolve("result.json"), resultJson(config, params, result, wall));
+        writeJson(dir.path().resolve("manifest.json"), manifest);
+        dir.commit();
+        throw new DivergedException(result.stopReason(), out);
+      }
       Map<String, Object> modelRun = new LinkedHashMap<>();
       modelRun.put("config", config);
       modelRun.put("test_accuracy", result.testAccuracy());
@@ -297,5 +312,22 @@ public final class TrainExperiment {
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
         .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
     AtomicFile.write(file, "--out", w -> mapper.writeValue(w, value));
+  }
+
+  /**
+   * A {@code train} run whose training loss became non-finite: its {@code result.json} records
+   * the reason and no model was exported. The message is one line for the user.
+   */
+  public static final class DivergedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    DivergedException(String reason, Path out) {
+      super("training diverged: " + reason + "; no model exported (" + out.resolve("result.json") + " has the run)");
+    }
+
+    @Override
+    public String toString() {
+      return getMessage();
+    }
   }
 }

@@ -22,6 +22,8 @@ import java.util.Map;
  * @param wallSeconds the whole run
  * @param tensorflowLoadSeconds loading TensorFlow's native library (once per process, before any
  *     graph is built)
+ * @param invocations every {@code tune} invocation of this run, oldest first, with the studies it
+ *     ran; {@code optimizers} holds each study's latest results (a rerun of a subset keeps the others)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TuneResults(
@@ -33,7 +35,17 @@ public record TuneResults(
     Map<String, Double> published,
     Map<String, PairedComparison> comparison,
     @JsonProperty("wall_seconds") double wallSeconds,
-    @JsonProperty("tensorflow_load_seconds") double tensorflowLoadSeconds) {
+    @JsonProperty("tensorflow_load_seconds") double tensorflowLoadSeconds,
+    List<Invocation> invocations) {
+
+  /**
+   * One {@code tune} invocation of the run.
+   *
+   * @param number 1 for the first invocation, then counting up
+   * @param started when it started (ISO-8601, UTC)
+   * @param optimizers the studies it ran, in run order
+   */
+  public record Invocation(int number, String started, List<String> optimizers) {}
 
   /**
    * One optimizer's study and final runs.

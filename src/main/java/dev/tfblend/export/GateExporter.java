@@ -8,25 +8,12 @@ import dev.tfblend.meta.GateFeatures;
 import dev.tfblend.meta.GateWeights;
 import dev.tfblend.model.Activation;
 import dev.tfblend.model.Mlp;
-import dev.tfblend.model.ParameterSet;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.tensorflow.Graph;
-import org.tensorflow.Operand;
-import org.tensorflow.SavedModelBundle;
-import org.tensorflow.Session;
-import org.tensorflow.Signature;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.types.TFloat32;
 
 /**
  * Writes a trained gating network as an inference-only SavedModel with its
@@ -63,7 +50,7 @@ public final class GateExporter {
   /** Output name. */
   public static final String OUTPUT = "alpha";
   /** The SavedModel tag. */
-  public static final String TAG = "serve";
+  public static final String TAG = InferenceExport.TAG;
   /** Graph scope of the gate's variables. */
   public static final String SCOPE = "gate";
   /** What {@link #load} requires of a gate SavedModel. */
@@ -103,38 +90,10 @@ public final class GateExporter {
           weights.inputSize(), model.layerSizes(), model.numParameters());
     }
     Mlp gate = new Mlp(weights.layerSizes(), weights.activation());
-    List<String> variables = new ArrayList<>();
-    try (Graph g = new Graph()) {
-      Ops tf = Ops.create(g);
-      Placeholder<TFloat32> x = tf.withName(INPUT).placeholder(TFloat32.class,
-          Placeholder.shape(Shape.of(-1, weights.inputSize())));
-      ParameterSet<TFloat32> params = gate.parameters(tf.withSubScope(SCOPE), TFloat32.class);
-      params.variables().forEach(v -> variables.add(v.op().name()));
-      Operand<TFloat32> alpha = tf.withName(OUTPUT).math.sigmoid(gate.logits(tf, params, x));
-      try (Session s = new Session(g)) {
-        params.assign(s, weights.values());
-        Signature sig = Signature.builder()
-            .key(SIGNATURE_KEY)
-            .methodName("tensorflow/serving/predict")
-            .input(INPUT, x)
-            .output(OUTPUT, alpha)
-            .build();
-        Path parent = dir.toAbsolutePath().getParent();
-        if (parent != null) {
-          Files.createDirectories(parent);
-        }
-        SavedModelBundle.exporter(dir.toString()).withTags(TAG).withSession(s).withSignature(sig).export();
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot export the gate SavedModel to " + dir, e);
-    }
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("format", "tensorflow-saved-model");
-    m.put("kind", "gate");
-    m.put("tag", TAG);
-    m.put("signature", SIGNATURE_KEY);
-    m.put("inputs", Map.of(INPUT, Map.of("dtype", "float32", "shape", List.of(-1, weights.inputSize()))));
-    m.put("outputs", Map.of(OUTPUT, Map.of("dtype", "float32", "shape", List.of(-1, 1))));
+    List<String> variables = InferenceExport.export(gate, weights.values(), SCOPE, SIGNATURE_KEY, INPUT,
+        (tf, logits) -> Map.of(OUTPUT, tf.withName(OUTPUT).math.sigmoid(logits)), dir);
+    Map<String, Object> m = InferenceExport.manifestHead("gate", SIGNATURE_KEY, Map.of(INPUT, weights.inputSize()),
+        Map.of(OUTPUT, 1));
     m.put("input_mode", weights.mode().configName());
     m.put("input_size", weights.inputSize());
     Map<String, Object> g = new LinkedHashMap<>();
@@ -164,7 +123,7 @@ public final class GateExporter {
     m.put("features", f);
     m.put("build", BuildInfo.asMap());
     m.putAll(manifestExtra);
-    SavedModelExporter.writeJson(dir.resolve(SavedModels.MANIFEST), m);
+    InferenceExport.writeJson(dir.resolve(SavedModels.MANIFEST), m);
   }
 
   /**

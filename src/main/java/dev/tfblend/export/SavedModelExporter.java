@@ -1,27 +1,12 @@
 package dev.tfblend.export;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.common.base.Preconditions;
 import dev.tfblend.BuildInfo;
-import dev.tfblend.io.AtomicFile;
 import dev.tfblend.model.Mlp;
-import dev.tfblend.model.ParameterSet;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.SavedModelBundle;
-import org.tensorflow.Session;
-import org.tensorflow.Signature;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -50,7 +35,7 @@ public final class SavedModelExporter {
   /** Output with the class probabilities. */
   public static final String PROBABILITIES = "probabilities";
   /** The SavedModel tag. */
-  public static final String TAG = "serve";
+  public static final String TAG = InferenceExport.TAG;
 
   private SavedModelExporter() {}
 
@@ -62,42 +47,23 @@ public final class SavedModelExporter {
   public static void export(Mlp mlp, double[][] values, Path dir, Map<String, Object> extra) {
     Preconditions.checkArgument(values.length == 2 * mlp.numLayers(),
         "the MLP has %s parameters, got %s arrays", 2 * mlp.numLayers(), values.length);
-    try (Graph g = new Graph()) {
-      Ops tf = Ops.create(g);
-      Placeholder<TFloat32> x =
-          tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, mlp.inputSize())));
-      ParameterSet<TFloat32> params = mlp.parameters(tf.withSubScope("model"), TFloat32.class);
-      Operand<TFloat32> logits = tf.withName(LOGITS).identity(mlp.logits(tf, params, x));
-      Operand<TFloat32> probabilities = tf.withName(PROBABILITIES).nn.softmax(logits);
-      try (Session s = new Session(g)) {
-        params.assign(s, values);
-        Signature sig = Signature.builder()
-            .key(SIGNATURE_KEY)
-            .methodName("tensorflow/serving/predict")
-            .input(INPUT, x)
-            .output(LOGITS, logits)
-            .output(PROBABILITIES, probabilities)
-            .build();
-        Files.createDirectories(dir.getParent() == null ? dir.toAbsolutePath().getParent() : dir.getParent());
-        SavedModelBundle.exporter(dir.toString()).withTags(TAG).withSession(s).withSignature(sig).export();
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot export SavedModel to " + dir, e);
-    }
-    writeJson(dir.resolve("manifest.json"), manifest(mlp, extra));
+    InferenceExport.export(mlp, values, "model", SIGNATURE_KEY, INPUT, (tf, logits) -> {
+      Operand<TFloat32> named = tf.withName(LOGITS).identity(logits);
+      Map<String, Operand<TFloat32>> outputs = new LinkedHashMap<>();
+      outputs.put(LOGITS, named);
+      outputs.put(PROBABILITIES, tf.withName(PROBABILITIES).nn.softmax(named));
+      return outputs;
+    }, dir);
+    InferenceExport.writeJson(dir.resolve(SavedModels.MANIFEST), manifest(mlp, extra));
   }
 
   /** The manifest's content, in a fixed key order (so identical runs write identical files). */
   static Map<String, Object> manifest(Mlp mlp, Map<String, Object> extra) {
-    Map<String, Object> manifest = new LinkedHashMap<>();
-    manifest.put("format", "tensorflow-saved-model");
-    manifest.put("tag", TAG);
-    manifest.put("signature", SIGNATURE_KEY);
-    manifest.put("inputs", Map.of(INPUT, tensor(mlp.inputSize())));
-    Map<String, Object> outputs = new LinkedHashMap<>();
-    outputs.put(LOGITS, tensor(mlp.numClasses()));
-    outputs.put(PROBABILITIES, tensor(mlp.numClasses()));
-    manifest.put("outputs", outputs);
+    Map<String, Integer> outputs = new LinkedHashMap<>();
+    outputs.put(LOGITS, mlp.numClasses());
+    outputs.put(PROBABILITIES, mlp.numClasses());
+    Map<String, Object> manifest = InferenceExport.manifestHead(null, SIGNATURE_KEY,
+        Map.of(INPUT, mlp.inputSize()), outputs);
     Map<String, Object> model = new LinkedHashMap<>();
     model.put("kind", "mlp");
     model.put("layers", mlp.layerSizes());
@@ -107,21 +73,5 @@ public final class SavedModelExporter {
     manifest.put("build", BuildInfo.asMap());
     manifest.putAll(extra);
     return manifest;
-  }
-
-  private static Map<String, Object> tensor(int width) {
-    Map<String, Object> spec = new LinkedHashMap<>();
-    spec.put("dtype", "float32");
-    spec.put("shape", List.of(-1, width));
-    return spec;
-  }
-
-  /**
-   * Writes {@code value} as indented JSON to {@code file} through {@link AtomicFile}: the file
-   * appears complete or not at all, and an earlier file is kept when serialization fails.
-   */
-  static void writeJson(Path file, Object value) {
-    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    AtomicFile.write(file, "manifest", w -> w.write(mapper.writeValueAsString(value)));
   }
 }

@@ -10,13 +10,12 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Writes one text file that appears complete or not at all: the content goes to a hidden
  * temporary sibling ({@code .NAME.partial-*}), which is then renamed over the target. If writing
  * fails, the temporary file is deleted and the target (new or old) is untouched. On POSIX file
- * systems the written file gets mode {@code rw-r--r--} (a temporary file starts owner-only).
+ * systems the written file gets mode {@code 0666 & ~umask} (a temporary file starts owner-only).
  */
 public final class AtomicFile {
   private AtomicFile() {}
@@ -51,11 +50,7 @@ public final class AtomicFile {
       try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
         content.writeTo(w);
       }
-      try {
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-      } catch (UnsupportedOperationException e) {
-        // not a POSIX file system: its own defaults apply
-      }
+      Umask.apply(tmp, Umask.current());
       try {
         Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {

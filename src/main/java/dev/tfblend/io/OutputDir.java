@@ -1,43 +1,48 @@
 package dev.tfblend.io;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tfblend.BadInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * An output directory that appears complete or not at all.
+ * An output directory that appears complete or not at all, and that replaces only what the same
+ * kind of command wrote.
  *
- * <p>{@link #stage(Path)} creates a hidden sibling staging directory; the caller writes
- * everything into {@link #path()} and then calls {@link #commit()}, which moves the staging
- * directory to the target in one rename (replacing an existing target directory). If
- * {@link #close()} runs before {@code commit()} (an exception, Ctrl-C), the staging directory is
- * deleted, so nothing half-written is ever left under the target's name.
+ * <p>{@link #stage} creates a hidden sibling staging directory ({@code .NAME.partial-*}); the
+ * caller writes everything into {@link #path()} and then calls {@link #commit()}, which records
+ * the owner marker {@value #MARKER} (the command kind and the top-level entries written) and
+ * moves the staging directory to the target in one rename. If {@link #close()} runs before
+ * {@code commit()} (an exception), or the JVM shuts down first (Ctrl-C, SIGTERM), the staging
+ * directory is deleted, so nothing half-written is ever left.
  *
- * <p>An existing target is replaced only when it is empty or looks like an earlier tf-blend
- * output: it holds, at its top level, one of {@link #KNOWN_OUTPUT_FILES} or a {@code *.pbtxt}
- * file. Any other non-empty directory, and the current working directory or one of its
- * ancestors, is refused by {@link #stage(Path)} with a {@link BadInputException}, before anything
- * is computed or written, so a mistyped {@code --out} never deletes a user's files.
+ * <p>An existing target is replaced only when it is empty, or when its marker names the same
+ * command kind and every top-level entry in it is one that command wrote. Refused, with a
+ * {@link BadInputException} that says why, before anything is computed or written: a target
+ * that is not a directory; the current working directory or one of its ancestors; a directory
+ * without the marker, with another kind's marker, or holding entries the command did not write;
+ * and an existing directory inside a {@code saved-models} directory unless {@code force} is set
+ * (models shipped with the project live there).
  *
- * <p>Before the final rename, the staged tree is given ordinary permissions (directories
- * {@code rwxr-xr-x}, files {@code rw-r--r--}) on POSIX file systems; the temporary directory it
- * starts as would otherwise leave it owner-only.
+ * <p>The committed tree gets the modes the user's {@link Umask} asks for.
  *
  * <pre>{@code
- * try (OutputDir out = OutputDir.stage(dir)) {
+ * try (OutputDir out = OutputDir.stage(dir, "train", false)) {
  *   Files.writeString(out.path().resolve("result.json"), json);
  *   out.commit();
  * }
@@ -46,53 +51,141 @@ import java.util.stream.Stream;
  * Not thread-safe; one writer per instance.
  */
 public final class OutputDir implements AutoCloseable {
-  /** The file names whose presence marks a directory as an earlier tf-blend output. */
-  public static final List<String> KNOWN_OUTPUT_FILES =
-      List.of("manifest.json", "result.json", "dataset.json", "saved_model.pb");
+  /** The owner marker's file name, at the top level of every committed output directory. */
+  public static final String MARKER = ".tf-blend-output";
+  /** The directory name under which an existing directory is replaced only with {@code force}. */
+  public static final String SAVED_MODELS = "saved-models";
 
-  static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwxr-xr-x");
-  static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-r--r--");
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Path target;
   private final Path staging;
+  private final String kind;
+  private final String option;
+  private final boolean force;
+  private final Thread cleanup;
   private boolean committed;
 
-  private OutputDir(Path target, Path staging) {
+  private OutputDir(Path target, Path staging, String kind, String option, boolean force) {
     this.target = target;
     this.staging = staging;
+    this.kind = kind;
+    this.option = option;
+    this.force = force;
+    this.cleanup = new Thread(() -> deleteTree(staging), "output-dir-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup);
+  }
+
+  /** {@link #stage(Path, String, String, boolean)} for an {@code --out} option. */
+  public static OutputDir stage(Path target, String kind, boolean force) {
+    return stage(target, kind, "--out", force);
   }
 
   /**
-   * Prepares to write {@code target}. Fails with {@link BadInputException} naming the path when
-   * the parent cannot be created or written, when {@code target} exists and is not a directory,
-   * when it is the current directory or one of its ancestors, or when it is a non-empty
-   * directory that does not look like an earlier tf-blend output (see the class comment).
+   * Prepares to write {@code target} for a command of {@code kind} ({@code train},
+   * {@code dataset}, ...). Fails with {@link BadInputException} naming {@code option} and the
+   * path when the parent cannot be created or written, or when an existing {@code target} may
+   * not be replaced (see the class comment).
+   *
+   * @param force allow replacing an existing directory inside {@value #SAVED_MODELS}
    */
-  public static OutputDir stage(Path target) {
+  public static OutputDir stage(Path target, String kind, String option, boolean force) {
     Path abs = target.toAbsolutePath().normalize();
-    if (Files.exists(abs) && !Files.isDirectory(abs)) {
-      throw BadInputException.of("--out %s exists and is not a directory", target);
-    }
-    checkReplaceable(target, abs);
+    checkReplaceable(target, abs, kind, option, force);
     Path parent = abs.getParent();
     try {
       Files.createDirectories(parent);
-      Path staging = Files.createTempDirectory(parent, "." + abs.getFileName() + ".partial-");
-      return new OutputDir(abs, staging);
+      return new OutputDir(abs, createStaging(parent, abs.getFileName().toString()), kind, option, force);
     } catch (IOException | SecurityException e) {
-      throw new BadInputException(
-          "cannot write output directory " + target + ": " + describe(e), e);
+      throw new BadInputException("cannot write output directory " + target + ": " + describe(e), e);
     }
   }
 
-  private static void checkReplaceable(Path target, Path abs) {
+  /** A new hidden sibling, created with the umask's mode (not owner-only, as a temporary directory is). */
+  private static Path createStaging(Path parent, String name) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      Path p = parent.resolve("." + name + ".partial-" + Long.toUnsignedString(RANDOM.nextLong(), 36));
+      try {
+        return Files.createDirectory(p);
+      } catch (FileAlreadyExistsException e) {
+        if (attempt == 9) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static void checkReplaceable(Path target, Path abs, String kind, String option, boolean force) {
+    if (Files.exists(abs) && !Files.isDirectory(abs)) {
+      throw BadInputException.of("%s %s exists and is not a directory", option, target);
+    }
     if (isCurrentDirOrAncestor(abs)) {
       throw BadInputException.of(
-          "--out %s is the current directory or contains it; choose a new directory", target);
+          "%s %s is the current directory or contains it; choose a new directory", option, target);
     }
-    if (Files.isDirectory(abs) && !isEmptyOrEarlierOutput(abs)) {
-      throw BadInputException.of(
-          "--out %s exists and is not empty; choose a new directory or remove it", target);
+    if (!Files.isDirectory(abs)) {
+      return;
+    }
+    List<String> entries = entries(abs);
+    if (entries.isEmpty()) {
+      return;
+    }
+    if (!force && underSavedModels(abs)) {
+      throw BadInputException.of("%s %s exists inside %s/; pass --force to replace it", option, target, SAVED_MODELS);
+    }
+    Marker marker = readMarker(abs);
+    if (marker == null) {
+      throw BadInputException.of("%s %s exists and was not written by tf-blend %s (no %s marker);"
+          + " choose a new directory or remove it", option, target, kind, MARKER);
+    }
+    if (!marker.kind().equals(kind)) {
+      throw BadInputException.of("%s %s was written by tf-blend %s, not %s; choose a new directory or remove it",
+          option, target, marker.kind(), kind);
+    }
+    List<String> foreign = new ArrayList<>();
+    for (String e : entries) {
+      if (!e.equals(MARKER) && !marker.entries().contains(e)) {
+        foreign.add(e);
+      }
+    }
+    if (!foreign.isEmpty()) {
+      throw BadInputException.of("%s %s holds %s, which tf-blend %s did not write; choose a new directory"
+          + " or move them", option, target, String.join(", ", foreign), kind);
+    }
+  }
+
+  private static boolean underSavedModels(Path abs) {
+    for (Path p = abs.getParent(); p != null; p = p.getParent()) {
+      if (p.getFileName() != null && p.getFileName().toString().equals(SAVED_MODELS)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private record Marker(String kind, TreeSet<String> entries) {}
+
+  private static Marker readMarker(Path dir) {
+    Path file = dir.resolve(MARKER);
+    if (!Files.isRegularFile(file)) {
+      return null;
+    }
+    try {
+      JsonNode n = JSON.readTree(file.toFile());
+      TreeSet<String> entries = new TreeSet<>();
+      n.path("entries").forEach(e -> entries.add(e.asText()));
+      return n.path("kind").isTextual() ? new Marker(n.get("kind").asText(), entries) : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static List<String> entries(Path dir) {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
+    } catch (IOException e) {
+      throw BadInputException.of("cannot read %s: %s", dir, e.getMessage());
     }
   }
 
@@ -103,17 +196,6 @@ public final class OutputDir implements AutoCloseable {
     }
     try {
       return Files.exists(abs) && cwd.toRealPath().startsWith(abs.toRealPath());
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  /** Whether {@code dir} is empty or holds, at its top level, a file tf-blend writes. */
-  static boolean isEmptyOrEarlierOutput(Path dir) {
-    try (Stream<Path> entries = Files.list(dir)) {
-      List<String> names = entries.map(p -> p.getFileName().toString()).toList();
-      return names.isEmpty()
-          || names.stream().anyMatch(n -> KNOWN_OUTPUT_FILES.contains(n) || n.endsWith(".pbtxt"));
     } catch (IOException e) {
       return false;
     }
@@ -136,16 +218,20 @@ public final class OutputDir implements AutoCloseable {
     return target;
   }
 
-  /** Moves everything written into place. Call once, after the last file is written. */
+  /** Writes the owner marker and moves everything written into place. Call once, after the last file. */
   public void commit() {
     if (committed) {
       throw new IllegalStateException("already committed: " + target);
     }
-    checkReplaceable(target, target); // again: the directory may have changed meanwhile
+    checkReplaceable(target, target, kind, option, force); // again: the directory may have changed meanwhile
     try {
-      setOrdinaryPermissions(staging);
+      Map<String, Object> marker = new LinkedHashMap<>();
+      marker.put("kind", kind);
+      marker.put("entries", entries(staging));
+      JSON.writeValue(staging.resolve(MARKER).toFile(), marker);
+      Umask.apply(staging, Umask.current());
       if (Files.isDirectory(target)) {
-        Path old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
+        Path old = createStaging(target.getParent(), target.getFileName() + ".old");
         Files.delete(old);
         Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
         move(staging, target);
@@ -156,24 +242,6 @@ public final class OutputDir implements AutoCloseable {
       committed = true;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot move " + staging + " to " + target, e);
-    }
-  }
-
-  /**
-   * Gives every directory under {@code root} (itself included) mode {@code rwxr-xr-x} and every
-   * regular file {@code rw-r--r--}; does nothing on file systems without POSIX permissions.
-   */
-  static void setOrdinaryPermissions(Path root) throws IOException {
-    try (Stream<Path> walk = Files.walk(root)) {
-      for (Path p : (Iterable<Path>) walk::iterator) {
-        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-          Files.setPosixFilePermissions(p, DIR_MODE);
-        } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-          Files.setPosixFilePermissions(p, FILE_MODE);
-        }
-      }
-    } catch (UnsupportedOperationException e) {
-      // not a POSIX file system: its own defaults apply
     }
   }
 
@@ -189,6 +257,11 @@ public final class OutputDir implements AutoCloseable {
   public void close() {
     if (!committed) {
       deleteTree(staging);
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(cleanup);
+    } catch (IllegalStateException e) {
+      // the JVM is shutting down: the hook deletes the staging directory (gone once committed)
     }
   }
 

@@ -30,7 +30,7 @@ class DatasetCommandOutTest {
     Path victim = Files.createDirectory(tmp.resolve("victim"));
     Files.writeString(victim.resolve("notes.txt"), "mine");
     assertEquals(2, run("dataset", "--out", victim.toString(), "--num-samples", "50"));
-    assertTrue(err.toString().contains("--out " + victim + " exists and is not empty"), err.toString());
+    assertTrue(err.toString().contains("--out " + victim + " exists and was not written by tf-blend dataset"), err.toString());
     assertEquals("mine", Files.readString(victim.resolve("notes.txt")));
     try (Stream<Path> s = Files.list(tmp)) {
       assertEquals(List.of("victim"), s.map(p -> p.getFileName().toString()).toList());

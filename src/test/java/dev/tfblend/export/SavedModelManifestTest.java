@@ -54,10 +54,10 @@ class SavedModelManifestTest {
   @Test
   void aFailedWriteKeepsTheEarlierFileAndLeavesNoPartialFile() throws Exception {
     Path file = tmp.resolve("manifest.json");
-    SavedModelExporter.writeJson(file, Map.of("n", 1));
+    InferenceExport.writeJson(file, Map.of("n", 1));
     String before = Files.readString(file);
     assertThrows(UncheckedIOException.class,
-        () -> SavedModelExporter.writeJson(file, Map.of("n", 2, "bad", new Opaque())));
+        () -> InferenceExport.writeJson(file, Map.of("n", 2, "bad", new Opaque())));
     assertEquals(before, Files.readString(file));
     try (Stream<Path> s = Files.list(tmp)) {
       assertEquals(List.of("manifest.json"), s.map(p -> p.getFileName().toString()).toList());

@@ -22,8 +22,9 @@ class OutputDirPermissionsTest {
   @Test
   void aCommittedDirectoryTreeIsWorldReadable() throws IOException {
     Assumptions.assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+    Assumptions.assumeTrue(Umask.current() == 0022, "the usual umask 022");
     Path target = tmp.resolve("out");
-    try (OutputDir out = OutputDir.stage(target)) {
+    try (OutputDir out = OutputDir.stage(target, "train", false)) {
       Files.writeString(out.path().resolve("result.json"), "{}");
       Path sub = Files.createTempDirectory(out.path(), "sub");
       Files.writeString(Files.createTempFile(sub, "part", ".txt"), "x");
@@ -43,11 +44,28 @@ class OutputDirPermissionsTest {
   @Test
   void anAtomicFileIsWorldReadable() throws IOException {
     Assumptions.assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+    Assumptions.assumeTrue(Umask.current() == 0022, "the usual umask 022");
     Path f = tmp.resolve("pred.csv");
     AtomicFile.write(f, "--out", w -> w.write("a,b\n"));
     assertEquals("rw-r--r--", mode(f));
     AtomicFile.write(f, "--out", w -> w.write("c,d\n"));
     assertEquals("rw-r--r--", mode(f));
     assertEquals("c,d\n", Files.readString(f));
+  }
+
+  /** Issue 11 finding 6 (umask rule): under umask 077 outputs stay owner-only. */
+  @Test
+  void finding6OutputsRespectTheUmask() throws IOException {
+    Assumptions.assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+    Path root = Files.createDirectory(tmp.resolve("tree"));
+    Path sub = Files.createDirectory(root.resolve("sub"));
+    Path file = Files.writeString(sub.resolve("result.json"), "{}");
+    Umask.apply(root, 0077);
+    assertEquals("rwx------", mode(root));
+    assertEquals("rwx------", mode(sub));
+    assertEquals("rw-------", mode(file));
+    Umask.apply(root, 0027);
+    assertEquals("rwxr-x---", mode(sub));
+    assertEquals("rw-r-----", mode(file));
   }
 }

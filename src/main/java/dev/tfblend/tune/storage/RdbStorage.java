@@ -26,7 +26,6 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * A {@link TrialStorage} in a relational database laid out exactly as Python Optuna's {@code
@@ -95,7 +94,6 @@ import java.util.regex.Pattern;
  * Heartbeats} the heartbeats.
  */
 public final class RdbStorage implements TrialStorage {
-  private static final Pattern PASSWORD = Pattern.compile("(?i)(password=)[^&]*");
 
   private final Connections db;
   private final String schemaStamp;
@@ -141,14 +139,15 @@ public final class RdbStorage implements TrialStorage {
       db = sqlite(u.substring("sqlite:".length()), url);
     } else if (u.startsWith("jdbc:postgresql:")) {
       db =
-          new Connections(Dialect.POSTGRESQL, u, new Properties(), PASSWORD.matcher(u).replaceAll("$1***"));
+          new Connections(Dialect.POSTGRESQL, u,
+              StorageUrls.withEnvironmentPassword(new Properties(), u, System.getenv()), StorageUrls.redact(u));
     } else if (u.matches("(?i)postgres(ql)?(\\+\\w+)?://.*")) {
       db = postgres(u);
     } else {
       throw BadInputException.of(
           "storage URL '%s' is not supported: use sqlite:PATH, sqlite:///PATH, jdbc:sqlite:PATH,"
               + " postgresql://HOST:PORT/DB?user=NAME or jdbc:postgresql://...",
-          url);
+          StorageUrls.redact(url));
     }
     try {
       return new RdbStorage(db, OptunaSchema.initialise(db), clock);
@@ -183,10 +182,11 @@ public final class RdbStorage implements TrialStorage {
     try {
       uri = new URI(url);
     } catch (URISyntaxException e) {
-      throw BadInputException.of("storage URL '%s' is not a valid URL: %s", url, e.getMessage());
+      throw BadInputException.of("storage URL '%s' is not a valid URL: %s", StorageUrls.redact(url),
+          StorageUrls.redact(e.getMessage()));
     }
     if (uri.getHost() == null) {
-      throw BadInputException.of("storage URL '%s' names no host", url);
+      throw BadInputException.of("storage URL '%s' names no host", StorageUrls.redact(url));
     }
     Properties props = new Properties();
     String userInfo = uri.getRawUserInfo();
@@ -208,7 +208,8 @@ public final class RdbStorage implements TrialStorage {
       jdbc.append('?').append(uri.getRawQuery());
     }
     String shown = jdbc.toString();
-    return new Connections(Dialect.POSTGRESQL, shown, props, PASSWORD.matcher(shown).replaceAll("$1***"));
+    return new Connections(Dialect.POSTGRESQL, shown,
+        StorageUrls.withEnvironmentPassword(props, shown, System.getenv()), StorageUrls.redact(shown));
   }
 
   /** The alembic revision the database is stamped with ({@code v3.0.0.d} or {@code v3.2.0.a}). */
