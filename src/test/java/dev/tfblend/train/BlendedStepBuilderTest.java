@@ -197,7 +197,7 @@ class BlendedStepBuilderTest {
       e = assertThrows(BadInputException.class, () -> g.reinitialize(0, Map.of("beta1", 1.5)));
       assertTrue(e.getMessage().contains("beta1"), e.getMessage());
       e = assertThrows(BadInputException.class, () -> g.reinitialize(0, Map.of("lr", 0.1)));
-      assertTrue(e.getMessage().contains("unknown blended hyperparameter lr"), e.getMessage());
+      assertTrue(e.getMessage().contains("blended has no hyperparameter lr"), e.getMessage());
       e = assertThrows(BadInputException.class, () -> g.reinitialize(0, Map.of("gate_hidden", 8.0)));
       assertTrue(e.getMessage().contains("gate_hidden"), e.getMessage());
     }
