@@ -43,9 +43,23 @@ import org.tensorflow.types.family.TType;
  *
  * <p>Immutable once built; build one per graph.
  *
+ * @param target the op that performs one train (and meta) step
+ * @param hyperparameters the hyperparameter variables ({@link #HYPERPARAMETERS}' operand keys)
+ * @param optimizer the optimizer (the only writer of the model, its slots and the gate)
+ * @param gate the gate
+ * @param metaStep the meta step, or {@code null} for a frozen gate
+ * @param update the update the step applies (its look-ahead is what the model becomes)
+ * @param alpha the step's {@code alpha} (a scalar, computed before any write)
  * @param <T> the floating type of model, gate and optimizer
  */
-public final class BlendedStep<T extends TFloating> {
+public record BlendedStep<T extends TFloating>(
+    Op target,
+    Hyperparameters<T> hyperparameters,
+    DynamicBlendedOptimizer<T> optimizer,
+    GatingNetwork<T> gate,
+    MetaStep<T> metaStep,
+    RuleOptimizer.Step<T> update,
+    Operand<T> alpha) {
   /**
    * The {@code blended} optimizer's hyperparameters: {@link DynamicBlendedOptimizer#HYPERPARAMETERS},
    * then {@code meta_lr}, {@code total_steps} and the structural {@code gate_hidden}. The meta Adam
@@ -69,25 +83,6 @@ public final class BlendedStep<T extends TFloating> {
     public Gate {
       hidden = List.copyOf(hidden);
     }
-  }
-
-  private final Op target;
-  private final Hyperparameters<T> hyperparameters;
-  private final DynamicBlendedOptimizer<T> optimizer;
-  private final GatingNetwork<T> gate;
-  private final MetaStep<T> meta;
-  private final RuleOptimizer.Step<T> update;
-  private final Operand<T> alpha;
-
-  private BlendedStep(Op target, Hyperparameters<T> hyperparameters, DynamicBlendedOptimizer<T> optimizer,
-      GatingNetwork<T> gate, MetaStep<T> meta, RuleOptimizer.Step<T> update, Operand<T> alpha) {
-    this.target = target;
-    this.hyperparameters = hyperparameters;
-    this.optimizer = optimizer;
-    this.gate = gate;
-    this.meta = meta;
-    this.update = update;
-    this.alpha = alpha;
   }
 
   /**
@@ -131,41 +126,6 @@ public final class BlendedStep<T extends TFloating> {
     return new BlendedStep<>(target, hyper, opt, gate, meta, step, alpha);
   }
 
-  /** The op that performs one train (and meta) step. */
-  public Op target() {
-    return target;
-  }
-
-  /** The hyperparameter variables ({@link #HYPERPARAMETERS}' operand keys). */
-  public Hyperparameters<T> hyperparameters() {
-    return hyperparameters;
-  }
-
-  /** The optimizer (the only writer of the model, its slots and the gate). */
-  public DynamicBlendedOptimizer<T> optimizer() {
-    return optimizer;
-  }
-
-  /** The gate. */
-  public GatingNetwork<T> gate() {
-    return gate;
-  }
-
-  /** The meta step, or {@code null} for a frozen gate. */
-  public MetaStep<T> metaStep() {
-    return meta;
-  }
-
-  /** The update the step applies (its look-ahead is what the model becomes). */
-  public RuleOptimizer.Step<T> update() {
-    return update;
-  }
-
-  /** The step's {@code alpha} (a scalar, computed before any write). */
-  public Operand<T> alpha() {
-    return alpha;
-  }
-
   /**
    * Re-initialises the optimizer's slots and counter, the meta-Adam state and the gate: {@code start}
    * when given, else fresh weights drawn from {@code gateSeed}.
@@ -177,8 +137,8 @@ public final class BlendedStep<T extends TFloating> {
     } else {
       gate.parameters().initialize(session, gateSeed);
     }
-    if (meta != null) {
-      meta.reset(session, gateSeed);
+    if (metaStep != null) {
+      metaStep.reset(session, gateSeed);
     }
   }
 }

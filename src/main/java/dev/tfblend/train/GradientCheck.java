@@ -120,19 +120,30 @@ public final class GradientCheck {
     return GaussianBlobs.generate(BATCH, MODEL.inputSize(), MODEL.numClasses(), 1.0, seed, sample);
   }
 
-  private static Report blended(GateFeatures.Mode mode, long seed, double h) {
+  /** The model, its training loss and gradients in a fresh float64 graph, for one check. */
+  private record Setup(Ops tf, Session session, ParameterSet<TFloat64> params, Operand<TFloat64> loss,
+      List<Operand<TFloat64>> gradients) {}
+
+  /** Builds the {@link Setup} on the seed's training batch and returns what {@code check} gives. */
+  private static Report withModel(long seed, java.util.function.Function<Setup, Report> check) {
     Dataset train = data(seed, 0);
-    Dataset val = data(seed, 1);
     try (Graph g = new Graph(); Session s = new Session(g)) {
       Ops tf = Ops.create(g);
       ParameterSet<TFloat64> params = MODEL.parameters(tf.withSubScope("model"), TFloat64.class);
       Operand<TFloat64> loss = batchLoss(tf.withSubScope("train"), params.values(), train);
-      List<Operand<TFloat64>> grads = params.gradients(g, loss);
-      BlendedStep<TFloat64> step = BlendedStep.build(tf.withSubScope("blended"), TFloat64.class, params, loss,
-          grads, new BlendedStep.Gate(mode, List.of(16), Activation.TANH), (m, theta) -> batchLoss(m, theta, val),
-          List.of());
+      return check.apply(new Setup(tf, s, params, loss, params.gradients(g, loss)));
+    }
+  }
+
+  private static Report blended(GateFeatures.Mode mode, long seed, double h) {
+    Dataset val = data(seed, 1);
+    return withModel(seed, m -> {
+      Session s = m.session();
+      BlendedStep<TFloat64> step = BlendedStep.build(m.tf().withSubScope("blended"), TFloat64.class, m.params(),
+          m.loss(), m.gradients(), new BlendedStep.Gate(mode, List.of(16), Activation.TANH),
+          (meta, theta) -> batchLoss(meta, theta, val), List.of());
       step.hyperparameters().set(s, BLEND_VALUES);
-      params.initialize(s, seed);
+      m.params().initialize(s, seed);
       step.reset(s, null, seed + 1);
       for (int i = 0; i < WARMUP_STEPS; i++) {
         s.run(step.target());
@@ -140,20 +151,15 @@ public final class GradientCheck {
       List<Check> checks = compare(s, step.gate().parameters(), step.metaStep().gateGradients(),
           step.metaStep().validationLoss(), seed, h, "gate/");
       return report("blended", mode.configName(), seed, h, checks);
-    }
+    });
   }
 
   private static Report lossGradient(String optimizer, long seed, double h) {
-    Dataset train = data(seed, 0);
-    try (Graph g = new Graph(); Session s = new Session(g)) {
-      Ops tf = Ops.create(g);
-      ParameterSet<TFloat64> params = MODEL.parameters(tf.withSubScope("model"), TFloat64.class);
-      Operand<TFloat64> loss = batchLoss(tf.withSubScope("train"), params.values(), train);
-      List<Operand<TFloat64>> grads = params.gradients(g, loss);
-      params.initialize(s, seed);
-      List<Check> checks = compare(s, params, grads, loss, seed, h, "model/");
+    return withModel(seed, m -> {
+      m.params().initialize(m.session(), seed);
+      List<Check> checks = compare(m.session(), m.params(), m.gradients(), m.loss(), seed, h, "model/");
       return report(optimizer, null, seed, h, checks);
-    }
+    });
   }
 
   private static Report report(String optimizer, String mode, long seed, double h, List<Check> checks) {
