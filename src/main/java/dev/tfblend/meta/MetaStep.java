@@ -52,7 +52,6 @@ import org.tensorflow.types.family.TFloating;
  * @param <T> the floating type
  */
 public final class MetaStep<T extends TFloating> {
-  private final GatingNetwork<T> gate;
   private final List<Operand<T>> lookAhead;
   private final Operand<T> validationLoss;
   private final List<Operand<T>> gateGradients;
@@ -61,10 +60,9 @@ public final class MetaStep<T extends TFloating> {
   private final List<Op> computed;
   private final List<RuleOptimizer.Writer> writes;
 
-  private MetaStep(GatingNetwork<T> gate, List<Operand<T>> lookAhead, Operand<T> validationLoss,
+  private MetaStep(List<Operand<T>> lookAhead, Operand<T> validationLoss,
       List<Operand<T>> gateGradients, ParameterSet<T> slots, ParameterSet<T> counter, List<Op> computed,
       List<RuleOptimizer.Writer> writes) {
-    this.gate = gate;
     this.lookAhead = lookAhead;
     this.validationLoss = validationLoss;
     this.gateGradients = gateGradients;
@@ -75,21 +73,22 @@ public final class MetaStep<T extends TFloating> {
   }
 
   /**
-   * Builds the meta step for {@code step}, whose alpha must come from {@code gate}.
+   * Builds the meta step for {@code step}, whose alpha must be computed from {@code psi}: the
+   * parameters of whatever learned alpha source the step used (a gating network's, or a single
+   * learned logit's).
    *
    * @param scope ops under the meta step's scope (for example {@code tf.withSubScope("meta")})
    * @param step the optimizer's update of this step ({@link RuleOptimizer#computeUpdate})
    * @param validationLoss the validation loss at given model parameter values (a scalar)
    * @param metaLr the meta learning rate (a scalar operand)
    */
-  public static <T extends TFloating> MetaStep<T> build(Ops scope, GatingNetwork<T> gate,
+  public static <T extends TFloating> MetaStep<T> build(Ops scope, ParameterSet<T> psi,
       RuleOptimizer.Step<T> step, Function<List<Operand<T>>, Operand<T>> validationLoss,
       Operand<T> metaLr) {
     Graph graph = (Graph) scope.scope().env();
-    Class<T> type = gate.parameters().type();
+    Class<T> type = psi.type();
     List<Operand<T>> theta = step.lookAhead();
     Operand<T> loss = scope.withName("validation_loss").identity(validationLoss.apply(theta));
-    ParameterSet<T> psi = gate.parameters();
     List<Operand<T>> grads = psi.gradients(graph, loss);
     for (int i = 0; i < grads.size(); i++) {
       Preconditions.checkState(grads.get(i) != null, "the validation loss does not depend on gate parameter %s",
@@ -136,17 +135,12 @@ public final class MetaStep<T extends TFloating> {
           beta1, beta2, epsHat, g));
     }
     writes.add(new RuleOptimizer.Write<>(counter.variable(0), t));
-    return new MetaStep<>(gate, theta, loss, List.copyOf(grads), slots, counter,
+    return new MetaStep<>(theta, loss, List.copyOf(grads), slots, counter,
         List.copyOf(computed), List.copyOf(writes));
   }
 
   private static <T extends TFloating> Operand<T> c(Ops tf, double v, Class<T> type) {
     return tf.dtypes.cast(tf.constant(v), type);
-  }
-
-  /** The gate trained. */
-  public GatingNetwork<T> gate() {
-    return gate;
   }
 
   /** {@code theta'}: the look-ahead parameters the validation loss is taken at. */

@@ -118,7 +118,7 @@ public record BlendedStep<T extends TFloating>(
     List<RuleOptimizer.Writer> extraWrites = new ArrayList<>();
     if (validationLoss != null) {
       Ops m = o.withSubScope("meta");
-      meta = MetaStep.build(m, gate, step, theta -> validationLoss.apply(m, theta), hyper.get("meta_lr"));
+      meta = MetaStep.build(m, gate.parameters(), step, theta -> validationLoss.apply(m, theta), hyper.get("meta_lr"));
       extraComputed.addAll(meta.computed());
       extraWrites.addAll(meta.writes());
     }
