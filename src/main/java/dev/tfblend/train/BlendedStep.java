@@ -5,6 +5,7 @@ import dev.tfblend.meta.GateWeights;
 import dev.tfblend.meta.GatingNetwork;
 import dev.tfblend.meta.MetaStep;
 import dev.tfblend.model.Activation;
+import dev.tfblend.model.InitScheme;
 import dev.tfblend.model.ParameterSet;
 import dev.tfblend.optim.Domain;
 import dev.tfblend.optim.DynamicBlendedOptimizer;
@@ -78,8 +79,9 @@ public record BlendedStep<T extends TFloating>(
    * @param mode what the gate reads
    * @param hidden the hidden layer widths
    * @param activation the hidden activation
+   * @param init how the gate's parameters are drawn (training passes the model's scheme)
    */
-  public record Gate(GateFeatures.Mode mode, List<Integer> hidden, Activation activation) {
+  public record Gate(GateFeatures.Mode mode, List<Integer> hidden, Activation activation, InitScheme init) {
     public Gate {
       hidden = List.copyOf(hidden);
     }
@@ -103,7 +105,7 @@ public record BlendedStep<T extends TFloating>(
         HYPERPARAMETERS.operandDefaults());
     GateFeatures<T> features = GateFeatures.of(shape.mode(), loss, hyper.get("total_steps"));
     GatingNetwork<T> gate = GatingNetwork.create(o.withSubScope("gate"), type, features,
-        features.size(params.totalElements()), shape.hidden(), shape.activation());
+        features.size(params.totalElements()), shape.hidden(), shape.activation(), shape.init());
     DynamicBlendedOptimizer<T> opt =
         DynamicBlendedOptimizer.adamSgd(o, DynamicBlendedOptimizer.DEFAULT_NAME, type, hyper, gate);
     List<GradAndVar<? extends TType>> gv = new ArrayList<>();

@@ -24,8 +24,9 @@ import org.tensorflow.types.TFloat32;
  * width). Build-time options: the gate's input mode ({@link #gateInput}, default
  * {@code flat-gradients}, the published method), its hidden width and activation, and a frozen gate
  * ({@link #frozen}: given weights, no meta step, no validation batch) or a trained gate to start
- * meta-learning from ({@link #initialGate}). Immutable: every built step is independent of the
- * builder.
+ * meta-learning from ({@link #initialGate}). A fresh gate is initialised with the model's
+ * {@link dev.tfblend.model.InitScheme} ({@code model.init}). Immutable: every built step is
+ * independent of the builder.
  */
 public final class BlendedStepBuilder implements StepBuilder {
   private final GateFeatures.Mode mode;
@@ -107,7 +108,7 @@ public final class BlendedStepBuilder implements StepBuilder {
     }
     // the validation batch is created when the meta step asks for it, so a frozen gate has none
     BlendedStep<TFloat32> step = BlendedStep.build(ctx.tf().withSubScope(name()), TFloat32.class, ctx.params(),
-        ctx.loss(), ctx.gradients(), new BlendedStep.Gate(mode, List.of(gateHidden), activation),
+        ctx.loss(), ctx.gradients(), new BlendedStep.Gate(mode, List.of(gateHidden), activation, ctx.mlp().init()),
         frozen ? null : (m, theta) -> ctx.lossAt(m, theta, ctx.validationBatch().get()), ctx.beforeUpdate());
     return new Built(step);
   }

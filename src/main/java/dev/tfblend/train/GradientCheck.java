@@ -6,6 +6,7 @@ import dev.tfblend.data.Dataset;
 import dev.tfblend.data.GaussianBlobs;
 import dev.tfblend.model.Activation;
 import dev.tfblend.model.FloatTensors;
+import dev.tfblend.model.InitScheme;
 import dev.tfblend.model.Mlp;
 import dev.tfblend.model.ParameterSet;
 import dev.tfblend.meta.GateFeatures;
@@ -140,7 +141,8 @@ public final class GradientCheck {
     return withModel(seed, m -> {
       Session s = m.session();
       BlendedStep<TFloat64> step = BlendedStep.build(m.tf().withSubScope("blended"), TFloat64.class, m.params(),
-          m.loss(), m.gradients(), new BlendedStep.Gate(mode, List.of(16), Activation.TANH),
+          m.loss(), m.gradients(), new BlendedStep.Gate(mode, List.of(16), Activation.TANH,
+              InitScheme.forActivation(Activation.TANH)),
           (meta, theta) -> batchLoss(meta, theta, val), List.of());
       step.hyperparameters().set(s, BLEND_VALUES);
       m.params().initialize(s, seed);
