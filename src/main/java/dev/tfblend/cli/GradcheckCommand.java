@@ -3,8 +3,7 @@ package dev.tfblend.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.tfblend.meta.GateFeatures;
-import dev.tfblend.meta.GradientCheck;
+import dev.tfblend.train.GradientCheck;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -37,7 +36,7 @@ public final class GradcheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    GradientCheck.Report r = GradientCheck.run(optimizer, GateFeatures.Mode.parse(gateInput), seed, step);
+    GradientCheck.Report r = GradientCheck.run(optimizer, gateInput, seed, step);
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
         .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
     spec.commandLine().getOut().println(json.writeValueAsString(r));

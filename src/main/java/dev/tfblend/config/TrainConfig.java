@@ -2,7 +2,6 @@ package dev.tfblend.config;
 
 import dev.tfblend.BadInputException;
 import dev.tfblend.train.Optimizers;
-import dev.tfblend.train.RuleStepBuilder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,8 +12,9 @@ import java.util.Map;
  *
  * @param optimizer {@code adam}, {@code sgd} or {@code blended} (see {@link Optimizers}; the blended
  *     optimizer's gate options are not part of the config: {@code TrainExperiment.GateChoice})
- * @param params hyperparameter overrides for the optimizer (for example {@code lr}); missing keys
- *     take {@link Optimizers#defaults} and {@link #effectiveParams()} gives the full set
+ * @param params hyperparameter overrides for the optimizer (for example {@code lr}), checked
+ *     against its table ({@link Optimizers#table}); missing keys take the defaults and
+ *     {@link #effectiveParams()} gives the full set
  * @param epochs passes over the training split (positive)
  * @param batchSize rows per step (positive; the last batch of an epoch may be smaller)
  * @param seed seeds model initialisation, batch order and any meta-batch sampling
@@ -41,29 +41,7 @@ public record TrainConfig(
 
   /** Checks every field, naming the first bad one in a {@link BadInputException}. */
   public TrainConfig validated() {
-    if (optimizer == null || !Optimizers.names().contains(optimizer)) {
-      throw BadInputException.of("optimizer must be one of %s, got %s", Optimizers.names(), optimizer);
-    }
-    Map<String, Double> known = Optimizers.defaults(optimizer);
-    for (Map.Entry<String, Double> e : params.entrySet()) {
-      if (!known.containsKey(e.getKey())) {
-        throw BadInputException.of("params.%s is not a hyperparameter of %s (known: %s)",
-            e.getKey(), optimizer, String.join(", ", known.keySet()));
-      }
-      if (e.getValue() == null || !Double.isFinite(e.getValue())) {
-        throw BadInputException.of("params.%s must be a finite number, got %s", e.getKey(), e.getValue());
-      }
-    }
-    Map<String, Double> eff = effectiveParams();
-    if (eff.containsKey("lr") && !(eff.get("lr") > 0)) {
-      throw BadInputException.of("params.lr must be positive, got %s", eff.get("lr"));
-    }
-    if (eff.containsKey("nesterov") && eff.get("nesterov") != 0.0 && eff.get("nesterov") != 1.0) {
-      throw BadInputException.of("params.nesterov must be 0 or 1, got %s", eff.get("nesterov"));
-    }
-    if (optimizer.equals("adam") || optimizer.equals("sgd")) {
-      RuleStepBuilder.checkHyperparameters(optimizer, eff);
-    }
+    Optimizers.effective(optimizer, params);
     if (epochs <= 0) {
       throw BadInputException.of("epochs must be positive, got %s", epochs);
     }

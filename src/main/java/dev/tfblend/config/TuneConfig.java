@@ -2,6 +2,12 @@ package dev.tfblend.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tfblend.BadInputException;
+import dev.tfblend.optim.HyperparameterTable;
+import dev.tfblend.train.Optimizers;
+import dev.tfblend.tune.CategoricalDistribution;
+import dev.tfblend.tune.FloatDistribution;
+import dev.tfblend.tune.IntDistribution;
+import dev.tfblend.tune.SearchSpace;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,6 +113,11 @@ public record TuneConfig(
       if (java.util.Collections.frequency(optimizers, name) > 1) {
         throw BadInputException.of("%s: optimizers names %s twice", source, name);
       }
+      try {
+        checkSearch(s, SearchSpace.fromJson(s.space(), "search." + name + ".space"));
+      } catch (BadInputException e) {
+        throw new BadInputException(source + ": search." + name + ": " + e.getMessage(), e);
+      }
     }
     if (model == null) {
       throw BadInputException.of("%s: model is missing", source);
@@ -121,6 +132,28 @@ public record TuneConfig(
       throw new BadInputException(source + ": " + e.getMessage(), e);
     }
     return this;
+  }
+
+  /**
+   * Checks a study's optimizer, fixed values and search space against the optimizer's
+   * hyperparameter table: every key known, every fixed value and every value the space can
+   * propose inside its domain, so a bad space is refused before any trial runs.
+   *
+   * @throws BadInputException in the table's format
+   */
+  static void checkSearch(OptimizerSearch search, SearchSpace space) {
+    HyperparameterTable table = Optimizers.table(search.optimizer());
+    table.check(search.fixed());
+    space.distributions().forEach((key, d) -> {
+      if (d instanceof FloatDistribution f) {
+        boolean integral = f.step() != null && f.step() == Math.rint(f.step()) && f.low() == Math.rint(f.low());
+        table.checkRange(key, f.low(), f.high(), integral);
+      } else if (d instanceof IntDistribution i) {
+        table.checkRange(key, i.low(), i.high(), true);
+      } else if (d instanceof CategoricalDistribution c) {
+        c.choices().forEach(v -> table.check(key, v instanceof Number n ? n.doubleValue() : Double.NaN));
+      }
+    });
   }
 
   private static void positive(String source, String field, int value) {

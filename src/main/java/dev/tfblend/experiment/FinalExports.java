@@ -4,19 +4,19 @@ import dev.tfblend.config.TuneConfig;
 import dev.tfblend.export.GateExporter;
 import dev.tfblend.export.SavedModelExporter;
 import dev.tfblend.io.OutputDir;
+import dev.tfblend.meta.GateWeights;
 import dev.tfblend.model.Mlp;
-import dev.tfblend.train.BlendedStepBuilder;
-import dev.tfblend.train.StepBuilder;
 import dev.tfblend.train.TrainingGraph;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** Exports what a final run trained: the classifier, and for the blend its gate. */
 final class FinalExports {
   private FinalExports() {}
 
-  static void export(TrainingGraph graph, StepBuilder builder, Mlp mlp, String run, String study, String optimizer,
+  static void export(TrainingGraph graph, Mlp mlp, String run, String study, String optimizer,
       Map<String, Double> params, long seed, TuneConfig config, Path classifierDir, Path gateDir) {
     Map<String, Object> extra = new LinkedHashMap<>();
     extra.put("produced_by", "tf-blend tune");
@@ -36,9 +36,10 @@ final class FinalExports {
       SavedModelExporter.export(mlp, graph.parameterValues(), out.path(), extra);
       out.commit();
     }
-    if (builder instanceof BlendedStepBuilder blended) {
+    Optional<GateWeights> gate = graph.step().gateWeights(graph.session());
+    if (gate.isPresent()) {
       try (OutputDir out = OutputDir.stage(gateDir, "tune", "--saved-models-dir", true)) {
-        GateExporter.export(blended.built().gateWeights(graph.session()), mlp, out.path(), extra);
+        GateExporter.export(gate.get(), mlp, out.path(), extra);
         out.commit();
       }
     }

@@ -124,7 +124,7 @@ final class OptimizerStudy {
           long seed = config.seed() + 1000 + k;
           finals.add(finalRun(key, graph, config, hp, seed, progress, k));
           if (k == 0) {
-            FinalExports.export(graph, builder, mlp, runName, key, search.optimizer(), hp, seed, config,
+            FinalExports.export(graph, mlp, runName, key, search.optimizer(), hp, seed, config,
                 savedModelDir.resolve(key), savedModelDir.resolve("gate"));
           }
         }

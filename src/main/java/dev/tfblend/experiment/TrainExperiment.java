@@ -19,7 +19,6 @@ import dev.tfblend.io.OutputDir;
 import dev.tfblend.model.Mlp;
 import dev.tfblend.train.AlphaTrace;
 import dev.tfblend.train.BlendOptions;
-import dev.tfblend.train.BlendedStepBuilder;
 import dev.tfblend.train.Optimizers;
 import dev.tfblend.train.StepBuilder;
 import dev.tfblend.train.Trainer;
@@ -111,15 +110,7 @@ public final class TrainExperiment {
           w.mode().configName(), mode.configName());
     }
     Mlp mlp = config.model().toMlp();
-    if (w.mode() == GateFeatures.Mode.FLAT_GRADIENTS) {
-      List<Integer> gateModel = GateExporter.modelLayers(choice.gate()).orElse(null);
-      if ((gateModel != null && !gateModel.equals(mlp.layerSizes())) || w.inputSize() != mlp.numParameters()) {
-        throw BadInputException.of("--gate %s is a flat-gradients gate for a model with layers %s (%d parameters);"
-            + " this run's model has layers %s (%d parameters). A flat-gradients gate fits only the model shape"
-            + " it was trained on (a gradient-stats gate transfers to other shapes)", choice.gate(),
-            gateModel == null ? "unknown" : gateModel, w.inputSize(), mlp.layerSizes(), mlp.numParameters());
-      }
-    }
+    w.checkFitsModel("--gate " + choice.gate(), GateExporter.modelLayers(choice.gate()).orElse(null), mlp);
     return BlendOptions.fromGate(w, choice.freezeGate());
   }
 
@@ -177,9 +168,7 @@ public final class TrainExperiment {
         g.reinitialize(config.seed(), params);
         result = Trainer.run(g, new Trainer.Settings(config.epochs(), config.batchSize(), config.seed()), listener);
         trained = g.parameterValues();
-        if (builder instanceof BlendedStepBuilder b) {
-          gate = b.built().gateWeights(g.session());
-        }
+        gate = g.step().gateWeights(g.session()).orElse(null);
       }
       double wall = (System.nanoTime() - start) / 1e9;
       Map<String, Object> manifest = manifest(config, params, choice, started, data);

@@ -84,10 +84,8 @@ public final class GateExporter {
     Preconditions.checkNotNull(weights, "weights");
     Preconditions.checkNotNull(manifestExtra, "manifestExtra");
     boolean flat = weights.mode() == GateFeatures.Mode.FLAT_GRADIENTS;
-    if (flat && model != null) {
-      Preconditions.checkArgument(model.numParameters() == weights.inputSize(),
-          "a flat-gradients gate of %s inputs cannot belong to model %s (%s parameters)",
-          weights.inputSize(), model.layerSizes(), model.numParameters());
+    if (model != null) {
+      weights.checkFitsModel("the gate exported", null, model);
     }
     Mlp gate = new Mlp(weights.layerSizes(), weights.activation());
     List<String> variables = InferenceExport.export(gate, weights.values(), SCOPE, SIGNATURE_KEY, INPUT,

@@ -75,7 +75,33 @@ public record GateWeights(GateFeatures.Mode mode, List<Integer> layerSizes, Acti
   }
 
   /**
-   * Checks that these weights fit a gate reading {@code expectedMode} with MLP {@code gate}.
+   * The one check that this gate fits a model: a {@code flat-gradients} gate reads every model
+   * gradient, so it fits only a model with as many parameters as its input (and, when
+   * {@code trainedOn} is known, the same layers); a {@code gradient-stats} gate reads
+   * {@value GateFeatures#STATS_SIZE} statistics and fits any model.
+   *
+   * @param what how the message names the gate (for example {@code --gate runs/x/gate})
+   * @param trainedOn the layers of the model the gate was trained with, or {@code null} if unknown
+   * @param model the model the gate is to drive
+   * @throws BadInputException naming both shapes otherwise
+   */
+  public void checkFitsModel(String what, List<Integer> trainedOn, Mlp model) {
+    if (mode == GateFeatures.Mode.FLAT_GRADIENTS) {
+      if ((trainedOn != null && !trainedOn.equals(model.layerSizes())) || inputSize() != model.numParameters()) {
+        throw BadInputException.of("%s is a flat-gradients gate for a model with layers %s (%d parameters);"
+            + " this run's model has layers %s (%d parameters). A flat-gradients gate fits only the model shape"
+            + " it was trained on (a gradient-stats gate transfers to other shapes)", what,
+            trainedOn == null ? "unknown" : trainedOn, inputSize(), model.layerSizes(), model.numParameters());
+      }
+    } else if (inputSize() != GateFeatures.STATS_SIZE) {
+      throw BadInputException.of("%s is a gradient-stats gate with %d inputs; gradient-stats features are %d",
+          what, inputSize(), GateFeatures.STATS_SIZE);
+    }
+  }
+
+  /**
+   * Checks that these weights have the layout of {@code gate}, a gate reading
+   * {@code expectedMode} (whether the gate fits the model is {@link #checkFitsModel}'s question).
    *
    * @throws BadInputException naming the mismatch
    */
@@ -83,13 +109,6 @@ public record GateWeights(GateFeatures.Mode mode, List<Integer> layerSizes, Acti
     if (mode != expectedMode) {
       throw BadInputException.of("the gate weights were trained on %s features, this gate reads %s",
           mode.configName(), expectedMode.configName());
-    }
-    if (inputSize() != gate.inputSize()) {
-      throw BadInputException.of(
-          "the frozen gate takes %d inputs but this model gives %d %s features (%s)", inputSize(),
-          gate.inputSize(), mode.configName(), mode == GateFeatures.Mode.FLAT_GRADIENTS
-              ? "flat-gradients gates fit only models with the parameter count they were trained on"
-              : "gate sizes differ");
     }
     if (!layerSizes.equals(gate.layerSizes()) || activation != gate.activation()) {
       throw BadInputException.of("the gate weights have layers %s (%s), this gate has %s (%s)",

@@ -134,10 +134,9 @@ public final class GatingNetwork<T extends TFloating> implements AlphaSource<T> 
   public Operand<T> alpha(Ops tf, BlendContext<T> step) {
     Operand<T> row = features.build(tf, step);
     long n = row.shape().numDimensions() == 2 ? row.shape().size(1) : Shape.UNKNOWN_SIZE;
-    if (n != Shape.UNKNOWN_SIZE && n != inputSize()) {
-      throw BadInputException.of("the gate takes %d %s features, the model gives %d",
-          inputSize(), features.mode().configName(), n);
-    }
+    // whether a gate fits a model is GateWeights.checkFitsModel's question, asked before building
+    Preconditions.checkState(n == Shape.UNKNOWN_SIZE || n == inputSize(),
+        "the gate takes %s %s features, the step gives %s", inputSize(), features.mode().configName(), n);
     // gradients may come without static shapes: fix the row's shape for the MLP
     Operand<T> fixed = tf.withName("gate_input").reshape(row, tf.constant(new long[] {1, inputSize()}));
     return alpha(tf, fixed);

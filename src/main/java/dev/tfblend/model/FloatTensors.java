@@ -14,8 +14,8 @@ import org.tensorflow.types.family.TFloating;
  * feed and fetch values.
  *
  * <p>Tensors returned here belong to the caller, who must close them. Values read out are always
- * copies: a fetched variable value can alias the live variable buffer (see TF-JAVA-NOTES), so
- * nothing here keeps a view.
+ * copies: a fetched variable value can alias the live variable buffer and change with later
+ * assignments, so nothing here keeps a view.
  */
 public final class FloatTensors {
   private FloatTensors() {}

@@ -24,28 +24,30 @@ import org.tensorflow.types.family.TFloating;
  * {@code sqrt(vhat)}: the form of PyTorch's {@code torch.optim.Adam} and Optax's
  * {@code scale_by_adam}. TF-Java's {@code Adam}/{@code ApplyAdam} use the paper's "epsilon hat"
  * form {@code lr_t * m_t / (sqrt(v_t) + eps_hat)} with {@code lr_t = lr*sqrt(1-beta2^t)/(1-beta1^t)},
- * which differs whenever {@code eps} is not negligible next to {@code sqrt(v)} (by up to 2.5e-3
- * in the weights after 100 steps in a measurement here). We do not use the framework's Adam: its
- * beta powers race with the updates (TF-JAVA-NOTES).
+ * which differs whenever {@code eps} is not negligible next to {@code sqrt(v)}. The framework's
+ * {@code Adam} is not used: its {@code finish()} updates the beta powers with no control
+ * dependency on the {@code ApplyAdam} ops, so the bias correction races with the update.
  *
- * <p>Slots: {@code m}, {@code v}. Defaults (hyperparameter keys in {@code train} configs):
- * {@code lr} per config, {@code beta1 = 0.9}, {@code beta2 = 0.999}, {@code eps = 1e-8}.
+ * <p>Slots: {@code m}, {@code v}. Hyperparameters and defaults: {@link #HYPERPARAMETERS}.
  */
 public final class AdamRule<T extends TFloating> implements UpdateRule<T> {
   /** Slot names, in order. */
   public static final List<String> SLOTS = List.of("m", "v");
-  /**
-   * Default learning rate. Chosen on MNIST-1D validation accuracy after 10 epochs at batch 32
-   * (seeds 0-2): 1e-3 gave 0.48-0.50, 3e-3 gave 0.53-0.57, 1e-2 gave 0.58-0.60; 1e-2 is also the
-   * MNIST-1D reference protocol's rate.
-   */
-  public static final double DEFAULT_LR = 1e-2;
   /** Default {@code beta1}. */
   public static final double DEFAULT_BETA1 = 0.9;
   /** Default {@code beta2}. */
   public static final double DEFAULT_BETA2 = 0.999;
   /** Default {@code eps}. */
   public static final double DEFAULT_EPS = 1e-8;
+  /**
+   * Adam's hyperparameters ({@code adam} in messages): {@code lr} (1e-2, the MNIST-1D reference
+   * protocol's rate), {@code beta1}, {@code beta2}, {@code eps}.
+   */
+  public static final HyperparameterTable HYPERPARAMETERS = HyperparameterTable.of("adam", List.of(
+      Hyperparameter.of("lr", 1e-2, Domain.POSITIVE, "learning rate"),
+      Hyperparameter.of("beta1", DEFAULT_BETA1, Domain.UNIT, "decay of the first moment m"),
+      Hyperparameter.of("beta2", DEFAULT_BETA2, Domain.UNIT, "decay of the second moment v"),
+      Hyperparameter.of("eps", DEFAULT_EPS, Domain.POSITIVE, "added to sqrt(vhat)")));
 
   private final Operand<T> learningRate;
   private final Operand<T> beta1;
@@ -63,14 +65,6 @@ public final class AdamRule<T extends TFloating> implements UpdateRule<T> {
   public static <T extends TFloating> AdamRule<T> of(
       Operand<T> learningRate, Operand<T> beta1, Operand<T> beta2, Operand<T> epsilon) {
     return new AdamRule<>(learningRate, beta1, beta2, epsilon);
-  }
-
-  /**
-   * Adam reading {@code lr}, {@code beta1}, {@code beta2}, {@code eps} from {@code h} (which must
-   * hold those names).
-   */
-  public static <T extends TFloating> AdamRule<T> of(Hyperparameters<T> h) {
-    return of(h.get("lr"), h.get("beta1"), h.get("beta2"), h.get("eps"));
   }
 
   @Override

@@ -6,7 +6,8 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.family.TFloating;
 
 /**
- * Where {@link DynamicBlendedOptimizer} gets its blend weight {@code alpha} for a step.
+ * Where a {@link RuleOptimizer} applying a {@link BlendRule} (for example
+ * {@link DynamicBlendedOptimizer}) gets its blend weight {@code alpha} for a step.
  *
  * <p>Contract: the optimizer calls {@link #alpha} once per built update (once per
  * {@code applyGradients}), after it has built every variable's gradient and both rules'
@@ -15,8 +16,10 @@ import org.tensorflow.types.family.TFloating;
  * does) but must not assign anything. Every assignment of the step runs after {@code alpha} is
  * computed, so an {@code alpha} that reads variables sees their values from before the step.
  *
- * <p>A gating network implements it ({@code meta.GatingNetwork}); a constant, a schedule or a
- * frozen gate can stand in. Implementations are immutable.
+ * <p>A gating network implements it ({@code meta.GatingNetwork}); a constant, a schedule of
+ * {@link BlendContext#step()}, a learned scalar or a frozen gate can stand in. A source with
+ * learned parameters is trained by a meta step over those parameters. Implementations are
+ * immutable.
  *
  * @param <T> the floating type of the variables
  */

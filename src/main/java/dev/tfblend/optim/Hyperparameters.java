@@ -58,21 +58,11 @@ public final class Hyperparameters<T extends TFloating> {
     return new Hyperparameters<>(tf, type, defaults);
   }
 
-  /** The names, in creation order. */
-  public List<String> names() {
-    return List.copyOf(reads.keySet());
-  }
-
   /** The read of hyperparameter {@code name}. */
   public Operand<T> get(String name) {
     Operand<T> r = reads.get(name);
     Preconditions.checkArgument(r != null, "no hyperparameter %s, have %s", name, reads.keySet());
     return r;
-  }
-
-  /** The default of {@code name}. */
-  public double defaultValue(String name) {
-    return defaults.get(name);
   }
 
   /**

@@ -20,19 +20,20 @@ import org.tensorflow.types.family.TFloating;
  * With {@code mu = 0} and {@code wd = 0} this is plain gradient descent. Nesterov is a structural
  * choice (it changes the graph); the numbers are operands.
  *
- * <p>Slot: {@code momentum}. Defaults (hyperparameter keys in {@code train} configs): {@code lr}
- * per config, {@code momentum = 0.9}, {@code weightDecay = 0}, {@code nesterov = 0} (false).
+ * <p>Slot: {@code momentum}. Hyperparameters and defaults: {@link #HYPERPARAMETERS}.
  */
 public final class MomentumRule<T extends TFloating> implements UpdateRule<T> {
   /** Slot names, in order. */
   public static final List<String> SLOTS = List.of("momentum");
   /**
-   * Default learning rate (with momentum 0.9). Chosen on MNIST-1D validation accuracy after 10
-   * epochs at batch 32 (seeds 0-2): 0.01 gave 0.51-0.53, 0.05 gave 0.56-0.63, 0.1 gave 0.45-0.47.
+   * Momentum SGD's hyperparameters ({@code sgd} in messages): {@code lr} (0.05), {@code momentum}
+   * (0.9), {@code weightDecay} (0) and the structural {@code nesterov} (0 or 1).
    */
-  public static final double DEFAULT_LR = 0.05;
-  /** Default {@code momentum}. */
-  public static final double DEFAULT_MOMENTUM = 0.9;
+  public static final HyperparameterTable HYPERPARAMETERS = HyperparameterTable.of("sgd", List.of(
+      Hyperparameter.of("lr", 0.05, Domain.POSITIVE, "learning rate"),
+      Hyperparameter.of("momentum", 0.9, Domain.UNIT, "mu, the decay of the momentum buffer"),
+      Hyperparameter.of("weightDecay", 0.0, Domain.NON_NEGATIVE, "L2 coefficient added to the gradient"),
+      Hyperparameter.structural("nesterov", 0.0, Domain.FLAG, "1 for Nesterov momentum")));
 
   private final Operand<T> learningRate;
   private final Operand<T> momentum;
@@ -54,20 +55,6 @@ public final class MomentumRule<T extends TFloating> implements UpdateRule<T> {
   public static <T extends TFloating> MomentumRule<T> of(
       Operand<T> learningRate, Operand<T> momentum, Operand<T> weightDecay, boolean nesterov) {
     return new MomentumRule<>(learningRate, momentum, weightDecay, nesterov);
-  }
-
-  /**
-   * Momentum SGD reading {@code lr}, {@code momentum} and, when present, {@code weightDecay}
-   * from {@code h}.
-   */
-  public static <T extends TFloating> MomentumRule<T> of(Hyperparameters<T> h, boolean nesterov) {
-    return of(h.get("lr"), h.get("momentum"),
-        h.names().contains("weightDecay") ? h.get("weightDecay") : null, nesterov);
-  }
-
-  /** Whether the Nesterov form is used. */
-  public boolean nesterov() {
-    return nesterov;
   }
 
   @Override

@@ -9,9 +9,14 @@ import org.tensorflow.types.family.TFloating;
  * Pure update math for one variable: given its gradient, its current value, its slot values and
  * the step number, builds the increment to <b>add</b> to the variable (already scaled by
  * {@code -learningRate}, as in Optax) and the next slot values, as operands. A rule never
- * assigns anything; the caller (a step builder or {@code DynamicBlendedOptimizer}) owns the
- * slot variables and writes {@code theta + increment} and the next slots, and the meta step can
- * call the same rule to build an unassigned look-ahead.
+ * assigns anything; {@link RuleOptimizer} owns the slot variables and the step counter and writes
+ * {@code theta + increment} and the next slots, and the look-ahead it exposes is exactly what it
+ * writes, so a meta step can differentiate the applied update.
+ *
+ * <p>Adding a rule means writing this interface's two methods and declaring the rule's
+ * hyperparameters once, as a {@link HyperparameterTable} beside it; a rule whose step length
+ * follows a schedule reads {@code step}, and a weight chosen per step from all variables belongs
+ * in an {@link AlphaSource} over a {@link BlendRule}.
  *
  * <p>Contract:
  * <ul>

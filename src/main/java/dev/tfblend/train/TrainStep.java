@@ -1,6 +1,8 @@
 package dev.tfblend.train;
 
+import dev.tfblend.meta.GateWeights;
 import java.util.Map;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.op.Op;
@@ -39,4 +41,12 @@ public interface TrainStep {
    * defaults); unknown names are rejected with an {@link IllegalArgumentException} naming them.
    */
   void setHyperparameters(Session session, Map<String, Double> values);
+
+  /**
+   * A copy of the current weights of the gate this step learns or applies, or empty for a step
+   * without a gate (the default).
+   */
+  default Optional<GateWeights> gateWeights(Session session) {
+    return Optional.empty();
+  }
 }

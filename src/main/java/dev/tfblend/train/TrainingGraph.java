@@ -52,7 +52,7 @@ import org.tensorflow.types.TInt32;
  * <p>Variables: the model in {@code model/w1, model/b1, ...} (a {@link ParameterSet}), data in
  * {@code data/<split>_x} and {@code data/<split>_y} (assigned through
  * {@code data/<split>_x_value}), and the optimizer's state under its own
- * scope (for example {@code adam/}; see {@link RuleStepBuilder}). The session uses one intra-op
+ * scope (for example {@code adam/}; see {@link RuleStepBuilder} and {@link BlendedStep}). The session uses one intra-op
  * and one inter-op thread (fastest for this size on 2 cores; note the first session's
  * configuration fixes TensorFlow's process-wide pools).
  *
@@ -343,6 +343,11 @@ public final class TrainingGraph implements AutoCloseable {
   /** The optimizer's hyperparameter keys and defaults. */
   public Map<String, Double> hyperparameterDefaults() {
     return hyperparameterDefaults;
+  }
+
+  /** The built update step (its gate, if it has one: {@link TrainStep#gateWeights}). */
+  public TrainStep step() {
+    return step;
   }
 
   /** Names of the values fetched per step besides the loss ({@link TrainStep#perStepOutputs()}). */

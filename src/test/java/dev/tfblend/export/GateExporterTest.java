@@ -56,7 +56,7 @@ class GateExporterTest {
       for (int s = 0; s < warmup; s++) {
         g.trainStep(new int[] {s, s + 50, s + 100, s + 150});
       }
-      GateWeights before = b.built().gateWeights(g.session());
+      GateWeights before = g.step().gateWeights(g.session()).orElseThrow();
       try (TInt32 idx = TInt32.vectorOf(1, 2, 3, 4, 5); TInt32 meta = TInt32.vectorOf(6, 7, 8, 9, 10);
           Result r = g.session().runner().feed("train_step/batch_indices", idx).feed("meta_batch/indices", meta)
               .addTarget("train_step/run").fetch(GATE_INPUT).fetch(ALPHA).run()) {

@@ -10,7 +10,7 @@ import dev.tfblend.data.Dataset;
 import dev.tfblend.data.GaussianBlobs;
 import dev.tfblend.model.FloatTensors;
 import dev.tfblend.model.Mlp;
-import dev.tfblend.train.RuleStepBuilder;
+import dev.tfblend.train.Optimizers;
 import dev.tfblend.train.TrainingGraph;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +39,7 @@ class SavedModelExporterTest {
     float[][] expected;
     double[][] trained;
     Mlp mlp = Mlp.defaults();
-    try (TrainingGraph g = TrainingGraph.create(mlp, RuleStepBuilder.adam())) {
+    try (TrainingGraph g = TrainingGraph.create(mlp, Optimizers.stepBuilder("adam", Map.of()))) {
       g.loadData(train, other, other);
       g.reinitialize(0, Map.of());
       g.trainStep(new int[] {0, 1, 2, 3});

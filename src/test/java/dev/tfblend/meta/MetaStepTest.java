@@ -39,9 +39,9 @@ class MetaStepTest {
       g.loadData(TRAIN, VAL, TEST);
       g.reinitialize(3, Map.of("meta_lr", lr));
       Session s = g.session();
-      MetaStep<TFloat32> meta = b.built().metaStep();
+      MetaStep<TFloat32> meta = ((BlendedStepBuilder.Built) g.step()).step().metaStep();
       List<Operand<TFloat32>> grads = meta.gateGradients();
-      double[][] psi = b.built().gate().parameters().read(s);
+      double[][] psi = ((BlendedStepBuilder.Built) g.step()).step().gate().parameters().read(s);
       double[][] m = new double[psi.length][];
       double[][] v = new double[psi.length][];
       for (int i = 0; i < psi.length; i++) {
@@ -54,7 +54,7 @@ class MetaStepTest {
         try (TInt32 idx = TInt32.vectorOf(t, t + 10, t + 20, t + 30, t + 40);
             TInt32 mi = TInt32.vectorOf(t, t + 1, t + 2, t + 3, t + 4)) {
           Session.Runner r = s.runner().feed("train_step/batch_indices", idx).feed("meta_batch/indices", mi)
-              .addTarget(b.built().target());
+              .addTarget(((BlendedStepBuilder.Built) g.step()).step().target());
           grads.forEach(r::fetch);
           try (Result res = r.run()) {
             for (int i = 0; i < grad.length; i++) {
@@ -62,7 +62,7 @@ class MetaStepTest {
             }
           }
         }
-        double[][] after = b.built().gate().parameters().read(s);
+        double[][] after = ((BlendedStepBuilder.Built) g.step()).step().gate().parameters().read(s);
         for (int i = 0; i < psi.length; i++) {
           for (int k = 0; k < psi[i].length; k++) {
             double gk = grad[i][k];

@@ -2,7 +2,7 @@ package dev.tfblend.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.tfblend.train.RuleStepBuilder;
+import dev.tfblend.train.Optimizers;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -11,8 +11,8 @@ class BlendSettingsDefaultsTest {
   @Test
   void defaultsMatchTheBaselines() {
     DynamicBlendedOptimizer.Settings s = DynamicBlendedOptimizer.Settings.defaults();
-    Map<String, Double> adam = RuleStepBuilder.adam().hyperparameterDefaults();
-    Map<String, Double> sgd = RuleStepBuilder.sgd(false).hyperparameterDefaults();
+    Map<String, Double> adam = Optimizers.defaults("adam");
+    Map<String, Double> sgd = Optimizers.defaults("sgd");
     assertEquals(1e-2, s.adamLr());
     assertEquals(adam.get("lr"), s.adamLr());
     assertEquals(adam.get("beta1"), s.beta1());

@@ -103,7 +103,7 @@ class UpdateRuleReferenceTest {
     hp.put("beta1", b1);
     hp.put("beta2", b2);
     hp.put("eps", eps);
-    List<double[][]> graph = runGraph(AdamRule::of, hp);
+    List<double[][]> graph = runGraph(h -> AdamRule.of(h.get("lr"), h.get("beta1"), h.get("beta2"), h.get("eps")), hp);
     double[] th = THETA0.clone();
     double[] m = new double[th.length];
     double[] v = new double[th.length];
@@ -129,7 +129,7 @@ class UpdateRuleReferenceTest {
     hp.put("lr", lr);
     hp.put("momentum", mu);
     hp.put("weightDecay", wd);
-    List<double[][]> graph = runGraph(h -> MomentumRule.of(h, nesterov), hp);
+    List<double[][]> graph = runGraph(h -> MomentumRule.of(h.get("lr"), h.get("momentum"), h.get("weightDecay"), nesterov), hp);
     double[] th = THETA0.clone();
     double[] buf = new double[th.length];
     for (int t = 1; t <= STEPS; t++) {

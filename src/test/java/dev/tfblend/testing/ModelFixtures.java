@@ -7,7 +7,7 @@ import dev.tfblend.data.GaussianBlobs;
 import dev.tfblend.export.SavedModelExporter;
 import dev.tfblend.model.Activation;
 import dev.tfblend.model.Mlp;
-import dev.tfblend.train.RuleStepBuilder;
+import dev.tfblend.train.Optimizers;
 import dev.tfblend.train.Trainer;
 import dev.tfblend.train.TrainingGraph;
 import java.io.IOException;
@@ -45,7 +45,7 @@ public final class ModelFixtures {
     Dataset test = GaussianBlobs.generate(150, 40, 10, 1.0, 11, 2);
     Mlp mlp = new Mlp(List.of(40, 16, 10), Activation.RELU);
     float[][] logits;
-    try (TrainingGraph g = TrainingGraph.create(mlp, RuleStepBuilder.adam())) {
+    try (TrainingGraph g = TrainingGraph.create(mlp, Optimizers.stepBuilder("adam", Map.of()))) {
       g.loadData(train, val, test);
       g.reinitialize(5, Map.of());
       Trainer.run(g, new Trainer.Settings(3, 32, 5), r -> { });

@@ -51,14 +51,14 @@ class BlendedStepBenchmarkTest {
     try (TrainingGraph g = TrainingGraph.create(Mlp.defaults(), b)) {
       g.loadData(TRAIN, VAL, TEST);
       g.reinitialize(0, Map.of());
-      return b.built().gateWeights(g.session());
+      return g.step().gateWeights(g.session()).orElseThrow();
     }
   }
 
   @Test
   void printsStepsPerSecond() {
     for (int batch : new int[] {32, 100}) {
-      double adam = median(RuleStepBuilder.adam(), batch);
+      double adam = median(Optimizers.stepBuilder("adam", Map.of()), batch);
       double stats = median(BlendedStepBuilder.defaults().gateInput(GateFeatures.Mode.GRADIENT_STATS), batch);
       double flat = median(BlendedStepBuilder.defaults().gateInput(GateFeatures.Mode.FLAT_GRADIENTS), batch);
       System.out.printf(Locale.ROOT,

@@ -35,7 +35,7 @@ class FrozenGateTrajectoryTest {
       g.loadData(TrainerTest.TRAIN, TrainerTest.VAL, TrainerTest.TEST);
       g.reinitialize(3, Map.of("meta_lr", 0.02));
       Trainer.run(g, new Trainer.Settings(1, 32, 3), e -> {});
-      return b.built().gateWeights(g.session());
+      return g.step().gateWeights(g.session()).orElseThrow();
     }
   }
 

@@ -19,8 +19,8 @@ class GateInitTest {
     try (TrainingGraph g = TrainingGraph.create(mlp, b)) {
       g.loadData(TrainerTest.TRAIN, TrainerTest.VAL, TrainerTest.TEST);
       g.reinitialize(seed, Map.of());
-      assertEquals(scheme, b.built().gate().mlp().init());
-      return b.built().gate().parameters().read(g.session());
+      assertEquals(scheme, ((BlendedStepBuilder.Built) g.step()).step().gate().mlp().init());
+      return ((BlendedStepBuilder.Built) g.step()).step().gate().parameters().read(g.session());
     }
   }
 
@@ -61,7 +61,7 @@ class GateInitTest {
     try (TrainingGraph g = TrainingGraph.create(mlp, b)) {
       g.loadData(TrainerTest.TRAIN, TrainerTest.VAL, TrainerTest.TEST);
       g.reinitialize(3, Map.of());
-      double[][] gate = b.built().gate().parameters().read(g.session());
+      double[][] gate = ((BlendedStepBuilder.Built) g.step()).step().gate().parameters().read(g.session());
       // alpha = sigmoid(relu(b1) . w2 + b2) at zero features, computed here from the read weights
       double logit = gate[3][0];
       for (int j = 0; j < gate[1].length; j++) {

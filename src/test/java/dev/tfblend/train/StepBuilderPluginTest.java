@@ -36,7 +36,7 @@ class StepBuilderPluginTest {
 
     @Override
     public Map<String, Double> hyperparameterDefaults() {
-      return RuleStepBuilder.adam().hyperparameterDefaults();
+      return Optimizers.defaults("adam");
     }
 
     @Override
@@ -46,7 +46,7 @@ class StepBuilderPluginTest {
       Ops p = ctx.tf().withSubScope("probe");
       Operand<TFloat32> metaLoss = p.withName("meta_loss").identity(ctx.lossAt(p, ctx.params().values(), meta));
       // the probe reads the parameters: the Adam assignments must wait for it
-      TrainStep adam = RuleStepBuilder.adam().build(ctx.withBeforeUpdate(List.of(metaLoss)));
+      TrainStep adam = Optimizers.stepBuilder("adam", Map.of()).build(ctx.withBeforeUpdate(List.of(metaLoss)));
       Op target = p.withControlDependencies(List.of(adam.target(), metaLoss)).noOp();
       return new TrainStep() {
         @Override

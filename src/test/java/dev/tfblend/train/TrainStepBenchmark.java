@@ -22,8 +22,8 @@ class TrainStepBenchmark {
 
   @Test
   void printStepsPerSecond() {
-    bench("adam", RuleStepBuilder::adam);
-    bench("sgd", () -> RuleStepBuilder.sgd(false));
+    bench("adam", () -> Optimizers.stepBuilder("adam", Map.of()));
+    bench("sgd", () -> Optimizers.stepBuilder("sgd", Map.of()));
   }
 
   private static void bench(String name, Supplier<StepBuilder> builder) {

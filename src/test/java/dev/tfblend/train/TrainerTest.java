@@ -30,7 +30,7 @@ class TrainerTest {
   @Test
   void adamLearnsBlobsAndReportsEveryEpoch() {
     List<Trainer.EpochRecord> seen = new ArrayList<>();
-    Trainer.Result r = train(RuleStepBuilder.adam(), Map.of(), 0, seen);
+    Trainer.Result r = train(Optimizers.stepBuilder("adam", Map.of()), Map.of(), 0, seen);
     assertNull(r.stopReason());
     assertEquals(4, r.epochs().size());
     assertEquals(seen, r.epochs());
@@ -42,14 +42,14 @@ class TrainerTest {
 
   @Test
   void sgdLearnsBlobs() {
-    Trainer.Result r = train(RuleStepBuilder.sgd(false), Map.of(), 1, new ArrayList<>());
+    Trainer.Result r = train(Optimizers.stepBuilder("sgd", Map.of()), Map.of(), 1, new ArrayList<>());
     assertTrue(r.testAccuracy() > 0.7, "test accuracy " + r.testAccuracy());
   }
 
   @Test
   void sameSeedGivesBitIdenticalFiguresAcrossGraphs() {
-    Trainer.Result a = train(RuleStepBuilder.adam(), Map.of("lr", 0.01), 3, new ArrayList<>());
-    Trainer.Result b = train(RuleStepBuilder.adam(), Map.of("lr", 0.01), 3, new ArrayList<>());
+    Trainer.Result a = train(Optimizers.stepBuilder("adam", Map.of()), Map.of("lr", 0.01), 3, new ArrayList<>());
+    Trainer.Result b = train(Optimizers.stepBuilder("adam", Map.of()), Map.of("lr", 0.01), 3, new ArrayList<>());
     assertEquals(a.testLoss(), b.testLoss());
     assertEquals(a.testAccuracy(), b.testAccuracy());
     for (int e = 0; e < a.epochs().size(); e++) {
@@ -60,7 +60,7 @@ class TrainerTest {
 
   @Test
   void reinitializeRestartsTheTrialExactly() {
-    try (TrainingGraph g = TrainingGraph.create(Mlp.defaults(), RuleStepBuilder.adam())) {
+    try (TrainingGraph g = TrainingGraph.create(Mlp.defaults(), Optimizers.stepBuilder("adam", Map.of()))) {
       g.loadData(TRAIN, VAL, TEST);
       g.reinitialize(5, Map.of("lr", 0.02));
       Trainer.Result first = Trainer.run(g, new Trainer.Settings(2, 50, 5), r -> {});
@@ -79,7 +79,7 @@ class TrainerTest {
 
   @Test
   void divergingRunStopsWithAReason() {
-    Trainer.Result r = train(RuleStepBuilder.sgd(false), Map.of("lr", 1e6), 0, new ArrayList<>());
+    Trainer.Result r = train(Optimizers.stepBuilder("sgd", Map.of()), Map.of("lr", 1e6), 0, new ArrayList<>());
     assertNotNull(r.stopReason());
     assertTrue(r.stopReason().contains("non-finite"), r.stopReason());
   }

@@ -88,7 +88,7 @@ class TrainingGraphStepTest {
   void adamTrainStepMatchesJavaAdam() {
     double lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8;
     double[][][] mv = new double[2][][];
-    check(RuleStepBuilder.adam(), Map.of("lr", lr), (theta, g, t) -> {
+    check(Optimizers.stepBuilder("adam", Map.of()), Map.of("lr", lr), (theta, g, t) -> {
       if (mv[0] == null) {
         mv[0] = new double[theta.length][];
         mv[1] = new double[theta.length][];
@@ -113,7 +113,7 @@ class TrainingGraphStepTest {
   void nesterovMomentumTrainStepMatchesJava() {
     double lr = 0.1, mu = 0.8, wd = 0.01;
     double[][][] buf = new double[1][][];
-    check(RuleStepBuilder.sgd(true), Map.of("lr", lr, "momentum", mu, "weightDecay", wd), (theta, g, t) -> {
+    check(Optimizers.stepBuilder("sgd", Map.of("nesterov", 1.0)), Map.of("lr", lr, "momentum", mu, "weightDecay", wd), (theta, g, t) -> {
       if (buf[0] == null) {
         buf[0] = new double[theta.length][];
         for (int i = 0; i < theta.length; i++) {

@@ -1,4 +1,4 @@
-package dev.tfblend.meta;
+package dev.tfblend.train;
 
 import com.google.common.base.Preconditions;
 import dev.tfblend.BadInputException;
@@ -6,26 +6,23 @@ import dev.tfblend.data.Dataset;
 import dev.tfblend.data.GaussianBlobs;
 import dev.tfblend.model.Activation;
 import dev.tfblend.model.FloatTensors;
+import dev.tfblend.model.InitScheme;
 import dev.tfblend.model.Mlp;
 import dev.tfblend.model.ParameterSet;
-import dev.tfblend.optim.AdamRule;
-import dev.tfblend.optim.BlendRule;
-import dev.tfblend.optim.DynamicBlendedOptimizer;
-import dev.tfblend.optim.MomentumRule;
+import dev.tfblend.meta.GateFeatures;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.framework.optimizers.Optimizer.GradAndVar;
-import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat64;
-import org.tensorflow.types.family.TType;
 
 /**
  * Numerical check of the gradients the training graph takes, in float64 against central finite
@@ -33,8 +30,8 @@ import org.tensorflow.types.family.TType;
  *
  * <ul>
  *   <li>{@code blended}: the meta-gradient {@code d L_val(theta'(alpha(psi))) / d psi} of the
- *       gate's parameters, built with the same {@link DynamicBlendedOptimizer},
- *       {@link GatingNetwork} and {@link MetaStep} as training, after {@value #WARMUP_STEPS} full
+ *       gate's parameters, built by the same {@link BlendedStep} recipe as training (in float64),
+ *       after {@value #WARMUP_STEPS} full
  *       train+meta steps so slots, counters and the gate are not at their initial values;
  *   <li>{@code adam}, {@code sgd}: the training loss gradient of the model's parameters (the
  *       optimizer does not enter it; the name selects the check).
@@ -74,19 +71,37 @@ public final class GradientCheck {
    * Runs the check.
    *
    * @param optimizer {@code blended}, {@code adam} or {@code sgd}
-   * @param mode the gate input mode ({@code blended} only; may be null otherwise)
-   * @throws BadInputException for an unknown optimizer or a non-positive step
+   * @param gateInput the gate input mode ({@code flat-gradients} or {@code gradient-stats};
+   *     {@code blended} only, null for the default)
+   * @throws BadInputException for an unknown optimizer or gate input, or a step outside (0, 1)
    */
-  public static Report run(String optimizer, GateFeatures.Mode mode, long seed, double h) {
+  public static Report run(String optimizer, String gateInput, long seed, double h) {
     if (!(h > 0 && h < 1)) {
       throw BadInputException.of("--step must be in (0, 1), got %s", h);
     }
+    GateFeatures.Mode mode = gateInput == null ? GateFeatures.Mode.FLAT_GRADIENTS : GateFeatures.Mode.parse(gateInput);
     String opt = optimizer == null ? "" : optimizer.toLowerCase(Locale.ROOT);
     return switch (opt) {
-      case "blended" -> blended(mode == null ? GateFeatures.Mode.FLAT_GRADIENTS : mode, seed, h);
+      case "blended" -> blended(mode, seed, h);
       case "adam", "sgd" -> lossGradient(opt, seed, h);
       default -> throw BadInputException.of("unknown --optimizer '%s', expected blended, adam or sgd", optimizer);
     };
+  }
+
+  /** The blend's hyperparameters in the check: larger rates than the defaults, so 3 steps move things. */
+  private static final Map<String, Double> BLEND_VALUES = blendValues();
+
+  private static Map<String, Double> blendValues() {
+    Map<String, Double> v = new LinkedHashMap<>();
+    v.put("adam_lr", 0.05);
+    v.put("beta1", 0.9);
+    v.put("beta2", 0.999);
+    v.put("eps", 1e-8);
+    v.put("sgd_lr", 0.1);
+    v.put("momentum", 0.9);
+    v.put("meta_lr", 0.01);
+    v.put("total_steps", 20.0);
+    return v;
   }
 
   private static final Mlp MODEL = new Mlp(List.of(6, 8, 3), Activation.TANH);
@@ -106,63 +121,52 @@ public final class GradientCheck {
     return GaussianBlobs.generate(BATCH, MODEL.inputSize(), MODEL.numClasses(), 1.0, seed, sample);
   }
 
-  private static Report blended(GateFeatures.Mode mode, long seed, double h) {
+  /** The model, its training loss and gradients in a fresh float64 graph, for one check. */
+  private record Setup(Ops tf, Session session, ParameterSet<TFloat64> params, Operand<TFloat64> loss,
+      List<Operand<TFloat64>> gradients) {}
+
+  /** Builds the {@link Setup} on the seed's training batch and returns what {@code check} gives. */
+  private static Report withModel(long seed, java.util.function.Function<Setup, Report> check) {
     Dataset train = data(seed, 0);
-    Dataset val = data(seed, 1);
     try (Graph g = new Graph(); Session s = new Session(g)) {
       Ops tf = Ops.create(g);
       ParameterSet<TFloat64> params = MODEL.parameters(tf.withSubScope("model"), TFloat64.class);
       Operand<TFloat64> loss = batchLoss(tf.withSubScope("train"), params.values(), train);
-      List<Operand<TFloat64>> grads = params.gradients(g, loss);
-      Ops b = tf.withSubScope("blended");
-      AdamRule<TFloat64> adam = AdamRule.of(c(b, 0.05), c(b, 0.9), c(b, 0.999), c(b, 1e-8));
-      MomentumRule<TFloat64> sgd = MomentumRule.of(c(b, 0.1), c(b, 0.9), null, false);
-      GateFeatures<TFloat64> features = GateFeatures.of(mode, loss, c(b, 20.0));
-      GatingNetwork<TFloat64> gate = GatingNetwork.create(b.withSubScope("gate"), TFloat64.class, features,
-          features.size(params.totalElements()), List.of(16), Activation.TANH);
-      DynamicBlendedOptimizer<TFloat64> opt =
-          DynamicBlendedOptimizer.create(b, "blended", TFloat64.class, BlendRule.of(adam, sgd), gate);
-      List<GradAndVar<? extends TType>> gv = new ArrayList<>();
-      for (int i = 0; i < params.size(); i++) {
-        gv.add(new GradAndVar<>(grads.get(i).asOutput(), params.variable(i).asOutput()));
-      }
-      DynamicBlendedOptimizer.Step<TFloat64> step = opt.computeUpdate(gv);
-      Ops m = b.withSubScope("meta");
-      MetaStep<TFloat64> meta = MetaStep.build(m, gate, step, theta -> batchLoss(m, theta, val), c(b, 0.01));
-      Op train1 = opt.applyUpdate(step, meta.computed(), meta.writes(), "update");
-
-      params.initialize(s, seed);
-      gate.parameters().initialize(s, seed + 1);
-      meta.reset(s, seed);
-      opt.reset(s);
-      for (int i = 0; i < WARMUP_STEPS; i++) {
-        s.run(train1);
-      }
-      List<Check> checks = compare(s, gate.parameters(), meta.gateGradients(), meta.validationLoss(), seed, h, "gate/");
-      return report("blended", mode.configName(), seed, h, checks);
+      return check.apply(new Setup(tf, s, params, loss, params.gradients(g, loss)));
     }
   }
 
+  private static Report blended(GateFeatures.Mode mode, long seed, double h) {
+    Dataset val = data(seed, 1);
+    return withModel(seed, m -> {
+      Session s = m.session();
+      BlendedStep<TFloat64> step = BlendedStep.build(m.tf().withSubScope("blended"), TFloat64.class, m.params(),
+          m.loss(), m.gradients(), new BlendedStep.Gate(mode, List.of(16), Activation.TANH,
+              InitScheme.forActivation(Activation.TANH)),
+          (meta, theta) -> batchLoss(meta, theta, val), List.of());
+      step.hyperparameters().set(s, BLEND_VALUES);
+      m.params().initialize(s, seed);
+      step.reset(s, null, seed + 1);
+      for (int i = 0; i < WARMUP_STEPS; i++) {
+        s.run(step.target());
+      }
+      List<Check> checks = compare(s, step.gate().parameters(), step.metaStep().gateGradients(),
+          step.metaStep().validationLoss(), seed, h, "gate/");
+      return report("blended", mode.configName(), seed, h, checks);
+    });
+  }
+
   private static Report lossGradient(String optimizer, long seed, double h) {
-    Dataset train = data(seed, 0);
-    try (Graph g = new Graph(); Session s = new Session(g)) {
-      Ops tf = Ops.create(g);
-      ParameterSet<TFloat64> params = MODEL.parameters(tf.withSubScope("model"), TFloat64.class);
-      Operand<TFloat64> loss = batchLoss(tf.withSubScope("train"), params.values(), train);
-      List<Operand<TFloat64>> grads = params.gradients(g, loss);
-      params.initialize(s, seed);
-      List<Check> checks = compare(s, params, grads, loss, seed, h, "model/");
+    return withModel(seed, m -> {
+      m.params().initialize(m.session(), seed);
+      List<Check> checks = compare(m.session(), m.params(), m.gradients(), m.loss(), seed, h, "model/");
       return report(optimizer, null, seed, h, checks);
-    }
+    });
   }
 
   private static Report report(String optimizer, String mode, long seed, double h, List<Check> checks) {
     double max = checks.stream().mapToDouble(Check::relativeError).max().orElse(Double.NaN);
     return new Report(optimizer, mode, seed, h, TOLERANCE, max, max < TOLERANCE, List.copyOf(checks));
-  }
-
-  private static Operand<TFloat64> c(Ops tf, double v) {
-    return tf.constant(v);
   }
 
   /** Analytic gradient of {@code f} w.r.t. {@code p} against central differences of {@code f}. */

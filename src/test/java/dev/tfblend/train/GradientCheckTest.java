@@ -1,4 +1,4 @@
-package dev.tfblend.meta;
+package dev.tfblend.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,12 +26,12 @@ class GradientCheckTest {
 
   @Test
   void metaGradientOfFlatGradientGateMatchesFiniteDifferences() {
-    passes(GradientCheck.run("blended", GateFeatures.Mode.FLAT_GRADIENTS, 0, 1e-5));
+    passes(GradientCheck.run("blended", "flat-gradients", 0, 1e-5));
   }
 
   @Test
   void metaGradientOfGradientStatsGateMatchesFiniteDifferences() {
-    passes(GradientCheck.run("blended", GateFeatures.Mode.GRADIENT_STATS, 1, 1e-5));
+    passes(GradientCheck.run("blended", "gradient-stats", 1, 1e-5));
   }
 
   @Test
@@ -42,7 +42,7 @@ class GradientCheckTest {
   @Test
   void aStepTooCoarseForDifferencesFailsTheCheck() {
     // h = 0.5 makes the differences wrong: the check must be able to fail
-    GradientCheck.Report r = GradientCheck.run("blended", GateFeatures.Mode.GRADIENT_STATS, 1, 0.5);
+    GradientCheck.Report r = GradientCheck.run("blended", "gradient-stats", 1, 0.5);
     assertTrue(!r.passed() && r.maxRelativeError() > 1e-5, r.toString());
   }
 

@@ -1,0 +1,405 @@
+package dev.tfblend.optim;
+
+import com.google.common.base.Preconditions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.Session;
+import org.tensorflow.framework.optimizers.Optimizer;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.family.TFloating;
+import org.tensorflow.types.family.TType;
+
+/**
+ * A TF-Java {@link Optimizer} that applies any {@link UpdateRule}, and the only writer of the
+ * variables it updates, their slots and its step counter:
+ *
+ * <pre>
+ *   theta_{t+1} = theta_t + increment_t          (increment_t from the rule)
+ * </pre>
+ *
+ * <p>With an {@link AlphaSource} the rule is a {@link BlendRule} and each step takes one global
+ * weight {@code alpha_t} from the source, chosen after every variable's candidate increments are
+ * built ({@link BlendContext}):
+ * {@code increment_t = alpha_t * increment_a + (1 - alpha_t) * increment_b}. A constant, a
+ * schedule of the step, a learned scalar or a gating network all fit as sources.
+ *
+ * <p><b>Drop-in use.</b> Build gradients with {@code graph.addGradients} over your variables and
+ * call {@link #applyGradients(List, String)}; the returned op performs one step. Slots are created
+ * once per variable ({@link #createSlots} is idempotent), named
+ * {@code <name>/slots/<var>/<slot>} ({@link #getSlot}{@code (var, slot)} with the rule's slot
+ * names, for a blend {@code a/m}, {@code a/v}, {@code b/momentum}), and start at zero through graph
+ * initialisers (a {@link Session} runs them before its first run). The step counter is
+ * {@code <name>/step}. {@link #reset} zeroes all of this optimizer's state again. Do not use the
+ * inherited {@code minimize(loss)} in a graph holding other variables (a gate, slots): it
+ * differentiates with respect to every {@code VariableV2} and throws for those the loss does not
+ * reach.
+ *
+ * <p><b>Compute, then write.</b> {@link #computeUpdate} builds the whole step without writing:
+ * every variable's increment, next slots and look-ahead {@code theta + increment} from the values
+ * before the step. {@link #applyUpdate} then builds the writes: every variable becomes exactly its
+ * look-ahead, every assignment waits for every computed value, so no read of the step sees a
+ * written value, and whoever differentiates the look-ahead (the meta step) differentiates what is
+ * applied. The template methods keep their roles: {@code createSlots} makes the slots,
+ * {@code applyDense} writes one variable and its slots, {@code finish} writes the counter and
+ * groups everything. A caller that must update other state in the same step (the meta step
+ * updating the gate) passes those writes to {@link #applyUpdate}, so they are ordered by the same
+ * rule.
+ *
+ * <p>Not thread-safe while building; the built ops are as thread-safe as the session.
+ *
+ * @param <T> the floating type of all variables it updates
+ */
+public class RuleOptimizer<T extends TFloating> extends Optimizer {
+  private final String name;
+  private final Class<T> type;
+  private final UpdateRule<T> rule;
+  private final BlendRule<T> blend;
+  private final AlphaSource<T> alphaSource;
+  private final Ops ops;
+  private final Variable<T> counter;
+  /** Variable op name -> its slot variables in rule slot order. */
+  private final Map<String, List<Variable<T>>> slotsByVariable = new LinkedHashMap<>();
+  private Op resetOp;
+  private boolean resetStale = true;
+  private int updates;
+  private Step<T> pending;
+  private Ops pendingWrites;
+
+  /**
+   * @param alphaSource {@code null} to apply {@code rule} as is; otherwise {@code rule} must be a
+   *     {@link BlendRule} and the source gives its weight each step
+   */
+  protected RuleOptimizer(Ops scope, String name, Class<T> type, UpdateRule<T> rule, AlphaSource<T> alphaSource) {
+    super(graphOf(scope), name);
+    this.name = name;
+    this.type = Preconditions.checkNotNull(type, "type");
+    this.rule = Preconditions.checkNotNull(rule, "rule");
+    this.alphaSource = alphaSource;
+    if (alphaSource != null) {
+      Preconditions.checkArgument(rule instanceof BlendRule, "an alpha source weights a BlendRule, got %s",
+          rule.getClass().getSimpleName());
+      this.blend = (BlendRule<T>) rule;
+    } else {
+      this.blend = null;
+    }
+    this.ops = scope;
+    Ops init = ops.withInitScope();
+    this.counter = init.withName("step").variable(Shape.scalar(), type);
+    init.withName("step_init").assign(counter, zeros(init, Shape.scalar()));
+  }
+
+  private static Graph graphOf(Ops scope) {
+    Preconditions.checkArgument(scope.scope().env() instanceof Graph, "the optimizer needs a graph");
+    return (Graph) scope.scope().env();
+  }
+
+  /**
+   * An optimizer applying {@code rule}, whose hyperparameters are operands (for example graph
+   * variables, so one graph serves many trials).
+   *
+   * @param scope ops under the scope this optimizer puts its state and operations in (for example
+   *     {@code Ops.create(graph).withSubScope("adam")}, shared with the rule's hyperparameters)
+   * @param name the optimizer's name ({@link #getOptimizerName()}), normally the scope's
+   */
+  public static <T extends TFloating> RuleOptimizer<T> create(Ops scope, String name, Class<T> type,
+      UpdateRule<T> rule) {
+    return new RuleOptimizer<>(scope, name, type, rule, null);
+  }
+
+  /**
+   * One step's update, built but not written: what {@link #computeUpdate} returns and what
+   * {@link #applyUpdate} writes. Lists are in the order of the variables given.
+   *
+   * @param alpha the step's blend weight (the {@link AlphaSource}'s operand), or {@code null}
+   *     without an alpha source
+   * @param step the 1-based number of this update; written to the counter
+   * @param variables the variables updated
+   * @param gradients their gradients
+   * @param params their values before the step (reads)
+   * @param increments the increments applied
+   * @param lookAhead {@code params + increments}: exactly the values written
+   * @param nextSlots each variable's next slot values, in the rule's slot order
+   * @param context what the alpha source was given, or {@code null} without an alpha source
+   */
+  public record Step<T extends TFloating>(
+      Operand<T> alpha,
+      Operand<T> step,
+      List<Output<T>> variables,
+      List<Operand<T>> gradients,
+      List<Operand<T>> params,
+      List<Operand<T>> increments,
+      List<Operand<T>> lookAhead,
+      List<List<Operand<T>>> nextSlots,
+      BlendContext<T> context) {}
+
+  /**
+   * An extra write to run in the same step as the update ({@link #applyUpdate}): the optimizer
+   * calls {@link #build} once, with ops whose control dependencies are every computed value of
+   * the step, and groups the returned op with its own writes. Implementations only build the
+   * write there (an {@code Assign}, or a fused in-place update such as {@code ApplyAdam} whose
+   * result no one differentiates).
+   */
+  @FunctionalInterface
+  public interface Writer {
+    /** Builds the write under {@code deps} (which carries the step's control dependencies). */
+    Op build(Ops deps);
+  }
+
+  /**
+   * An extra assignment to run in the same step as the update ({@link #applyUpdate}).
+   *
+   * @param variable the variable written
+   * @param value its new value
+   */
+  public record Write<V extends TType>(Variable<V> variable, Operand<V> value) implements Writer {
+    @Override
+    public Op build(Ops deps) {
+      return deps.assign(variable, value);
+    }
+  }
+
+  @Override
+  public String getOptimizerName() {
+    return name;
+  }
+
+  /** The rule applied. */
+  public UpdateRule<T> rule() {
+    return rule;
+  }
+
+  /** The step counter variable (number of updates applied). */
+  public Variable<T> stepCounter() {
+    return counter;
+  }
+
+  /** Creates the slots of variables that have none yet; idempotent. */
+  @Override
+  protected void createSlots(List<Output<? extends TType>> variables) {
+    Ops init = ops.withInitScope();
+    for (Output<? extends TType> v : variables) {
+      String key = v.op().name();
+      if (slotsByVariable.containsKey(key)) {
+        continue;
+      }
+      Output<T> typed = typed(v);
+      Shape shape = typed.shape();
+      Preconditions.checkArgument(!shape.isUnknown() && !shape.hasUnknownDimension(),
+          "variable %s needs a fully known shape for its slots, has %s", key, shape);
+      // the framework's createSlot names slots "<var>-<slot>", which TF-Java rejects for any
+      // variable inside a scope ('/' is not allowed in an op name): we create them as
+      // <name>/slots/<var scopes>/<slot scopes> instead and answer getSlot from our own map
+      Ops scope = init.withSubScope("slots");
+      for (String part : key.split("/")) {
+        scope = scope.withSubScope(part);
+      }
+      List<Variable<T>> slots = new ArrayList<>();
+      for (String slot : rule.slotNames()) {
+        Ops s = scope;
+        String[] parts = slot.split("/");
+        for (int k = 0; k < parts.length - 1; k++) {
+          s = s.withSubScope(parts[k]);
+        }
+        Variable<T> var = s.withName(parts[parts.length - 1]).variable(shape, type);
+        s.withSubScope(parts[parts.length - 1]).withName("init").assign(var, zeros(s, shape));
+        slots.add(var);
+      }
+      slotsByVariable.put(key, List.copyOf(slots));
+      resetStale = true;
+    }
+  }
+
+  /**
+   * The slot {@code slotName} (one of the rule's {@link UpdateRule#slotNames()}, for example
+   * {@code a/m} of a blend) of {@code var}, once {@code applyGradients} has seen it.
+   */
+  @Override
+  @SuppressWarnings("unchecked")
+  public <V extends TType> Optional<Variable<V>> getSlot(Output<V> var, String slotName) {
+    List<Variable<T>> slots = slotsByVariable.get(var.op().name());
+    int k = rule.slotNames().indexOf(slotName);
+    if (slots == null || k < 0) {
+      return Optional.empty();
+    }
+    return Optional.of((Variable<V>) slots.get(k));
+  }
+
+  @SuppressWarnings("unchecked")
+  private Output<T> typed(Output<? extends TType> v) {
+    Preconditions.checkArgument(v.type() == type, "variable %s has type %s, this optimizer updates %s",
+        v.op().name(), v.type().getSimpleName(), type.getSimpleName());
+    return (Output<T>) v;
+  }
+
+  private Operand<T> zeros(Ops init, Shape shape) {
+    return init.zeros(init.constant(shape.asArray()), type);
+  }
+
+  /**
+   * Builds one step for {@code gradsAndVars} without writing anything: every variable's update
+   * from the rule (for a blend: both rules' increments of every variable, then one {@code alpha}
+   * from all of them, then the blend), and the look-ahead {@code theta + increment}. Creates slots
+   * on first sight of a variable.
+   */
+  public Step<T> computeUpdate(List<GradAndVar<? extends TType>> gradsAndVars) {
+    Preconditions.checkArgument(!gradsAndVars.isEmpty(), "no gradients given");
+    List<Output<? extends TType>> vars = new ArrayList<>();
+    gradsAndVars.forEach(gv -> vars.add(gv.getVariable()));
+    createSlots(vars);
+    Ops o = ops.withSubScope("update" + (updates == 0 ? "" : "_" + updates));
+    updates++;
+    Operand<T> one = o.dtypes.cast(o.constant(1.0f), type);
+    Operand<T> t = o.withName("t").math.add(o.identity(counter), one);
+    List<Output<T>> variables = new ArrayList<>();
+    List<Operand<T>> grads = new ArrayList<>();
+    List<Operand<T>> reads = new ArrayList<>();
+    List<Ops> scopes = new ArrayList<>();
+    List<UpdateRule.Update<T>> updates = new ArrayList<>();
+    List<BlendRule.Parts<T>> parts = new ArrayList<>();
+    for (GradAndVar<? extends TType> gv : gradsAndVars) {
+      Output<T> var = typed(gv.getVariable());
+      Preconditions.checkArgument(gv.getGradient() != null, "no gradient for variable %s", var.op().name());
+      @SuppressWarnings("unchecked")
+      Output<T> grad = (Output<T>) gv.getGradient();
+      Preconditions.checkArgument(grad.type() == type, "gradient of %s has type %s, expected %s",
+          var.op().name(), grad.type().getSimpleName(), type.getSimpleName());
+      Ops vs = o.withSubScope(var.op().name().replace('/', '_'));
+      Operand<T> read = vs.withName("read").identity(var);
+      List<Operand<T>> slotReads = new ArrayList<>(slotsByVariable.get(var.op().name()));
+      if (blend == null) {
+        updates.add(rule.update(vs, grad, read, slotReads, t));
+      } else {
+        parts.add(blend.parts(vs, grad, read, slotReads, t));
+      }
+      variables.add(var);
+      grads.add(grad);
+      reads.add(read);
+      scopes.add(vs);
+    }
+    Operand<T> alpha = null;
+    BlendContext<T> ctx = null;
+    if (blend != null) {
+      List<Operand<T>> incA = new ArrayList<>();
+      List<Operand<T>> incB = new ArrayList<>();
+      parts.forEach(p -> {
+        incA.add(p.a().increment());
+        incB.add(p.b().increment());
+      });
+      ctx = new BlendContext<>(type, grads, reads, incA, incB, t);
+      alpha = alphaSource.alpha(o.withSubScope("alpha"), ctx);
+      Preconditions.checkArgument(alpha.type() == type, "alpha has type %s, expected %s",
+          alpha.type().getSimpleName(), type.getSimpleName());
+    }
+    List<Operand<T>> increments = new ArrayList<>();
+    List<Operand<T>> lookAhead = new ArrayList<>();
+    List<List<Operand<T>>> next = new ArrayList<>();
+    for (int i = 0; i < variables.size(); i++) {
+      UpdateRule.Update<T> u = blend == null ? updates.get(i) : blend.blend(scopes.get(i), alpha, parts.get(i));
+      increments.add(u.increment());
+      lookAhead.add(scopes.get(i).withName("look_ahead").math.add(reads.get(i), u.increment()));
+      next.add(u.nextSlots());
+    }
+    return new Step<>(alpha, t, List.copyOf(variables), List.copyOf(grads), List.copyOf(reads),
+        List.copyOf(increments), List.copyOf(lookAhead), List.copyOf(next), ctx);
+  }
+
+  /**
+   * Writes {@code step}: every variable becomes its look-ahead, its slots their next values, the
+   * counter {@code step.step()}, and {@code alsoWrite} are built. Every write waits for every
+   * value of {@code step} and for {@code alsoCompute}, so all of them are computed from the state
+   * before the step. An in-place write (a fused update) must list in {@code alsoCompute}
+   * every op that reads what it overwrites, or that op may see the new value.
+   *
+   * @return a no-op {@code <scope>/<name>} that completes when every write has happened
+   */
+  public Op applyUpdate(Step<T> step, List<? extends Op> alsoCompute, List<? extends Writer> alsoWrite, String name) {
+    List<Op> computed = new ArrayList<>();
+    if (step.alpha() != null) {
+      computed.add(step.alpha());
+    }
+    computed.add(step.step());
+    computed.addAll(step.lookAhead());
+    step.nextSlots().forEach(computed::addAll);
+    computed.addAll(alsoCompute);
+    pending = step;
+    pendingWrites = ops.withSubScope("write").withControlDependencies(computed);
+    List<Op> writes = new ArrayList<>();
+    try {
+      for (int i = 0; i < step.variables().size(); i++) {
+        writes.add(applyDense(pendingWrites, step.gradients().get(i).asOutput(), step.variables().get(i)));
+      }
+      for (Writer w : alsoWrite) {
+        writes.add(w.build(pendingWrites));
+      }
+      return finish(writes, name);
+    } finally {
+      pending = null;
+      pendingWrites = null;
+    }
+  }
+
+  /** One step on {@code gradsAndVars}: {@link #computeUpdate}, then {@link #applyUpdate}. */
+  @Override
+  public Op applyGradients(List<GradAndVar<? extends TType>> gradsAndVars, String name) {
+    return applyUpdate(computeUpdate(gradsAndVars), List.of(), List.of(), name);
+  }
+
+  /**
+   * Writes one variable's look-ahead and next slots of the step being applied; {@code deps}
+   * carries the control dependencies on every computed value of the step.
+   */
+  @Override
+  protected <V extends TType> Op applyDense(Ops deps, Output<V> gradient, Output<V> variable) {
+    Preconditions.checkState(pending != null, "applyDense runs only inside applyGradients/applyUpdate");
+    int i = pending.variables().indexOf(variable);
+    Preconditions.checkArgument(i >= 0, "variable %s is not part of this step", variable.op().name());
+    Output<T> var = pending.variables().get(i);
+    List<Op> assigns = new ArrayList<>();
+    assigns.add(deps.assign(var, pending.lookAhead().get(i)));
+    List<Variable<T>> slots = slotsByVariable.get(var.op().name());
+    for (int k = 0; k < slots.size(); k++) {
+      assigns.add(deps.assign(slots.get(k), pending.nextSlots().get(i).get(k)));
+    }
+    return deps.withControlDependencies(assigns).noOp();
+  }
+
+  /** Writes the step counter and groups all writes into a no-op {@code <scope>/<name>}. */
+  @Override
+  protected Op finish(List<Op> updateOperations, String name) {
+    List<Op> all = new ArrayList<>(updateOperations);
+    all.add(pendingWrites.assign(counter, pending.step()));
+    return ops.withControlDependencies(all).withName(name).noOp();
+  }
+
+  /** Zeroes every slot and the step counter (one session run), for a new trial. */
+  public void reset(Session session) {
+    session.run(resetOp());
+  }
+
+  /** The op that zeroes every slot created so far and the step counter. */
+  public Op resetOp() {
+    if (resetStale || resetOp == null) {
+      Ops r = ops.withSubScope(String.format(Locale.ROOT, "reset_%d", slotsByVariable.size()));
+      List<Op> assigns = new ArrayList<>();
+      assigns.add(r.assign(counter, zeros(r, Shape.scalar())));
+      for (List<Variable<T>> slots : slotsByVariable.values()) {
+        for (Variable<T> s : slots) {
+          assigns.add(r.assign(s, zeros(r, s.shape())));
+        }
+      }
+      resetOp = r.withControlDependencies(assigns).withName("all").noOp();
+      resetStale = false;
+    }
+    return resetOp;
+  }
+}
