@@ -11,13 +11,14 @@ import java.util.List;
  *
  * @param layers input width, hidden widths, number of classes (default {@code [40, 100, 100, 10]})
  * @param activation {@code relu} (default), {@code tanh}, {@code sigmoid} or {@code softplus}
- * @param init how the model's and the blend gate's weights are drawn: {@code he-normal}
- *     (default), {@code torch-default} or {@code glorot-uniform} (formulas in {@link InitScheme})
+ * @param init how the model's and the blend gate's weights are drawn: {@code torch-default}
+ *     (default, PyTorch's {@code nn.Linear}), {@code he-normal} or {@code glorot-uniform}
+ *     (formulas in {@link InitScheme})
  */
 public record ModelConfig(List<Integer> layers, String activation, String init) {
 
   /** The initialisation of {@link #defaults()}. */
-  public static final String DEFAULT_INIT = InitScheme.HE_NORMAL.configName();
+  public static final String DEFAULT_INIT = InitScheme.TORCH_DEFAULT.configName();
 
   /** A model with the default initialisation ({@value #DEFAULT_INIT}). */
   public ModelConfig(List<Integer> layers, String activation) {

@@ -49,6 +49,12 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void defaultInitIsTorchDefaultForTrainAndTheEmbeddedStudy() {
+    assertEquals("torch-default", ConfigLoader.resolve(null, Map.of(), List.of()).model().init());
+    assertEquals("torch-default", TuneConfigLoader.defaults().model().init());
+  }
+
+  @Test
   void modelInitComesFromFileOrSetAndBadNamesAreRefused() throws IOException {
     assertEquals(ModelConfig.DEFAULT_INIT, ConfigLoader.resolve(null, Map.of(), List.of()).model().init());
     assertEquals("torch-default",
