@@ -24,7 +24,7 @@ final class AxisFactory {
         log.setSmallestValue(Math.min(range[0], 1e-300));
         log.setNumberFormatOverride(new java.text.DecimalFormat("0.##E0"));
         // one tick per power of ten (LogAxis tick units are in exponents)
-        log.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(1), false, false);
+        log.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(1), false, true);
         if (range[0] == range[1]) {
           log.setRange(range[0] / 2, range[1] * 2);
         } else {
