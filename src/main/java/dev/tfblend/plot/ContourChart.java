@@ -58,6 +58,12 @@ public final class ContourChart {
    */
   public static JFreeChart panel(ContourChartData data, int xi, int yi, boolean colourBar) {
     ContourChartData.Pair pair = data.pair(xi, yi);
+    return panel(data, pair, pair.drawable()
+        ? ContourChartData.grid(pair, ContourChartData.GRID_SIZE) : null, colourBar);
+  }
+
+  private static JFreeChart panel(ContourChartData data, ContourChartData.Pair pair,
+      ContourChartData.Grid grid, boolean colourBar) {
     BluesScale scale = scale(data);
     XYSeriesCollection dataset = new XYSeriesCollection();
     XYSeries s = new XYSeries("trials", false, true);
@@ -75,8 +81,7 @@ public final class ContourChart {
     renderer.setUseFillPaint(false);
     XYPlot plot = new XYPlot(dataset, AxisFactory.paramAxis(pair.xAxis()),
         AxisFactory.paramAxis(pair.yAxis()), renderer);
-    if (pair.drawable()) {
-      ContourChartData.Grid grid = ContourChartData.grid(pair, ContourChartData.GRID_SIZE);
+    if (grid != null) {
       plot.setBackgroundImage(heatmap(grid, scale, HEATMAP_PIXELS));
       plot.setBackgroundImageAlignment(Align.FIT);
       plot.setBackgroundImageAlpha(1f);
@@ -158,12 +163,19 @@ public final class ContourChart {
       g.setFont(ChartStyle.TITLE);
       FontMetrics fm = g.getFontMetrics();
       g.drawString(data.title(), (w - fm.stringWidth(data.title())) / 2, 36);
+      // panel (x=b, y=a) shows the transpose of panel (x=a, y=b): solve each surface once
+      ContourChartData.Grid[][] grids = new ContourChartData.Grid[k][k];
       for (int row = 0; row < k; row++) {
         for (int col = 0; col < k; col++) {
           if (row == col) {
             continue;
           }
-          JFreeChart chart = panel(data, col, row, false);
+          ContourChartData.Pair pair = data.pair(col, row);
+          if (pair.drawable()) {
+            grids[row][col] = grids[col][row] != null ? grids[col][row].transpose()
+                : ContourChartData.grid(pair, ContourChartData.GRID_SIZE);
+          }
+          JFreeChart chart = panel(data, pair, grids[row][col], false);
           chart.draw(g, new Rectangle2D.Double(col * tile, header + row * tile, tile, tile));
         }
       }

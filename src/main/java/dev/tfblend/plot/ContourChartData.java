@@ -35,7 +35,18 @@ public record ContourChartData(String name, StudyDirection direction, TrialPoint
    * @param y grid positions along the y axis, in display space, ascending
    * @param z {@code z[j][i]} is the surface at {@code (x[i], y[j])}
    */
-  public record Grid(double[] x, double[] y, double[][] z) {}
+  public record Grid(double[] x, double[] y, double[][] z) {
+    /** The same surface with the axes swapped: {@code transpose().z()[i][j] == z()[j][i]}. */
+    public Grid transpose() {
+      double[][] t = new double[x.length][y.length];
+      for (int j = 0; j < y.length; j++) {
+        for (int i = 0; i < x.length; i++) {
+          t[i][j] = z[j][i];
+        }
+      }
+      return new Grid(y, x, t);
+    }
+  }
 
   /**
    * One panel's trials.
@@ -133,15 +144,11 @@ public record ContourChartData(String name, StudyDirection direction, TrialPoint
       known[j][i] = true;
     }
     int count = 0;
-    double lo = Double.POSITIVE_INFINITY;
-    double hi = Double.NEGATIVE_INFINITY;
     for (int j = 0; j < size; j++) {
       for (int i = 0; i < size; i++) {
         if (known[j][i]) {
           sum += z[j][i];
           count++;
-          lo = Math.min(lo, z[j][i]);
-          hi = Math.max(hi, z[j][i]);
         }
       }
     }
@@ -153,52 +160,130 @@ public record ContourChartData(String name, StudyDirection direction, TrialPoint
         }
       }
     }
-    solveLaplace(z, known, Math.max(hi - lo, Math.abs(mean)) * 1e-10);
+    solveLaplace(z, known, 1e-10);
     return new Grid(gx, gy, z);
   }
 
   /**
-   * Successive over-relaxation of the Laplace equation on the unknown cells until no cell moves
-   * by more than {@code tolerance} in a sweep.
+   * Solves the Laplace equation on the unknown cells, the known cells held fixed: the system
+   * {@code deg(c) z[c] - sum of its unknown neighbours = sum of its known neighbours} is the
+   * grid's graph Laplacian restricted to the unknown cells, symmetric and positive definite
+   * when at least one cell is known, so conjugate gradients solve it (Optuna uses a sparse direct
+   * solver; the solution is the same). Stops when the residual's norm is below {@code tolerance}
+   * times the right-hand side's (or that of the known values).
    */
   private static void solveLaplace(double[][] z, boolean[][] known, double tolerance) {
     int n = z.length;
     int m = z[0].length;
-    double omega = 2 / (1 + Math.sin(Math.PI / Math.max(n, m)));
-    double tol = Math.max(tolerance, Double.MIN_NORMAL);
-    for (int sweep = 0; sweep < 100_000; sweep++) {
-      double change = 0;
-      for (int j = 0; j < n; j++) {
-        for (int i = 0; i < m; i++) {
-          if (known[j][i]) {
-            continue;
-          }
-          double s = 0;
-          int k = 0;
-          if (i > 0) {
-            s += z[j][i - 1];
-            k++;
-          }
-          if (i < m - 1) {
-            s += z[j][i + 1];
-            k++;
-          }
-          if (j > 0) {
-            s += z[j - 1][i];
-            k++;
-          }
-          if (j < n - 1) {
-            s += z[j + 1][i];
-            k++;
-          }
-          double next = z[j][i] + omega * (s / k - z[j][i]);
-          change = Math.max(change, Math.abs(next - z[j][i]));
-          z[j][i] = next;
+    double[] x = new double[n * m];
+    double[] b = new double[n * m];
+    boolean[] free = new boolean[n * m];
+    double scale = 0;
+    for (int j = 0; j < n; j++) {
+      for (int i = 0; i < m; i++) {
+        int c = j * m + i;
+        free[c] = !known[j][i];
+        x[c] = z[j][i];
+        if (known[j][i]) {
+          scale = Math.max(scale, Math.abs(z[j][i]));
         }
       }
-      if (change <= tol) {
-        return;
+    }
+    for (int c = 0; c < b.length; c++) {
+      if (!free[c]) {
+        continue;
       }
+      int j = c / m;
+      int i = c % m;
+      double s = 0;
+      if (i > 0 && !free[c - 1]) {
+        s += x[c - 1];
+      }
+      if (i < m - 1 && !free[c + 1]) {
+        s += x[c + 1];
+      }
+      if (j > 0 && !free[c - m]) {
+        s += x[c - m];
+      }
+      if (j < n - 1 && !free[c + m]) {
+        s += x[c + m];
+      }
+      b[c] = s;
+    }
+    double[] ax = new double[x.length];
+    apply(x, free, n, m, ax);
+    double[] r = new double[x.length];
+    double[] p = new double[x.length];
+    double rr = 0;
+    double bb = 0;
+    for (int c = 0; c < x.length; c++) {
+      if (free[c]) {
+        r[c] = b[c] - ax[c];
+        p[c] = r[c];
+        rr += r[c] * r[c];
+        bb += b[c] * b[c];
+      }
+    }
+    double stop = Math.pow(tolerance, 2) * Math.max(bb, scale * scale);
+    double[] ap = new double[x.length];
+    for (int it = 0; it < 10 * x.length && rr > stop; it++) {
+      apply(p, free, n, m, ap);
+      double pap = 0;
+      for (int c = 0; c < x.length; c++) {
+        pap += p[c] * ap[c];
+      }
+      double alpha = rr / pap;
+      double next = 0;
+      for (int c = 0; c < x.length; c++) {
+        if (free[c]) {
+          x[c] += alpha * p[c];
+          r[c] -= alpha * ap[c];
+          next += r[c] * r[c];
+        }
+      }
+      double beta = next / rr;
+      rr = next;
+      for (int c = 0; c < x.length; c++) {
+        if (free[c]) {
+          p[c] = r[c] + beta * p[c];
+        }
+      }
+    }
+    for (int j = 0; j < n; j++) {
+      for (int i = 0; i < m; i++) {
+        z[j][i] = x[j * m + i];
+      }
+    }
+  }
+
+  /** {@code out = A v} for the restricted Laplacian (entries of fixed cells are 0). */
+  private static void apply(double[] v, boolean[] free, int n, int m, double[] out) {
+    for (int c = 0; c < v.length; c++) {
+      if (!free[c]) {
+        out[c] = 0;
+        continue;
+      }
+      int j = c / m;
+      int i = c % m;
+      int deg = 0;
+      double s = 0;
+      if (i > 0) {
+        deg++;
+        s += free[c - 1] ? v[c - 1] : 0;
+      }
+      if (i < m - 1) {
+        deg++;
+        s += free[c + 1] ? v[c + 1] : 0;
+      }
+      if (j > 0) {
+        deg++;
+        s += free[c - m] ? v[c - m] : 0;
+      }
+      if (j < n - 1) {
+        deg++;
+        s += free[c + m] ? v[c + m] : 0;
+      }
+      out[c] = deg * v[c] - s;
     }
   }
 

@@ -212,6 +212,19 @@ class StudyPlotsTest {
   }
 
   @Test
+  void swappedAxesGiveTheTransposedSurface() {
+    ContourChartData d =
+        ContourChartData.fromTrials("Adam", StudyDirection.MINIMIZE, sampleTrials());
+    ContourChartData.Grid a = ContourChartData.grid(d.pair(1, 2), 30);
+    ContourChartData.Grid b = ContourChartData.grid(d.pair(2, 1), 30);
+    ContourChartData.Grid t = a.transpose();
+    assertArrayEquals(b.x(), t.x());
+    for (int j = 0; j < 30; j++) {
+      assertArrayEquals(b.z()[j], t.z()[j], 1e-8);
+    }
+  }
+
+  @Test
   void contourOfEqualValuesIsFlat() {
     List<FrozenTrial> trials = new ArrayList<>();
     trials.add(trial(0, TrialState.COMPLETE, 2.0, Map.of("lr", 1e-3, "momentum", 0.6)));
