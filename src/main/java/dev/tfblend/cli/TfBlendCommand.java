@@ -31,6 +31,8 @@ import picocli.CommandLine.ScopeType;
       PredictCommand.class,
       GateCommand.class,
       GraphsCommand.class,
+      StudiesCommand.class,
+      BestTrialCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TfBlendCommand implements Runnable {

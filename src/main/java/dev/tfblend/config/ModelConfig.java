@@ -20,7 +20,7 @@ public record ModelConfig(List<Integer> layers, String activation, String init) 
   /** The initialisation of {@link #defaults()}. */
   public static final String DEFAULT_INIT = InitScheme.TORCH_DEFAULT.configName();
 
-  /** A model with the default initialisation ({@value #DEFAULT_INIT}). */
+  /** A model with the default initialisation ({@link #DEFAULT_INIT}). */
   public ModelConfig(List<Integer> layers, String activation) {
     this(layers, activation, DEFAULT_INIT);
   }

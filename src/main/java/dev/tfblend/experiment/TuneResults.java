@@ -124,7 +124,7 @@ public record TuneResults(
    * @param n number of seeds
    * @param meanDifference mean of (blend - baseline); negative means the blend is better
    * @param sdDifference sample standard deviation of the differences (null for n = 1)
-   * @param tStatistic paired t statistic (null for n < 2 or zero spread)
+   * @param tStatistic paired t statistic (null for n {@literal <} 2 or zero spread)
    * @param blendWins seeds where the blend had the lower loss
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -23,7 +23,7 @@ import org.tensorflow.types.family.TFloating;
  *   theta'   = theta + alpha(psi) * adam_increment + (1 - alpha(psi)) * sgd_increment   (not assigned)
  *   L_val    = loss(theta'; validation batch)
  *   grad_psi = d L_val / d psi                      (psi = the gate's ParameterSet only)
- *   psi     <- meta Adam(psi, grad_psi)             (at meta_lr; beta1 0.9, beta2 0.999, eps 1e-8)
+ *   psi     &lt;- meta Adam(psi, grad_psi)             (at meta_lr; beta1 0.9, beta2 0.999, eps 1e-8)
  * </pre>
  *
  * <p>{@code theta'} is {@link RuleOptimizer.Step#lookAhead()} of the step the optimizer applies:

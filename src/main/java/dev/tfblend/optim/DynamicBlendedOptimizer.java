@@ -92,7 +92,7 @@ public final class DynamicBlendedOptimizer<T extends TFloating> extends RuleOpti
 
   /**
    * Constant hyperparameters of the Adam / momentum-SGD blend, checked at construction against
-   * {@link #HYPERPARAMETERS}.
+   * {@link #HYPERPARAMETERS}; a value outside its domain throws {@link BadInputException}.
    *
    * @param adamLr Adam's learning rate
    * @param beta1 Adam's first-moment decay
@@ -100,7 +100,6 @@ public final class DynamicBlendedOptimizer<T extends TFloating> extends RuleOpti
    * @param eps Adam's epsilon, added to {@code sqrt(vhat)}
    * @param sgdLr momentum SGD's learning rate
    * @param momentum momentum SGD's {@code mu}
-   * @throws BadInputException for a value outside its domain
    */
   public record Settings(double adamLr, double beta1, double beta2, double eps, double sgdLr, double momentum) {
     public Settings {

@@ -64,7 +64,21 @@ public final class ChartWriter {
    * @throws UncheckedIOException naming the file when it cannot be written
    */
   public static Path writePng(JFreeChart chart, Path file, int width, int height) {
-    byte[] png = encodePng(chart, width, height);
+    return writeBytes(encodePng(chart, width, height), file);
+  }
+
+  /**
+   * Writes an already drawn image (for example a matrix of charts) to {@code file} as PNG, in
+   * the same atomic way.
+   *
+   * @return {@code file}
+   * @throws UncheckedIOException naming the file when it cannot be written
+   */
+  public static Path writePng(BufferedImage image, Path file) {
+    return writeBytes(encodePng(image), file);
+  }
+
+  private static Path writeBytes(byte[] png, Path file) {
     Path abs = file.toAbsolutePath();
     Path dir = abs.getParent();
     Path tmp = null;
@@ -96,7 +110,11 @@ public final class ChartWriter {
 
   /** Renders {@code chart} and encodes it as PNG bytes. */
   public static byte[] encodePng(JFreeChart chart, int width, int height) {
-    BufferedImage image = render(chart, width, height, null);
+    return encodePng(render(chart, width, height, null));
+  }
+
+  /** Encodes {@code image} as PNG bytes. */
+  public static byte[] encodePng(BufferedImage image) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
     try {
       if (!ImageIO.write(image, "png", out)) {

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JarIT {
   private static final List<String> SUBCOMMANDS =
-      List.of("tune", "train", "dataset", "gradcheck", "predict", "gate", "graphs");
+      List.of("tune", "train", "dataset", "gradcheck", "predict", "gate", "graphs", "studies",
+          "best-trial");
 
   @TempDir Path tmp;
 
