@@ -47,6 +47,7 @@ public final class GateCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           describe ? "--describe takes no --input" : "give --input FILE or --describe");
     }
+    OutputFiles.refuseOverwritingInput(out, "--out", input, "--input");
     Map<String, Object> json = describe ? GateAlphas.describe(model) : GateAlphas.compute(model, input).toJson();
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     String text = mapper.writeValueAsString(json) + "\n";

@@ -42,6 +42,7 @@ public final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OutputFiles.refuseOverwritingInput(out, "--out", input, "--input");
     Predictions p = Predictions.compute(model, input, batchSize);
     PrintWriter stdout = spec.commandLine().getOut();
     if (out != null) {

@@ -50,7 +50,16 @@ public final class TfBlendCommand implements Runnable {
 
   /** A {@link CommandLine} for tf-blend with tf-blend's error handling. */
   public static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new TfBlendCommand());
+    CommandLine cl = new CommandLine(new TfBlendCommand()) {
+      @Override
+      public int execute(String... args) {
+        try {
+          return super.execute(args);
+        } catch (OutOfMemoryError e) {
+          return outOfMemory(this);
+        }
+      }
+    };
     cl.setExecutionExceptionHandler(TfBlendCommand::handleException);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     return cl;
@@ -61,9 +70,25 @@ public final class TfBlendCommand implements Runnable {
     return commandLine().execute(args);
   }
 
+  /** The one line printed for an {@link OutOfMemoryError}, wherever it was thrown. */
+  static final String OUT_OF_MEMORY = "tf-blend: out of memory: the input or the model is too large"
+      + " for this JVM; use smaller inputs or give Java more memory (java -Xmx8g -jar tf-blend.jar ...)";
+
+  private static int outOfMemory(CommandLine cl) {
+    PrintWriter err = cl.getErr();
+    err.println(OUT_OF_MEMORY);
+    err.flush();
+    return 1;
+  }
+
   private static int handleException(
       Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {
     PrintWriter err = cl.getErr();
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof OutOfMemoryError) {
+        return outOfMemory(cl);
+      }
+    }
     boolean verbose = parseResult.hasMatchedOption("--verbose")
         || cl.getCommandSpec().root().findOption("--verbose") != null
             && Boolean.TRUE.equals(cl.getCommandSpec().root().findOption("--verbose").getValue());

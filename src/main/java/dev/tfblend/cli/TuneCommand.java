@@ -27,6 +27,11 @@ import picocli.CommandLine.Option;
       "Rerunning with the same --study resumes it: finished trials are kept."
     })
 public final class TuneCommand implements Callable<Integer> {
+  /** Config field name -> the option that sets it, so messages name what the user typed. */
+  private static final Map<String, String> OPTION_OF = Map.of("trials", "--trials", "epochs", "--epochs",
+      "finalEpochs", "--epochs", "seed", "--seed", "finalSeeds", "--seeds", "optimizers", "--optimizers",
+      "sampler", "--sampler");
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--config", paramLabel = "FILE",
@@ -84,7 +89,9 @@ public final class TuneCommand implements Callable<Integer> {
     putIf(options, "finalSeeds", seeds);
     putIf(options, "optimizers", optimizers);
     putIf(options, "sampler", sampler);
-    TuneConfig cfg = TuneConfigLoader.resolve(config, options);
+    TuneConfig cfg = TuneConfigLoader.resolve(config, options, OPTION_OF);
+    OutputFiles.requireWritableDirectory(runsDir, "--runs-dir");
+    OutputFiles.requireWritableDirectory(savedModelsDir, "--saved-models-dir");
     java.io.PrintWriter err = spec.commandLine().getErr();
     TuneResults r = TuneExperiment.run(cfg, new TuneExperiment.Options(study, storage, runsDir, savedModelsDir,
         err, Launcher.interactive(), quiet));
