@@ -81,6 +81,23 @@ public final class TfBlendCommand implements Runnable {
     return 1;
   }
 
+  /**
+   * The reason for an internal failure on one line: a full disk is said plainly (TensorFlow
+   * reports it as resource exhaustion, with a hint about GPU memory that does not apply);
+   * otherwise the exception and the first line of its message.
+   */
+  static String oneLine(Throwable ex) {
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      String m = t.getMessage();
+      if (m != null && m.contains("No space left on device")) {
+        return "no space left on device (the disk is full); free some space and run again";
+      }
+    }
+    String text = ex.toString();
+    int nl = text.indexOf('\n');
+    return (nl < 0 ? text : text.substring(0, nl)).strip();
+  }
+
   private static int handleException(
       Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {
     PrintWriter err = cl.getErr();
@@ -105,7 +122,7 @@ public final class TfBlendCommand implements Runnable {
       err.flush();
       return 2;
     }
-    err.println(name + ": error: " + ex);
+    err.println(name + ": error: " + oneLine(ex));
     if (verbose) {
       ex.printStackTrace(err);
     } else {

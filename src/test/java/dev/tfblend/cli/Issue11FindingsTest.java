@@ -100,6 +100,28 @@ class Issue11FindingsTest {
     }
   }
 
+  @Command(name = "full-disk")
+  static final class FullDisk implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      throw new IllegalStateException("2 root error(s) found.\n  (0) RESOURCE_EXHAUSTED: out/variables/"
+          + "variables.data-00000-of-00001.tempstate; No space left on device\n\nHint: If you want to see"
+          + " a list of allocated tensors when OOM happens, add report_tensor_allocations_upon_oom to"
+          + " RunOptions for current allocation info.");
+    }
+  }
+
+  @Test
+  void messageFullDiskIsSaidPlainlyWithoutTheOutOfMemoryHint() {
+    CommandLine cl = TfBlendCommand.commandLine();
+    cl.addSubcommand(new FullDisk());
+    assertEquals(1, run(cl, "full-disk"));
+    assertEquals("tf-blend full-disk: error: no space left on device (the disk is full); free some space and"
+        + " run again", firstErrLine());
+    assertFalse(err.toString().contains("OOM"), err.toString());
+    assertFalse(err.toString().contains("Hint"), err.toString());
+  }
+
   @Test
   void finding09HugeInputsAndModelsAreRefusedBeforeAllocation() throws Exception {
     assertEquals(2, run("predict", "--model", model.toString(), "--input", "/dev/zero"));
