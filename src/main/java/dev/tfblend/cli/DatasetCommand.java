@@ -35,20 +35,7 @@ import picocli.CommandLine.Option;
 public final class DatasetCommand implements Callable<Integer> {
   private static final Mnist1dConfig D = Mnist1dConfig.defaults();
 
-  /** Config field name -> option, so validation messages name what the user typed. */
-  private static final Map<String, String> OPTION_OF = Map.ofEntries(
-      Map.entry("numSamples", "--num-samples"),
-      Map.entry("trainSplit", "--train-split"),
-      Map.entry("templateLen", "--template-len"),
-      Map.entry("padding", "--padding"),
-      Map.entry("scaleCoeff", "--scale-coeff"),
-      Map.entry("maxTranslation", "--max-translation"),
-      Map.entry("corrNoiseScale", "--corr-noise-scale"),
-      Map.entry("iidNoiseScale", "--iid-noise-scale"),
-      Map.entry("shearScale", "--shear-scale"),
-      Map.entry("finalSeqLength", "--final-seq-length"),
-      Map.entry("seed", "--seed"));
-
+  // option fields are named after Mnist1dConfig's fields, so messages can name the option
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
@@ -140,13 +127,7 @@ public final class DatasetCommand implements Callable<Integer> {
           maxTranslation, corrNoiseScale, iidNoiseScale, shearScale, shuffleSeq, finalSeqLength,
           seed);
     } catch (BadInputException e) {
-      String msg = e.getMessage();
-      for (Map.Entry<String, String> en : OPTION_OF.entrySet()) {
-        if (msg.startsWith(en.getKey() + " ") || msg.startsWith(en.getKey() + ":")) {
-          throw new BadInputException(en.getValue() + ": " + msg, e);
-        }
-      }
-      throw e;
+      throw OptionFields.blameOption(spec, e);
     }
   }
 

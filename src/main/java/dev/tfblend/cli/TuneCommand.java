@@ -27,10 +27,9 @@ import picocli.CommandLine.Option;
       "Rerunning with the same --study resumes it: finished trials are kept."
     })
 public final class TuneCommand implements Callable<Integer> {
-  /** Config field name -> the option that sets it, so messages name what the user typed. */
-  private static final Map<String, String> OPTION_OF = Map.of("trials", "--trials", "epochs", "--epochs",
-      "finalEpochs", "--epochs", "seed", "--seed", "finalSeeds", "--seeds", "optimizers", "--optimizers",
-      "sampler", "--sampler");
+  /** Options named after the config fields they set (see {@link OptionFields}). */
+  private static final List<String> CONFIG_OPTIONS =
+      List.of("trials", "epochs", "seed", "finalSeeds", "optimizers", "sampler");
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -49,7 +48,7 @@ public final class TuneCommand implements Callable<Integer> {
 
   @Option(names = "--seeds", paramLabel = "N",
       description = "Final runs per optimizer, on seeds S+1000 .. S+1000+N-1; N > 1 adds means, spreads and a paired comparison (default 1).")
-  Integer seeds;
+  Integer finalSeeds;
 
   @Option(names = "--optimizers", split = ",", paramLabel = "NAME",
       description = "Subset of studies to run, comma-separated (default DynamicBlended,Adam,SGD).")
@@ -79,17 +78,14 @@ public final class TuneCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Map<String, Object> options = new LinkedHashMap<>();
-    putIf(options, "trials", trials);
-    putIf(options, "epochs", epochs);
+    Map<String, Object> options = OptionFields.given(spec, CONFIG_OPTIONS);
+    Map<String, String> names = new LinkedHashMap<>(OptionFields.optionByField(spec));
     if (epochs != null) {
+      // --epochs sets the trials' epochs and the final runs' alike
       options.put("finalEpochs", epochs);
+      names.put("finalEpochs", "--epochs");
     }
-    putIf(options, "seed", seed);
-    putIf(options, "finalSeeds", seeds);
-    putIf(options, "optimizers", optimizers);
-    putIf(options, "sampler", sampler);
-    TuneConfig cfg = TuneConfigLoader.resolve(config, options, OPTION_OF);
+    TuneConfig cfg = TuneConfigLoader.resolve(config, options, names);
     OutputFiles.requireWritableDirectory(runsDir, "--runs-dir");
     OutputFiles.requireWritableDirectory(savedModelsDir, "--saved-models-dir");
     java.io.PrintWriter err = spec.commandLine().getErr();
@@ -116,11 +112,5 @@ public final class TuneCommand implements Callable<Integer> {
         runsDir.resolve(r.studyName()).resolve("report.md"));
     out.flush();
     return 0;
-  }
-
-  private static void putIf(Map<String, Object> m, String key, Object value) {
-    if (value != null) {
-      m.put(key, value);
-    }
   }
 }
