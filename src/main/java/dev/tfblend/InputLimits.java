@@ -61,7 +61,7 @@ public final class InputLimits {
     checkSize(file, what, limit);
     List<String> lines = new ArrayList<>();
     try (BufferedReader r = new BufferedReader(new InputStreamReader(new Bounded(
-        Files.newInputStream(file), file, what, limit), StandardCharsets.UTF_8.newDecoder()
+        Files.newInputStream(file), what, limit), StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT)))) {
       String line;
@@ -71,7 +71,7 @@ public final class InputLimits {
     } catch (CharacterCodingException e) {
       throw BadInputException.of("%s: not UTF-8 text", what);
     } catch (IOException | UncheckedIOException e) {
-      throw unreadable(file, what, e);
+      throw unreadable(what, e);
     }
     return lines;
   }
@@ -102,7 +102,7 @@ public final class InputLimits {
         throw tooLarge(what, Files.size(file), limit);
       }
     } catch (IOException e) {
-      throw unreadable(file, what, e);
+      throw unreadable(what, e);
     }
   }
 
@@ -140,7 +140,7 @@ public final class InputLimits {
     return String.format(Locale.ROOT, "%.0f MiB", Math.ceil(bytes / (double) (1 << 20)));
   }
 
-  private static BadInputException unreadable(Path file, String what, Exception e) {
+  private static BadInputException unreadable(String what, Exception e) {
     if (e instanceof AccessDeniedException) {
       return BadInputException.of("%s: permission denied", what);
     }
@@ -180,7 +180,7 @@ public final class InputLimits {
     private final long limit;
     private long count;
 
-    Bounded(InputStream in, Path file, String what, long limit) {
+    Bounded(InputStream in, String what, long limit) {
       super(in);
       this.what = what;
       this.limit = limit;
