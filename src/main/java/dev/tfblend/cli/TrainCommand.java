@@ -29,6 +29,9 @@ import picocli.CommandLine.Option;
       "epoch on stdout)."
     })
 public final class TrainCommand implements Callable<Integer> {
+  /** Options named after the config fields they set (see {@link OptionFields}). */
+  private static final List<String> CONFIG_OPTIONS = List.of("optimizer", "epochs", "batchSize", "seed");
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--optimizer", description = "adam, sgd or blended (default: adam, or the config's)")
@@ -46,21 +49,14 @@ public final class TrainCommand implements Callable<Integer> {
       description = "blended: apply the --gate as is (no meta step).")
   boolean freezeGate;
 
-  @Option(names = "--epochs", description = "Epochs (default: 10, or the config's).")
-  Integer epochs;
+  @CommandLine.Mixin ConfigOptions common;
 
   @Option(names = "--batch-size", description = "Batch size (default: 32, or the config's).")
   Integer batchSize;
 
-  @Option(names = "--seed", description = "Seed (default: 0, or the config's).")
-  Long seed;
-
   @Option(names = "--set", paramLabel = "NAME=VALUE",
       description = "Override a hyperparameter (lr, beta1, momentum, ...) or a config field (model.activation, data.source, ...). Repeatable.")
   List<String> sets = new ArrayList<>();
-
-  @Option(names = "--config", paramLabel = "FILE", description = "JSON config file.")
-  Path config;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
   Path out;
@@ -76,20 +72,8 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Map<String, Object> options = new LinkedHashMap<>();
-    if (optimizer != null) {
-      options.put("optimizer", optimizer);
-    }
-    if (epochs != null) {
-      options.put("epochs", epochs);
-    }
-    if (batchSize != null) {
-      options.put("batchSize", batchSize);
-    }
-    if (seed != null) {
-      options.put("seed", seed);
-    }
-    TrainConfig cfg = ConfigLoader.resolve(config, options, sets);
+    Map<String, Object> options = OptionFields.given(spec, CONFIG_OPTIONS);
+    TrainConfig cfg = ConfigLoader.resolve(common.config, options, sets);
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter stdout = spec.commandLine().getOut();
     ObjectMapper mapper = new ObjectMapper();

@@ -33,18 +33,10 @@ public final class TuneCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "JSON config; fields it lacks come from the embedded default (configs/seed-experiment.json).")
-  Path config;
+  @CommandLine.Mixin ConfigOptions common;
 
   @Option(names = "--trials", paramLabel = "N", description = "Trials per optimizer (default 5).")
   Integer trials;
-
-  @Option(names = "--epochs", paramLabel = "N", description = "Epochs per trial and per final run (default 10).")
-  Integer epochs;
-
-  @Option(names = "--seed", paramLabel = "S", description = "Study seed (default 42).")
-  Long seed;
 
   @Option(names = "--seeds", paramLabel = "N",
       description = "Final runs per optimizer, on seeds S+1000 .. S+1000+N-1; N > 1 adds means, spreads and a paired comparison (default 1).")
@@ -80,12 +72,12 @@ public final class TuneCommand implements Callable<Integer> {
   public Integer call() {
     Map<String, Object> options = OptionFields.given(spec, CONFIG_OPTIONS);
     Map<String, String> names = new LinkedHashMap<>(OptionFields.optionByField(spec));
-    if (epochs != null) {
+    if (common.epochs != null) {
       // --epochs sets the trials' epochs and the final runs' alike
-      options.put("finalEpochs", epochs);
+      options.put("finalEpochs", common.epochs);
       names.put("finalEpochs", "--epochs");
     }
-    TuneConfig cfg = TuneConfigLoader.resolve(config, options, names);
+    TuneConfig cfg = TuneConfigLoader.resolve(common.config, options, names);
     OutputFiles.requireWritableDirectory(runsDir, "--runs-dir");
     OutputFiles.requireWritableDirectory(savedModelsDir, "--saved-models-dir");
     java.io.PrintWriter err = spec.commandLine().getErr();

@@ -76,8 +76,32 @@ public final class DatasetCsv {
    * and the labels (empty without a label column). Arrays are the reader's own; do not modify.
    *
    * @param file the file read, for messages
+   * @param lineNumbers the 1-based line of each row in the file, for messages
    */
-  public record Table(Path file, List<String> header, boolean hasLabel, double[][] rows, int[] labels) {
+  public record Table(Path file, List<String> header, boolean hasLabel, double[][] rows, int[] labels,
+      int[] lineNumbers) {
+    /**
+     * The rows as float32, which is what a model computes in.
+     *
+     * @throws BadInputException naming the line and column of a value beyond float32's range
+     */
+    public float[][] rowsAsFloat32() {
+      int first = hasLabel ? 1 : 0;
+      float[][] f = new float[rows.length][];
+      for (int i = 0; i < rows.length; i++) {
+        f[i] = new float[rows[i].length];
+        for (int j = 0; j < rows[i].length; j++) {
+          try {
+            f[i][j] = FeatureValues.toFloat32(rows[i][j], pythonRepr(rows[i][j]));
+          } catch (IllegalArgumentException e) {
+            throw BadInputException.of("%s line %d column %d ('%s'): %s", file, lineNumbers[i],
+                first + j + 1, header.get(first + j).strip(), e.getMessage());
+          }
+        }
+      }
+      return f;
+    }
+
     /** Number of feature columns (the header's cells less the label column). */
     public int width() {
       return header.size() - (hasLabel ? 1 : 0);
@@ -97,7 +121,7 @@ public final class DatasetCsv {
         if (labels[i] < 0 || labels[i] >= numClasses) {
           throw BadInputException.of(
               "%s line %d column 'label': %d is not a class in [0, %d)",
-              file, i + 2, labels[i], numClasses);
+              file, lineNumbers[i], labels[i], numClasses);
         }
       }
       return new Dataset(rows, labels, numClasses);
@@ -126,6 +150,7 @@ public final class DatasetCsv {
     int width = header.size() - first;
     List<double[]> rows = new ArrayList<>();
     List<Integer> labels = new ArrayList<>();
+    List<Integer> rowLines = new ArrayList<>();
     for (int li = 1; li < lines.size(); li++) {
       String line = lines.get(li).strip();
       if (line.isEmpty()) {
@@ -156,9 +181,11 @@ public final class DatasetCsv {
         }
       }
       rows.add(row);
+      rowLines.add(lineNo);
     }
     int[] y = labels.stream().mapToInt(Integer::intValue).toArray();
-    return new Table(file, header, hasLabel, rows.toArray(new double[0][]), y);
+    int[] lineNumbers = rowLines.stream().mapToInt(Integer::intValue).toArray();
+    return new Table(file, header, hasLabel, rows.toArray(new double[0][]), y, lineNumbers);
   }
 
   private static boolean isNumber(String cell) {

@@ -61,7 +61,7 @@ final class FeatureRows {
       float[] row = new float[width];
       for (int j = 0; j < width; j++) {
         try {
-          row[j] = (float) FeatureValues.parse(cells[j]);
+          row[j] = FeatureValues.toFloat32(FeatureValues.parse(cells[j]), cells[j].strip());
         } catch (IllegalArgumentException e) {
           throw BadInputException.of("%s line %d column %d: %s", file, lineNo, j + 1, e.getMessage());
         }
@@ -118,7 +118,7 @@ final class FeatureRows {
               file, lineNo, j + 1, v);
         }
         try {
-          row[j] = (float) FeatureValues.checkFinite(v.doubleValue(), v.toString());
+          row[j] = FeatureValues.toFloat32(v.doubleValue(), v.toString());
         } catch (IllegalArgumentException e) {
           throw BadInputException.of("%s line %d element %d: %s", file, lineNo, j + 1, e.getMessage());
         }

@@ -1,7 +1,6 @@
 package dev.tfblend.serve;
 
 import dev.tfblend.BadInputException;
-import dev.tfblend.data.Dataset;
 import dev.tfblend.data.DatasetCsv;
 import dev.tfblend.export.SavedModelExporter;
 import dev.tfblend.export.SavedModels;
@@ -76,17 +75,13 @@ public final class Predictions {
           sig.key(), SavedModelExporter.INPUT, sig.inputs().get(SavedModelExporter.INPUT));
     }
     DatasetCsv.Table table = DatasetCsv.readTable(csv);
-    float[][] x;
     int[] labels = null;
     int fileWidth = table.width();
     if (table.hasLabel()) {
       long classes = probs.rank() == 2 && probs.dim(1) > 0 ? probs.dim(1) : Integer.MAX_VALUE;
-      Dataset d = table.labelled((int) classes);
-      x = toFloat(d.x());
-      labels = d.y();
-    } else {
-      x = toFloat(table.rows());
+      labels = table.labelled((int) classes).y();
     }
+    float[][] x = table.rowsAsFloat32();
     if (fileWidth != width) {
       throw BadInputException.of("%s has %d feature columns, the model %s takes %d (input '%s')",
           csv, fileWidth, modelDir, width, SavedModelExporter.INPUT);
@@ -203,16 +198,5 @@ public final class Predictions {
     // nearest that decimal prints as the same digits, so pythonRepr gives its layout.
     return Float.isFinite(v) ? DatasetCsv.pythonRepr(Double.parseDouble(Float.toString(v)))
         : DatasetCsv.pythonRepr(v);
-  }
-
-  private static float[][] toFloat(double[][] x) {
-    float[][] f = new float[x.length][];
-    for (int i = 0; i < x.length; i++) {
-      f[i] = new float[x[i].length];
-      for (int j = 0; j < x[i].length; j++) {
-        f[i][j] = (float) x[i][j];
-      }
-    }
-    return f;
   }
 }
