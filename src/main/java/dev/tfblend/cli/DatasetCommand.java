@@ -11,7 +11,6 @@ import dev.tfblend.data.Mnist1dData;
 import dev.tfblend.io.OutputDir;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -36,11 +35,7 @@ import picocli.CommandLine.Option;
 public final class DatasetCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
-  Path out;
-
-  @Option(names = "--force", description = "Allow replacing an earlier dataset output inside saved-models/.")
-  boolean force;
+  @CommandLine.Mixin OutDirOptions output;
 
   // Generator options are named after Mnist1dConfig's fields: their defaults come from
   // Mnist1dConfig.defaults() (see Defaults) and messages about a field name the option.
@@ -98,7 +93,7 @@ public final class DatasetCommand implements Callable<Integer> {
     long start = System.nanoTime();
     Mnist1dData data = Mnist1d.generate(config);
     double seconds = (System.nanoTime() - start) / 1e9;
-    try (OutputDir dir = OutputDir.stage(out, "dataset", force)) {
+    try (OutputDir dir = output.stage("dataset")) {
       DatasetCsv.write(data.train(), dir.path().resolve("train.csv"));
       DatasetCsv.write(data.test(), dir.path().resolve("test.csv"));
       Map<String, Object> manifest = new LinkedHashMap<>();
@@ -112,11 +107,11 @@ public final class DatasetCommand implements Callable<Integer> {
           .writeValue(dir.path().resolve("dataset.json").toFile(), manifest);
       dir.commit();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + out, e);
+      throw new UncheckedIOException("cannot write " + output.out, e);
     }
     spec.commandLine().getOut().printf(
         "wrote %s: train %d x %d, test %d x %d (seed %d, generated in %.2f s)%n",
-        out, data.train().size(), data.train().numFeatures(), data.test().size(),
+        output.out, data.train().size(), data.train().numFeatures(), data.test().size(),
         data.test().numFeatures(), config.seed(), seconds);
     return 0;
   }

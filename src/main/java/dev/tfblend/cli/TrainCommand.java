@@ -58,11 +58,7 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Override a hyperparameter (lr, beta1, momentum, ...) or a config field (model.activation, data.source, ...). Repeatable.")
   List<String> sets = new ArrayList<>();
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
-  Path out;
-
-  @Option(names = "--force", description = "Allow replacing an earlier train output inside saved-models/.")
-  boolean force;
+  @CommandLine.Mixin OutDirOptions output;
 
   @Option(names = "--quiet", description = "No progress output.")
   boolean quiet;
@@ -100,14 +96,14 @@ public final class TrainCommand implements Callable<Integer> {
         err.flush();
       }
     };
-    Trainer.Result r = TrainExperiment.run(cfg, new TrainExperiment.GateChoice(gateInput, gate, freezeGate), out, force,
+    Trainer.Result r = TrainExperiment.run(cfg, new TrainExperiment.GateChoice(gateInput, gate, freezeGate), output.out, output.force,
         listener);
     if (r.stopReason() != null) {
       err.println("train: stopped early: " + r.stopReason());
     }
     if (!quiet && !json) {
       err.println(String.format("test loss %.4f  test acc %.4f  %.0f steps/s  -> %s",
-          r.testLoss(), r.testAccuracy(), r.stepsPerSecond(), out));
+          r.testLoss(), r.testAccuracy(), r.stepsPerSecond(), output.out));
     }
     err.flush();
     return 0;
