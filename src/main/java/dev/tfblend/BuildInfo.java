@@ -2,24 +2,25 @@ package dev.tfblend;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Versions of tf-blend and the libraries it was built against, and the git commit of the
- * working directory when one is known. Written into every run manifest so a result can be traced
- * to the code that produced it.
+ * Versions of tf-blend and the libraries it was built against, and the git commit the jar was
+ * built from. Written into every run manifest so a result can be traced to the code that produced
+ * it.
  *
- * <p>All methods are cheap except {@link #gitCommit()}, which runs {@code git} once and caches
- * the answer. Nothing here loads the TensorFlow native library.
+ * <p>Everything comes from {@code tf-blend.properties}, which Maven writes at build time; nothing
+ * here runs a process or looks at the current directory. A value the build did not know (a build
+ * outside a git checkout, or without git installed) reads {@code unknown}. Nothing here loads the
+ * TensorFlow native library.
  */
 public final class BuildInfo {
+  /** What a value the build did not know reads as. */
+  public static final String UNKNOWN = "unknown";
+
   private static final Properties PROPS = load();
-  private static volatile String gitCommit;
-  private static volatile boolean gitLooked;
 
   private BuildInfo() {}
 
@@ -35,56 +36,28 @@ public final class BuildInfo {
     return p;
   }
 
+  private static String get(String key) {
+    String v = PROPS.getProperty(key, "").strip();
+    // an unfiltered resource (classes built outside Maven) still holds the ${...} placeholder
+    return v.isEmpty() || v.startsWith("${") ? UNKNOWN : v;
+  }
+
   /** The tf-blend version, for example {@code 0.1.0}. */
   public static String version() {
-    return PROPS.getProperty("version", "unknown");
+    return get("version");
   }
 
   /** The TensorFlow Java version tf-blend was built against, for example {@code 1.1.0}. */
   public static String tensorflowVersion() {
-    return PROPS.getProperty("tensorflow.version", "unknown");
+    return get("tensorflow.version");
   }
 
   /**
-   * The commit of the git checkout in the current directory (with {@code -dirty} when it has
-   * uncommitted changes), or {@code null} when there is none or git is not installed.
+   * The full commit hash of the sources the jar was built from, or {@value #UNKNOWN} when the
+   * build did not know it.
    */
   public static String gitCommit() {
-    if (!gitLooked) {
-      synchronized (BuildInfo.class) {
-        if (!gitLooked) {
-          gitCommit = runGit();
-          gitLooked = true;
-        }
-      }
-    }
-    return gitCommit;
-  }
-
-  private static String runGit() {
-    try {
-      String head = exec("git", "rev-parse", "HEAD");
-      if (head == null || head.isEmpty()) {
-        return null;
-      }
-      String status = exec("git", "status", "--porcelain", "--untracked-files=no");
-      return status != null && !status.isEmpty() ? head + "-dirty" : head;
-    } catch (IOException | InterruptedException e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-      return null;
-    }
-  }
-
-  private static String exec(String... cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      p.destroyForcibly();
-      return null;
-    }
-    return new String(out, StandardCharsets.UTF_8).trim();
+    return get("git.commit");
   }
 
   /** Versions as an ordered map, ready to be written into a manifest. */

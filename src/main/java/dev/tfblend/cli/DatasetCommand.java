@@ -11,7 +11,6 @@ import dev.tfblend.data.Mnist1dData;
 import dev.tfblend.io.OutputDir;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -27,82 +26,66 @@ import picocli.CommandLine.Option;
 @Command(
     name = "dataset",
     mixinStandardHelpOptions = true,
+    defaultValueProvider = DatasetCommand.Defaults.class,
     header = "Generate MNIST-1D as CSV (the official generator, bit for bit).",
     description = {
       "Generate MNIST-1D (the official generator, ported bit for bit) as CSV.",
       "Writes DIR/train.csv, DIR/test.csv and DIR/dataset.json; defaults give the official set."
     })
 public final class DatasetCommand implements Callable<Integer> {
-  private static final Mnist1dConfig D = Mnist1dConfig.defaults();
-
-  /** Config field name -> option, so validation messages name what the user typed. */
-  private static final Map<String, String> OPTION_OF = Map.ofEntries(
-      Map.entry("numSamples", "--num-samples"),
-      Map.entry("trainSplit", "--train-split"),
-      Map.entry("templateLen", "--template-len"),
-      Map.entry("padding", "--padding"),
-      Map.entry("scaleCoeff", "--scale-coeff"),
-      Map.entry("maxTranslation", "--max-translation"),
-      Map.entry("corrNoiseScale", "--corr-noise-scale"),
-      Map.entry("iidNoiseScale", "--iid-noise-scale"),
-      Map.entry("shearScale", "--shear-scale"),
-      Map.entry("finalSeqLength", "--final-seq-length"),
-      Map.entry("seed", "--seed"));
-
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
-  Path out;
+  @CommandLine.Mixin OutDirOptions output;
 
-  @Option(names = "--force", description = "Allow replacing an earlier dataset output inside saved-models/.")
-  boolean force;
+  // Generator options are named after Mnist1dConfig's fields: their defaults come from
+  // Mnist1dConfig.defaults() (see Defaults) and messages about a field name the option.
 
   @Option(names = "--num-samples", paramLabel = "N",
       description = "Samples in train + test (rounded down to a multiple of 10). Default: ${DEFAULT-VALUE}.")
-  int numSamples = D.numSamples();
+  int numSamples;
 
   @Option(names = "--train-split", paramLabel = "F",
       description = "Fraction of samples in train, in (0, 1). Default: ${DEFAULT-VALUE}.")
-  double trainSplit = D.trainSplit();
+  double trainSplit;
 
   @Option(names = "--template-len", paramLabel = "N",
       description = "Template length added to the high padding for dilation. Default: ${DEFAULT-VALUE}.")
-  int templateLen = D.templateLen();
+  int templateLen;
 
   @Option(names = "--padding", paramLabel = "LOW,HIGH",
-      description = "Range of zeros appended to a template. Default: 36,60.")
-  String padding = D.paddingLow() + "," + D.paddingHigh();
+      description = "Range of zeros appended to a template. Default: ${DEFAULT-VALUE}.")
+  String padding;
 
   @Option(names = "--scale-coeff", paramLabel = "X",
       description = "Amplitude scale: factor 1 + X * (u - 0.5). Default: ${DEFAULT-VALUE}.")
-  double scaleCoeff = D.scaleCoeff();
+  double scaleCoeff;
 
   @Option(names = "--max-translation", paramLabel = "N",
       description = "Circular shifts are drawn from [0, N). Default: ${DEFAULT-VALUE}.")
-  int maxTranslation = D.maxTranslation();
+  int maxTranslation;
 
   @Option(names = "--corr-noise-scale", paramLabel = "X",
       description = "Scale of smoothed noise where the signal is 0. Default: ${DEFAULT-VALUE}.")
-  double corrNoiseScale = D.corrNoiseScale();
+  double corrNoiseScale;
 
   @Option(names = "--iid-noise-scale", paramLabel = "X",
       description = "Scale of white noise added everywhere. Default: ${DEFAULT-VALUE}.")
-  double iidNoiseScale = D.iidNoiseScale();
+  double iidNoiseScale;
 
   @Option(names = "--shear-scale", paramLabel = "X",
       description = "Shear: subtract X * (u - 0.5) * linspace(-0.5, 0.5). Default: ${DEFAULT-VALUE}.")
-  double shearScale = D.shearScale();
+  double shearScale;
 
   @Option(names = "--shuffle-seq", description = "Permute the time axis (one permutation for all).")
-  boolean shuffleSeq = D.shuffleSeq();
+  boolean shuffleSeq;
 
   @Option(names = "--final-seq-length", paramLabel = "N",
       description = "Values per output sample (>= 2). Default: ${DEFAULT-VALUE}.")
-  int finalSeqLength = D.finalSeqLength();
+  int finalSeqLength;
 
   @Option(names = "--seed", paramLabel = "N",
       description = "numpy legacy seed in [0, 2^32). Default: ${DEFAULT-VALUE}.")
-  long seed = D.seed();
+  long seed;
 
   @Override
   public Integer call() {
@@ -110,7 +93,7 @@ public final class DatasetCommand implements Callable<Integer> {
     long start = System.nanoTime();
     Mnist1dData data = Mnist1d.generate(config);
     double seconds = (System.nanoTime() - start) / 1e9;
-    try (OutputDir dir = OutputDir.stage(out, "dataset", force)) {
+    try (OutputDir dir = output.stage("dataset")) {
       DatasetCsv.write(data.train(), dir.path().resolve("train.csv"));
       DatasetCsv.write(data.test(), dir.path().resolve("test.csv"));
       Map<String, Object> manifest = new LinkedHashMap<>();
@@ -124,11 +107,11 @@ public final class DatasetCommand implements Callable<Integer> {
           .writeValue(dir.path().resolve("dataset.json").toFile(), manifest);
       dir.commit();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + out, e);
+      throw new UncheckedIOException("cannot write " + output.out, e);
     }
     spec.commandLine().getOut().printf(
         "wrote %s: train %d x %d, test %d x %d (seed %d, generated in %.2f s)%n",
-        out, data.train().size(), data.train().numFeatures(), data.test().size(),
+        output.out, data.train().size(), data.train().numFeatures(), data.test().size(),
         data.test().numFeatures(), config.seed(), seconds);
     return 0;
   }
@@ -140,13 +123,7 @@ public final class DatasetCommand implements Callable<Integer> {
           maxTranslation, corrNoiseScale, iidNoiseScale, shearScale, shuffleSeq, finalSeqLength,
           seed);
     } catch (BadInputException e) {
-      String msg = e.getMessage();
-      for (Map.Entry<String, String> en : OPTION_OF.entrySet()) {
-        if (msg.startsWith(en.getKey() + " ") || msg.startsWith(en.getKey() + ":")) {
-          throw new BadInputException(en.getValue() + ": " + msg, e);
-        }
-      }
-      throw e;
+      throw OptionFields.blameOption(spec, e);
     }
   }
 
@@ -159,6 +136,30 @@ public final class DatasetCommand implements Callable<Integer> {
       return new int[] {Integer.parseInt(parts[0].strip()), Integer.parseInt(parts[1].strip())};
     } catch (NumberFormatException e) {
       throw BadInputException.of("--padding must be LOW,HIGH (two integers), got '%s'", text);
+    }
+  }
+
+  /**
+   * The default of each generator option: the value of the {@link Mnist1dConfig#defaults()}
+   * component its field is named after ({@code --padding}: {@code paddingLow,paddingHigh}).
+   */
+  static final class Defaults implements CommandLine.IDefaultValueProvider {
+    private static final Mnist1dConfig D = Mnist1dConfig.defaults();
+
+    @Override
+    public String defaultValue(CommandLine.Model.ArgSpec arg) throws Exception {
+      if (!(arg.userObject() instanceof java.lang.reflect.Field f)) {
+        return null;
+      }
+      if (f.getName().equals("padding")) {
+        return D.paddingLow() + "," + D.paddingHigh();
+      }
+      for (java.lang.reflect.RecordComponent c : Mnist1dConfig.class.getRecordComponents()) {
+        if (c.getName().equals(f.getName())) {
+          return String.valueOf(c.getAccessor().invoke(D));
+        }
+      }
+      return null;
     }
   }
 }

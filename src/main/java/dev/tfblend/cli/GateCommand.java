@@ -2,9 +2,7 @@ package dev.tfblend.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.tfblend.io.AtomicFile;
 import dev.tfblend.serve.GateAlphas;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -28,15 +26,10 @@ import picocli.CommandLine.Option;
 public final class GateCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Gate SavedModel directory.")
-  Path model;
+  @CommandLine.Mixin ServeOptions serve;
 
   @Option(names = "--input", paramLabel = "FILE", description = "Feature vectors (CSV or JSON lines).")
   Path input;
-
-  @Option(names = "--out", paramLabel = "FILE",
-      description = "Output JSON (written whole or not at all; default: standard output).")
-  Path out;
 
   @Option(names = "--describe", description = "Print the manifest and the signature as JSON.")
   boolean describe;
@@ -47,16 +40,12 @@ public final class GateCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           describe ? "--describe takes no --input" : "give --input FILE or --describe");
     }
+    serve.refuseOverwriting(input);
+    Path model = serve.model;
     Map<String, Object> json = describe ? GateAlphas.describe(model) : GateAlphas.compute(model, input).toJson();
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     String text = mapper.writeValueAsString(json) + "\n";
-    if (out != null) {
-      AtomicFile.write(out, "--out", w -> w.write(text));
-    } else {
-      PrintWriter stdout = spec.commandLine().getOut();
-      stdout.print(text);
-      stdout.flush();
-    }
+    serve.write(w -> w.write(text));
     return 0;
   }
 }

@@ -5,12 +5,10 @@ import dev.tfblend.io.OutputDir;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /** {@code tf-blend graphs}: writes the GraphDef snapshots ({@link GraphSnapshots}). */
 @Command(
@@ -21,18 +19,14 @@ import picocli.CommandLine.Option;
 public final class GraphsCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (replaced).")
-  Path out;
-
-  @Option(names = "--force", description = "Allow replacing an earlier graphs output inside saved-models/.")
-  boolean force;
+  @CommandLine.Mixin OutDirOptions output;
 
   @Override
   public Integer call() {
-    try (OutputDir dir = OutputDir.stage(out, "graphs", force)) {
+    try (OutputDir dir = output.stage("graphs")) {
       for (Map.Entry<String, String> e : GraphSnapshots.build().entrySet()) {
         Files.writeString(dir.path().resolve(e.getKey()), e.getValue());
-        spec.commandLine().getErr().println("wrote " + out.resolve(e.getKey()) + " (" + e.getValue().length() + " bytes)");
+        spec.commandLine().getErr().println("wrote " + output.out.resolve(e.getKey()) + " (" + e.getValue().length() + " bytes)");
       }
       dir.commit();
     } catch (IOException e) {

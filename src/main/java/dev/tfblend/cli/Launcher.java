@@ -26,12 +26,16 @@ import java.util.regex.Pattern;
  * <p>Ctrl-C on a terminal signals both JVMs (one process group). A termination signal sent to the
  * launcher alone is passed on to the child as SIGTERM, so the child's shutdown hooks (e.g. {@code
  * tune} ending its running trial) run either way; the launcher waits up to 60 s for the child.
+ * When the launcher dies without running its hooks ({@code kill -9}, a crash), the child notices
+ * within about a second and exits the same orderly way (exit code 137), so no JVM is left behind.
  */
 public final class Launcher {
   /** Environment variable set in the relaunched child, so it does not relaunch again. */
   static final String CHILD_ENV = "TFBLEND_CHILD";
   /** Tells the child that the user's standard error is a terminal (ours is a pipe). */
   static final String TTY_ENV = "TFBLEND_TTY";
+  /** The launcher's process id, which the child watches so it never outlives the launcher. */
+  static final String LAUNCHER_PID_ENV = "TFBLEND_LAUNCHER_PID";
 
   private static final Pattern NATIVE_LOG =
       Pattern.compile(
@@ -41,11 +45,50 @@ public final class Launcher {
 
   private Launcher() {}
 
+  /** Exit code of a child whose launcher died: as for SIGKILL (128 + 9). */
+  static final int ORPHANED_EXIT = 137;
+
   public static void main(String[] args) {
     if (needsRelaunch(args)) {
       System.exit(relaunch(args));
     }
+    String launcher = System.getenv(LAUNCHER_PID_ENV);
+    if (System.getenv(CHILD_ENV) != null && launcher != null) {
+      exitWhenGone(launcher);
+    }
     System.exit(TfBlendCommand.execute(args));
+  }
+
+  /**
+   * Ends this JVM (shutdown hooks included) once the launcher, process {@code pid}, has ended,
+   * also when it ended before this JVM got here. A process with that id that started after this
+   * one is a recycled id, not the launcher. The handle keeps the launcher's start time, so it
+   * does not confuse a later recycled id either.
+   */
+  static void exitWhenGone(String pid) {
+    ProcessHandle launcher;
+    try {
+      launcher = ProcessHandle.of(Long.parseLong(pid)).orElse(null);
+    } catch (NumberFormatException e) {
+      return; // not set by our launcher
+    }
+    java.util.Optional<java.time.Instant> self = ProcessHandle.current().info().startInstant();
+    if (launcher == null || !launcher.isAlive() || self.isPresent()
+        && launcher.info().startInstant().map(t -> t.isAfter(self.get())).orElse(false)) {
+      System.exit(ORPHANED_EXIT);
+    }
+    Thread watch = new Thread(() -> {
+      try {
+        while (launcher.isAlive()) {
+          Thread.sleep(250);
+        }
+      } catch (InterruptedException e) {
+        return;
+      }
+      System.exit(ORPHANED_EXIT);
+    }, "launcher-watch");
+    watch.setDaemon(true);
+    watch.start();
   }
 
   static boolean needsRelaunch(String[] args) {
@@ -70,6 +113,7 @@ public final class Launcher {
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "3");
     pb.environment().put(CHILD_ENV, "1");
+    pb.environment().put(LAUNCHER_PID_ENV, Long.toString(ProcessHandle.current().pid()));
     if (stderrIsTerminal()) {
       pb.environment().put(TTY_ENV, "1");
     }

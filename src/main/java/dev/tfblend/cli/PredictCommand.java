@@ -1,6 +1,5 @@
 package dev.tfblend.cli;
 
-import dev.tfblend.io.AtomicFile;
 import dev.tfblend.serve.Predictions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -25,16 +24,11 @@ import picocli.CommandLine.Option;
 public final class PredictCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "SavedModel directory.")
-  Path model;
+  @CommandLine.Mixin ServeOptions serve;
 
   @Option(names = "--input", required = true, paramLabel = "FILE",
       description = "CSV with a header, with or without a leading label column.")
   Path input;
-
-  @Option(names = "--out", paramLabel = "FILE",
-      description = "Output CSV (written whole or not at all; default: standard output).")
-  Path out;
 
   @Option(names = "--batch-size", paramLabel = "N", defaultValue = "1024",
       description = "Rows per model call (default: ${DEFAULT-VALUE}).")
@@ -42,20 +36,15 @@ public final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Predictions p = Predictions.compute(model, input, batchSize);
-    PrintWriter stdout = spec.commandLine().getOut();
-    if (out != null) {
-      AtomicFile.write(out, "--out", p::writeCsv);
-    } else {
-      p.writeCsv(stdout);
-      stdout.flush();
-    }
+    serve.refuseOverwriting(input);
+    Predictions p = Predictions.compute(serve.model, input, batchSize);
+    serve.write(p::writeCsv);
     PrintWriter err = spec.commandLine().getErr();
     String summary = String.format(Locale.ROOT, "predict: %d rows, %d classes", p.size(), p.numClasses());
     if (p.hasLabels()) {
       summary += String.format(Locale.ROOT, ", accuracy %.4f (%d/%d)", p.accuracy(), p.correct(), p.size());
     }
-    err.println(summary + (out == null ? "" : " -> " + out));
+    err.println(summary + (serve.out == null ? "" : " -> " + serve.out));
     err.flush();
     return 0;
   }

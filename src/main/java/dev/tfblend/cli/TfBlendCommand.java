@@ -52,7 +52,16 @@ public final class TfBlendCommand implements Runnable {
 
   /** A {@link CommandLine} for tf-blend with tf-blend's error handling. */
   public static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new TfBlendCommand());
+    CommandLine cl = new CommandLine(new TfBlendCommand()) {
+      @Override
+      public int execute(String... args) {
+        try {
+          return super.execute(args);
+        } catch (OutOfMemoryError e) {
+          return outOfMemory(this);
+        }
+      }
+    };
     cl.setExecutionExceptionHandler(TfBlendCommand::handleException);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     return cl;
@@ -63,9 +72,42 @@ public final class TfBlendCommand implements Runnable {
     return commandLine().execute(args);
   }
 
+  /** The one line printed for an {@link OutOfMemoryError}, wherever it was thrown. */
+  static final String OUT_OF_MEMORY = "tf-blend: out of memory: the input or the model is too large"
+      + " for this JVM; use smaller inputs or give Java more memory (java -Xmx8g -jar tf-blend.jar ...)";
+
+  private static int outOfMemory(CommandLine cl) {
+    PrintWriter err = cl.getErr();
+    err.println(OUT_OF_MEMORY);
+    err.flush();
+    return 1;
+  }
+
+  /**
+   * The reason for an internal failure on one line: a full disk is said plainly (TensorFlow
+   * reports it as resource exhaustion, with a hint about GPU memory that does not apply);
+   * otherwise the exception and the first line of its message.
+   */
+  static String oneLine(Throwable ex) {
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      String m = t.getMessage();
+      if (m != null && m.contains("No space left on device")) {
+        return "no space left on device (the disk is full); free some space and run again";
+      }
+    }
+    String text = ex.toString();
+    int nl = text.indexOf('\n');
+    return (nl < 0 ? text : text.substring(0, nl)).strip();
+  }
+
   private static int handleException(
       Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {
     PrintWriter err = cl.getErr();
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof OutOfMemoryError) {
+        return outOfMemory(cl);
+      }
+    }
     boolean verbose = parseResult.hasMatchedOption("--verbose")
         || cl.getCommandSpec().root().findOption("--verbose") != null
             && Boolean.TRUE.equals(cl.getCommandSpec().root().findOption("--verbose").getValue());
@@ -82,7 +124,7 @@ public final class TfBlendCommand implements Runnable {
       err.flush();
       return 2;
     }
-    err.println(name + ": error: " + ex);
+    err.println(name + ": error: " + oneLine(ex));
     if (verbose) {
       ex.printStackTrace(err);
     } else {

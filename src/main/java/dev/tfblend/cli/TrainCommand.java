@@ -29,6 +29,9 @@ import picocli.CommandLine.Option;
       "epoch on stdout)."
     })
 public final class TrainCommand implements Callable<Integer> {
+  /** Options named after the config fields they set (see {@link OptionFields}). */
+  private static final List<String> CONFIG_OPTIONS = List.of("optimizer", "epochs", "batchSize", "seed");
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--optimizer", description = "adam, sgd or blended (default: adam, or the config's)")
@@ -46,27 +49,16 @@ public final class TrainCommand implements Callable<Integer> {
       description = "blended: apply the --gate as is (no meta step).")
   boolean freezeGate;
 
-  @Option(names = "--epochs", description = "Epochs (default: 10, or the config's).")
-  Integer epochs;
+  @CommandLine.Mixin ConfigOptions common;
 
   @Option(names = "--batch-size", description = "Batch size (default: 32, or the config's).")
   Integer batchSize;
-
-  @Option(names = "--seed", description = "Seed (default: 0, or the config's).")
-  Long seed;
 
   @Option(names = "--set", paramLabel = "NAME=VALUE",
       description = "Override a hyperparameter (lr, beta1, momentum, ...) or a config field (model.activation, data.source, ...). Repeatable.")
   List<String> sets = new ArrayList<>();
 
-  @Option(names = "--config", paramLabel = "FILE", description = "JSON config file.")
-  Path config;
-
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
-  Path out;
-
-  @Option(names = "--force", description = "Allow replacing an earlier train output inside saved-models/.")
-  boolean force;
+  @CommandLine.Mixin OutDirOptions output;
 
   @Option(names = "--quiet", description = "No progress output.")
   boolean quiet;
@@ -76,20 +68,8 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Map<String, Object> options = new LinkedHashMap<>();
-    if (optimizer != null) {
-      options.put("optimizer", optimizer);
-    }
-    if (epochs != null) {
-      options.put("epochs", epochs);
-    }
-    if (batchSize != null) {
-      options.put("batchSize", batchSize);
-    }
-    if (seed != null) {
-      options.put("seed", seed);
-    }
-    TrainConfig cfg = ConfigLoader.resolve(config, options, sets);
+    Map<String, Object> options = OptionFields.given(spec, CONFIG_OPTIONS);
+    TrainConfig cfg = ConfigLoader.resolve(common.config, options, sets);
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter stdout = spec.commandLine().getOut();
     ObjectMapper mapper = new ObjectMapper();
@@ -116,14 +96,14 @@ public final class TrainCommand implements Callable<Integer> {
         err.flush();
       }
     };
-    Trainer.Result r = TrainExperiment.run(cfg, new TrainExperiment.GateChoice(gateInput, gate, freezeGate), out, force,
+    Trainer.Result r = TrainExperiment.run(cfg, new TrainExperiment.GateChoice(gateInput, gate, freezeGate), output.out, output.force,
         listener);
     if (r.stopReason() != null) {
       err.println("train: stopped early: " + r.stopReason());
     }
     if (!quiet && !json) {
       err.println(String.format("test loss %.4f  test acc %.4f  %.0f steps/s  -> %s",
-          r.testLoss(), r.testAccuracy(), r.stepsPerSecond(), out));
+          r.testLoss(), r.testAccuracy(), r.stepsPerSecond(), output.out));
     }
     err.flush();
     return 0;

@@ -27,24 +27,20 @@ import picocli.CommandLine.Option;
       "Rerunning with the same --study resumes it: finished trials are kept."
     })
 public final class TuneCommand implements Callable<Integer> {
+  /** Options named after the config fields they set (see {@link OptionFields}). */
+  private static final List<String> CONFIG_OPTIONS =
+      List.of("trials", "epochs", "seed", "finalSeeds", "optimizers", "sampler");
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "JSON config; fields it lacks come from the embedded default (configs/seed-experiment.json).")
-  Path config;
+  @CommandLine.Mixin ConfigOptions common;
 
   @Option(names = "--trials", paramLabel = "N", description = "Trials per optimizer (default 5).")
   Integer trials;
 
-  @Option(names = "--epochs", paramLabel = "N", description = "Epochs per trial and per final run (default 10).")
-  Integer epochs;
-
-  @Option(names = "--seed", paramLabel = "S", description = "Study seed (default 42).")
-  Long seed;
-
   @Option(names = "--seeds", paramLabel = "N",
       description = "Final runs per optimizer, on seeds S+1000 .. S+1000+N-1; N > 1 adds means, spreads and a paired comparison (default 1).")
-  Integer seeds;
+  Integer finalSeeds;
 
   @Option(names = "--optimizers", split = ",", paramLabel = "NAME",
       description = "Subset of studies to run, comma-separated (default DynamicBlended,Adam,SGD).")
@@ -74,17 +70,16 @@ public final class TuneCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Map<String, Object> options = new LinkedHashMap<>();
-    putIf(options, "trials", trials);
-    putIf(options, "epochs", epochs);
-    if (epochs != null) {
-      options.put("finalEpochs", epochs);
+    Map<String, Object> options = OptionFields.given(spec, CONFIG_OPTIONS);
+    Map<String, String> names = new LinkedHashMap<>(OptionFields.optionByField(spec));
+    if (common.epochs != null) {
+      // --epochs sets the trials' epochs and the final runs' alike
+      options.put("finalEpochs", common.epochs);
+      names.put("finalEpochs", "--epochs");
     }
-    putIf(options, "seed", seed);
-    putIf(options, "finalSeeds", seeds);
-    putIf(options, "optimizers", optimizers);
-    putIf(options, "sampler", sampler);
-    TuneConfig cfg = TuneConfigLoader.resolve(config, options);
+    TuneConfig cfg = TuneConfigLoader.resolve(common.config, options, names);
+    OutputFiles.requireWritableDirectory(runsDir, "--runs-dir");
+    OutputFiles.requireWritableDirectory(savedModelsDir, "--saved-models-dir");
     java.io.PrintWriter err = spec.commandLine().getErr();
     TuneResults r = TuneExperiment.run(cfg, new TuneExperiment.Options(study, storage, runsDir, savedModelsDir,
         err, Launcher.interactive(), quiet));
@@ -109,11 +104,5 @@ public final class TuneCommand implements Callable<Integer> {
         runsDir.resolve(r.studyName()).resolve("report.md"));
     out.flush();
     return 0;
-  }
-
-  private static void putIf(Map<String, Object> m, String key, Object value) {
-    if (value != null) {
-      m.put(key, value);
-    }
   }
 }

@@ -50,10 +50,13 @@ public final class ConfigLoader {
     for (Map.Entry<String, Object> e : options.entrySet()) {
       tree.set(e.getKey(), MAPPER.valueToTree(e.getValue()));
     }
+    JsonConfig.bind(tree, TrainConfig.class, source);
     String optimizer = tree.path("optimizer").asText();
     for (String set : sets) {
       applySet(tree, set, optimizer);
       optimizer = tree.path("optimizer").asText();
+      // a value of the wrong type is blamed on the --set that gave it
+      JsonConfig.bind(tree, TrainConfig.class, "--set " + set);
     }
     return JsonConfig.bind(tree, TrainConfig.class, source).validated();
   }

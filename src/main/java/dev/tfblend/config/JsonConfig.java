@@ -8,9 +8,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tfblend.BadInputException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import dev.tfblend.InputLimits;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
@@ -31,14 +29,7 @@ final class JsonConfig {
 
   /** Reads {@code file} as a JSON object; errors name the file (and the line for bad JSON). */
   static JsonNode readFile(Path file) {
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (NoSuchFileException e) {
-      throw BadInputException.of("--config %s: no such file", file);
-    } catch (IOException e) {
-      throw BadInputException.of("--config %s: cannot read (%s)", file, e.getMessage());
-    }
+    String text = InputLimits.readString(file, "--config " + file, InputLimits.MAX_CONFIG_BYTES);
     try {
       JsonNode n = MAPPER.readTree(text);
       if (n == null || !n.isObject()) {
@@ -74,11 +65,36 @@ final class JsonConfig {
       throw BadInputException.of("%s: unknown field %s (known: %s)", source, path(e),
           e.getKnownPropertyIds().stream().map(Object::toString).collect(Collectors.joining(", ")));
     } catch (MismatchedInputException e) {
-      throw BadInputException.of("%s: field %s has the wrong type: %s", source, path(e),
-          e.getOriginalMessage().split("\n")[0]);
+      String field = path(e);
+      JsonNode value = tree.at("/" + field.replace(".", "/").replaceAll("\\[(\\d+)]", "/$1"));
+      throw BadInputException.of("%s: field %s must be %s%s", source, field, expected(e.getTargetType()),
+          value.isMissingNode() ? "" : ", got " + value);
     } catch (JsonProcessingException e) {
       throw BadInputException.of("%s: %s", source, e.getOriginalMessage());
     }
+  }
+
+  /** What a value of {@code type} looks like, in the user's terms. */
+  private static String expected(Class<?> type) {
+    if (type == null) {
+      return "of another type";
+    }
+    if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+      return "an integer (no fraction or exponent)";
+    }
+    if (type == double.class || type == Double.class || type == float.class || type == Float.class) {
+      return "a number";
+    }
+    if (type == boolean.class || type == Boolean.class) {
+      return "true or false";
+    }
+    if (type == String.class) {
+      return "a string";
+    }
+    if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+      return "a list";
+    }
+    return "an object";
   }
 
   private static String path(MismatchedInputException e) {

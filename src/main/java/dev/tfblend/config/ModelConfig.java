@@ -40,6 +40,7 @@ public record ModelConfig(List<Integer> layers, String activation, String init) 
         throw BadInputException.of("model.layers must be positive, got %s", layers);
       }
     }
+    dev.tfblend.InputLimits.checkModelSize(layers, "model.layers");
     if (activation == null || Activation.parse(activation) == null) {
       throw BadInputException.of("model.activation must be one of relu, tanh, sigmoid, softplus, got %s", activation);
     }

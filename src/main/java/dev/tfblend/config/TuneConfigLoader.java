@@ -38,6 +38,16 @@ public final class TuneConfigLoader {
    *     {@code seed}, {@code optimizers}, ...), only those the user gave
    */
   public static TuneConfig resolve(Path file, Map<String, Object> options) {
+    return resolve(file, options, Map.of());
+  }
+
+  /**
+   * Resolves a config, blaming a bad value on the option that gave it.
+   *
+   * @param optionNames how the user spells each option, by field name ({@code trials} to
+   *     {@code --trials}); a field missing here is named as is
+   */
+  public static TuneConfig resolve(Path file, Map<String, Object> options, Map<String, String> optionNames) {
     ObjectNode tree = defaultTree();
     String source = "embedded " + DEFAULT_RESOURCE.substring(1);
     if (file != null) {
@@ -45,10 +55,24 @@ public final class TuneConfigLoader {
       JsonConfig.merge(tree, JsonConfig.readFile(file), Set.of("space"));
       source = "--config " + file;
     }
+    JsonConfig.bind(tree, TuneConfig.class, source).validated(source);
     for (Map.Entry<String, Object> e : options.entrySet()) {
       tree.set(e.getKey(), MAPPER.valueToTree(e.getValue()));
+      String option = optionNames.getOrDefault(e.getKey(), e.getKey());
+      checkSeedRange(JsonConfig.bind(tree, TuneConfig.class, option).validated(option), option);
     }
-    return JsonConfig.bind(tree, TuneConfig.class, source).validated(source);
+    TuneConfig cfg = JsonConfig.bind(tree, TuneConfig.class, source).validated(source);
+    checkSeedRange(cfg, source);
+    return cfg;
+  }
+
+  /** Final run k uses seed {@code seed + 1000 + k}: refuse a seed for which that overflows. */
+  private static void checkSeedRange(TuneConfig cfg, String source) {
+    long max = Long.MAX_VALUE - 1000 - Math.max(0, cfg.finalSeeds() - 1);
+    if (cfg.seed() < 0 || cfg.seed() > max) {
+      throw BadInputException.of("%s: seed must be in [0, %d] (final runs use seed + 1000 + k), got %d",
+          source, max, cfg.seed());
+    }
   }
 
   /** The config as JSON (what the run manifest and results.json store). */

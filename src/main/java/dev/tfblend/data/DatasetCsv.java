@@ -1,7 +1,7 @@
 package dev.tfblend.data;
 
 import dev.tfblend.BadInputException;
-import java.io.BufferedReader;
+import dev.tfblend.InputLimits;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,7 +9,6 @@ import java.io.Writer;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +19,9 @@ import java.util.List;
  *
  * <p>Doubles are written as Python's {@code repr} writes them (shortest digits that read back to
  * the same double; positional between 1e-4 and 1e16, otherwise {@code 1.5e-05} style), so files
- * read back bit for bit here, in numpy and in pandas. Reading accepts any decimal or exponent form
- * {@link Double#parseDouble} accepts, and files with or without the label column.
+ * read back bit for bit here, in numpy and in pandas. Reading accepts features as
+ * {@link FeatureValues} states (decimal numbers, finite as float32), files with or without the
+ * label column, and a UTF-8 byte order mark before the header.
  *
  * <p>Line 1 must be the header: a first line whose cells are all numbers is refused (a file
  * without a header would otherwise lose its first sample). Reading errors are
@@ -63,41 +63,84 @@ public final class DatasetCsv {
    * {@code numClasses} classes.
    */
   public static Dataset read(Path file, int numClasses) {
-    Table t = parse(file);
-    if (!t.hasLabel) {
-      throw BadInputException.of(
-          "%s line 1: the first column must be 'label', got '%s'", file, t.header.get(0));
-    }
-    for (int i = 0; i < t.labels.length; i++) {
-      if (t.labels[i] < 0 || t.labels[i] >= numClasses) {
-        throw BadInputException.of(
-            "%s line %d column 'label': %d is not a class in [0, %d)",
-            file, i + 2, t.labels[i], numClasses);
-      }
-    }
-    return new Dataset(t.rows, t.labels, numClasses);
+    return readTable(file).labelled(numClasses);
   }
 
   /** Reads the feature columns of a CSV with or without a leading {@code label} column. */
   public static double[][] readFeatures(Path file) {
-    return parse(file).rows;
+    return readTable(file).rows();
   }
 
-  private record Table(List<String> header, boolean hasLabel, double[][] rows, int[] labels) {}
-
-  private static Table parse(Path file) {
-    List<String> lines;
-    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      lines = r.lines().toList();
-    } catch (NoSuchFileException e) {
-      throw BadInputException.of("%s: no such file", file);
-    } catch (IOException | UncheckedIOException e) {
-      throw new BadInputException("cannot read " + file + ": " + e.getMessage(), e);
+  /**
+   * A CSV as read: its header cells, whether the first column is {@code label}, the feature rows
+   * and the labels (empty without a label column). Arrays are the reader's own; do not modify.
+   *
+   * @param file the file read, for messages
+   * @param lineNumbers the 1-based line of each row in the file, for messages
+   */
+  public record Table(Path file, List<String> header, boolean hasLabel, double[][] rows, int[] labels,
+      int[] lineNumbers) {
+    /**
+     * The rows as float32, which is what a model computes in.
+     *
+     * @throws BadInputException naming the line and column of a value beyond float32's range
+     */
+    public float[][] rowsAsFloat32() {
+      int first = hasLabel ? 1 : 0;
+      float[][] f = new float[rows.length][];
+      for (int i = 0; i < rows.length; i++) {
+        f[i] = new float[rows[i].length];
+        for (int j = 0; j < rows[i].length; j++) {
+          try {
+            f[i][j] = FeatureValues.toFloat32(rows[i][j], pythonRepr(rows[i][j]));
+          } catch (IllegalArgumentException e) {
+            throw BadInputException.of("%s line %d column %d ('%s'): %s", file, lineNumbers[i],
+                first + j + 1, header.get(first + j).strip(), e.getMessage());
+          }
+        }
+      }
+      return f;
     }
+
+    /** Number of feature columns (the header's cells less the label column). */
+    public int width() {
+      return header.size() - (hasLabel ? 1 : 0);
+    }
+
+    /**
+     * The rows as a data set of {@code numClasses} classes.
+     *
+     * @throws BadInputException when there is no label column or a label is not a class
+     */
+    public Dataset labelled(int numClasses) {
+      if (!hasLabel) {
+        throw BadInputException.of(
+            "%s line 1: the first column must be 'label', got '%s'", file, header.get(0));
+      }
+      for (int i = 0; i < labels.length; i++) {
+        if (labels[i] < 0 || labels[i] >= numClasses) {
+          throw BadInputException.of(
+              "%s line %d column 'label': %d is not a class in [0, %d)",
+              file, lineNumbers[i], labels[i], numClasses);
+        }
+      }
+      return new Dataset(rows, labels, numClasses);
+    }
+  }
+
+  /**
+   * Reads a CSV with or without a leading {@code label} column, at most
+   * {@link InputLimits#MAX_DATA_FILE_BYTES} bytes.
+   *
+   * @throws BadInputException naming the file, line and column of the first problem
+   */
+  public static Table readTable(Path file) {
+    List<String> lines;
+    lines = InputLimits.readLines(file, InputLimits.MAX_DATA_FILE_BYTES);
     if (lines.isEmpty() || lines.get(0).isBlank()) {
       throw BadInputException.of("%s line 1: missing header", file);
     }
-    List<String> header = List.of(lines.get(0).strip().split(",", -1));
+    List<String> header = List.of(InputLimits.stripBom(lines.get(0)).strip().split(",", -1));
     if (header.stream().allMatch(DatasetCsv::isNumber)) {
       throw BadInputException.of("%s line 1 looks like data, not a header; the data set format"
           + " starts with a header line 'label,x0,...' or 'x0,...'", file);
@@ -107,6 +150,7 @@ public final class DatasetCsv {
     int width = header.size() - first;
     List<double[]> rows = new ArrayList<>();
     List<Integer> labels = new ArrayList<>();
+    List<Integer> rowLines = new ArrayList<>();
     for (int li = 1; li < lines.size(); li++) {
       String line = lines.get(li).strip();
       if (line.isEmpty()) {
@@ -129,28 +173,23 @@ public final class DatasetCsv {
       }
       double[] row = new double[width];
       for (int j = 0; j < width; j++) {
-        String cell = cells[first + j].strip();
         try {
-          row[j] = Double.parseDouble(cell);
-        } catch (NumberFormatException e) {
-          throw BadInputException.of(
-              "%s line %d column %d ('%s'): '%s' is not a number",
-              file, lineNo, first + j + 1, header.get(first + j), cell);
+          row[j] = FeatureValues.parse(cells[first + j]);
+        } catch (IllegalArgumentException e) {
+          throw BadInputException.of("%s line %d column %d ('%s'): %s",
+              file, lineNo, first + j + 1, header.get(first + j).strip(), e.getMessage());
         }
       }
       rows.add(row);
+      rowLines.add(lineNo);
     }
     int[] y = labels.stream().mapToInt(Integer::intValue).toArray();
-    return new Table(header, hasLabel, rows.toArray(new double[0][]), y);
+    int[] lineNumbers = rowLines.stream().mapToInt(Integer::intValue).toArray();
+    return new Table(file, header, hasLabel, rows.toArray(new double[0][]), y, lineNumbers);
   }
 
   private static boolean isNumber(String cell) {
-    try {
-      Double.parseDouble(cell.strip());
-      return true;
-    } catch (NumberFormatException e) {
-      return false;
-    }
+    return FeatureValues.isDecimal(cell);
   }
 
   /**

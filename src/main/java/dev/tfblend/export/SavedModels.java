@@ -269,6 +269,7 @@ public final class SavedModels implements AutoCloseable {
       throw BadInputException.of("%s is not a SavedModel: no saved_model.pb%s", dir,
           Files.isRegularFile(inRun.resolve("saved_model.pb")) ? " (did you mean " + inRun + "?)" : "");
     }
+    dev.tfblend.InputLimits.checkSize(pb, pb.toString(), dev.tfblend.InputLimits.MAX_GRAPH_BYTES);
     SavedModel proto;
     try {
       proto = SavedModel.parseFrom(Files.readAllBytes(pb));

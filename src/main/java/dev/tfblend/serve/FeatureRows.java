@@ -4,11 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tfblend.BadInputException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import dev.tfblend.InputLimits;
+import dev.tfblend.data.FeatureValues;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +14,9 @@ import java.util.List;
  * Reads feature vectors for the gate: a CSV of numbers (an optional header line, recognised by
  * none of its cells being a number) or JSON lines (each line {@code [..]} or {@code {"features": [..]}}).
  * The format is chosen by the first non-blank line: {@code [} or {@code {} means JSON lines.
- * Blank lines are skipped. Every vector must have {@code width} finite float32 values.
+ * Blank lines are skipped. Every vector must have {@code width} values, each as
+ * {@link FeatureValues} states (the rule {@code predict} applies too). The file may be at most
+ * {@link InputLimits#MAX_DATA_FILE_BYTES} bytes; a leading byte order mark is ignored.
  *
  * <p>Errors are {@link BadInputException}s naming the file and the 1-based line.
  */
@@ -25,14 +24,7 @@ final class FeatureRows {
   private FeatureRows() {}
 
   static float[][] read(Path file, int width) {
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw BadInputException.of("%s: no such file", file);
-    } catch (IOException | UncheckedIOException e) {
-      throw BadInputException.of("cannot read %s: %s", file, e.getMessage());
-    }
+    List<String> lines = InputLimits.readLines(file, InputLimits.MAX_DATA_FILE_BYTES);
     String first = lines.stream().map(String::strip).filter(s -> !s.isEmpty()).findFirst().orElse("");
     List<float[]> rows = first.startsWith("[") || first.startsWith("{")
         ? jsonLines(file, lines, width) : csv(file, lines, width);
@@ -68,7 +60,11 @@ final class FeatureRows {
       }
       float[] row = new float[width];
       for (int j = 0; j < width; j++) {
-        row[j] = toFloat(file, lineNo, "column " + (j + 1), cells[j].strip());
+        try {
+          row[j] = FeatureValues.toFloat32(FeatureValues.parse(cells[j]), cells[j].strip());
+        } catch (IllegalArgumentException e) {
+          throw BadInputException.of("%s line %d column %d: %s", file, lineNo, j + 1, e.getMessage());
+        }
       }
       rows.add(row);
     }
@@ -81,18 +77,17 @@ final class FeatureRows {
    */
   private static boolean isHeader(String[] cells) {
     for (String c : cells) {
-      try {
-        Double.parseDouble(c.strip());
+      if (FeatureValues.isDecimal(c)) {
         return false;
-      } catch (NumberFormatException e) {
-        // not a number: keep looking
       }
     }
     return true;
   }
 
   private static List<float[]> jsonLines(Path file, List<String> lines, int width) {
-    ObjectMapper mapper = new ObjectMapper();
+    // big decimals keep how an out-of-range number was written, for the message
+    ObjectMapper mapper = new ObjectMapper().enable(
+        com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     List<float[]> rows = new ArrayList<>();
     for (int li = 0; li < lines.size(); li++) {
       String line = lines.get(li).strip();
@@ -122,28 +117,14 @@ final class FeatureRows {
           throw BadInputException.of("%s line %d element %d: %s is not a number",
               file, lineNo, j + 1, v);
         }
-        row[j] = finite(file, lineNo, "element " + (j + 1), v.doubleValue(), v.toString());
+        try {
+          row[j] = FeatureValues.toFloat32(v.doubleValue(), v.toString());
+        } catch (IllegalArgumentException e) {
+          throw BadInputException.of("%s line %d element %d: %s", file, lineNo, j + 1, e.getMessage());
+        }
       }
       rows.add(row);
     }
     return rows;
-  }
-
-  private static float toFloat(Path file, int lineNo, String where, String text) {
-    double d;
-    try {
-      d = Double.parseDouble(text);
-    } catch (NumberFormatException e) {
-      throw BadInputException.of("%s line %d %s: '%s' is not a number", file, lineNo, where, text);
-    }
-    return finite(file, lineNo, where, d, text);
-  }
-
-  private static float finite(Path file, int lineNo, String where, double d, String text) {
-    float f = (float) d;
-    if (!Float.isFinite(f)) {
-      throw BadInputException.of("%s line %d %s: %s is not a finite float32", file, lineNo, where, text);
-    }
-    return f;
   }
 }

@@ -1,17 +1,13 @@
 package dev.tfblend.serve;
 
 import dev.tfblend.BadInputException;
-import dev.tfblend.data.Dataset;
 import dev.tfblend.data.DatasetCsv;
 import dev.tfblend.export.SavedModelExporter;
 import dev.tfblend.export.SavedModels;
 import dev.tfblend.export.SavedModels.SignatureSpec;
 import dev.tfblend.export.SavedModels.TensorSpec;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -78,20 +74,14 @@ public final class Predictions {
       throw BadInputException.of("%s signature '%s' input '%s' has no fixed width (%s)", modelDir,
           sig.key(), SavedModelExporter.INPUT, sig.inputs().get(SavedModelExporter.INPUT));
     }
-    boolean labelled = hasLabelColumn(csv);
-    float[][] x;
+    DatasetCsv.Table table = DatasetCsv.readTable(csv);
     int[] labels = null;
-    int fileWidth;
-    if (labelled) {
+    int fileWidth = table.width();
+    if (table.hasLabel()) {
       long classes = probs.rank() == 2 && probs.dim(1) > 0 ? probs.dim(1) : Integer.MAX_VALUE;
-      Dataset d = DatasetCsv.read(csv, (int) classes);
-      fileWidth = headerWidth(csv) - 1;
-      x = toFloat(d.x());
-      labels = d.y();
-    } else {
-      x = toFloat(DatasetCsv.readFeatures(csv));
-      fileWidth = headerWidth(csv);
+      labels = table.labelled((int) classes).y();
     }
+    float[][] x = table.rowsAsFloat32();
     if (fileWidth != width) {
       throw BadInputException.of("%s has %d feature columns, the model %s takes %d (input '%s')",
           csv, fileWidth, modelDir, width, SavedModelExporter.INPUT);
@@ -110,6 +100,14 @@ public final class Predictions {
               modelDir, sig.key(), out.length, batch.length);
         }
         System.arraycopy(out, 0, p, start, out.length);
+      }
+    }
+    for (int i = 0; i < p.length; i++) {
+      for (float v : p[i]) {
+        if (!Float.isFinite(v)) {
+          throw BadInputException.of("%s: the model's probabilities for row %d of %s are not finite (%s):"
+              + " its variables are not finite (a diverged train?); retrain it", modelDir, i, csv, v);
+        }
       }
     }
     return new Predictions(modelDir, csv, p, labels);
@@ -200,35 +198,5 @@ public final class Predictions {
     // nearest that decimal prints as the same digits, so pythonRepr gives its layout.
     return Float.isFinite(v) ? DatasetCsv.pythonRepr(Double.parseDouble(Float.toString(v)))
         : DatasetCsv.pythonRepr(v);
-  }
-
-  private static boolean hasLabelColumn(Path csv) {
-    String header = header(csv);
-    return header != null && header.strip().split(",", -1)[0].strip().equals("label");
-  }
-
-  private static int headerWidth(Path csv) {
-    String header = header(csv);
-    return header == null ? 0 : header.strip().split(",", -1).length;
-  }
-
-  private static String header(Path csv) {
-    try (BufferedReader r = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
-      return r.readLine();
-    } catch (IOException e) {
-      // DatasetCsv reports unreadable and missing files with the file name.
-      return null;
-    }
-  }
-
-  private static float[][] toFloat(double[][] x) {
-    float[][] f = new float[x.length][];
-    for (int i = 0; i < x.length; i++) {
-      f[i] = new float[x[i].length];
-      for (int j = 0; j < x[i].length; j++) {
-        f[i][j] = (float) x[i][j];
-      }
-    }
-    return f;
   }
 }

@@ -59,7 +59,7 @@ final class TfBlendJar {
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(basedir().toFile());
     Map<String, String> e = pb.environment();
-    for (String name : List.of("TF_CPP_MIN_LOG_LEVEL", "TFBLEND_VERBOSE", "TFBLEND_CHILD", "TFBLEND_TTY")) {
+    for (String name : List.of("TF_CPP_MIN_LOG_LEVEL", "TFBLEND_VERBOSE", "TFBLEND_CHILD", "TFBLEND_TTY", "TFBLEND_LAUNCHER_PID")) {
       e.remove(name);
     }
     e.putAll(env);

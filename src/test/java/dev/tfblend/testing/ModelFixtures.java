@@ -55,6 +55,19 @@ public final class ModelFixtures {
     return new TrainedClassifier(dir, test, softmax(logits));
   }
 
+  /**
+   * Exports a 40-16-10 classifier whose variables are all NaN, as a diverged run would leave it,
+   * to {@code dir}.
+   */
+  public static void nanClassifier(Path dir) {
+    Mlp mlp = new Mlp(List.of(40, 16, 10), Activation.RELU);
+    double[][] values = {new double[40 * 16], new double[16], new double[16 * 10], new double[10]};
+    for (double[] v : values) {
+      java.util.Arrays.fill(v, Double.NaN);
+    }
+    SavedModelExporter.export(mlp, values, dir, Map.of("fixture", "nan-classifier"));
+  }
+
   /** TensorFlow's softmax of {@code logits}, row by row. */
   public static float[][] softmax(float[][] logits) {
     try (Graph g = new Graph(); Session s = new Session(g)) {

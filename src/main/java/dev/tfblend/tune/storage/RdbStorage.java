@@ -186,7 +186,17 @@ public final class RdbStorage implements TrialStorage {
           StorageUrls.redact(e.getMessage()));
     }
     if (uri.getHost() == null) {
-      throw BadInputException.of("storage URL '%s' names no host", StorageUrls.redact(url));
+      String authority = uri.getRawAuthority();
+      String hostPort = authority == null ? "" : authority.substring(authority.lastIndexOf('@') + 1);
+      int colon = hostPort.lastIndexOf(':');
+      if (colon >= 0 && !hostPort.endsWith("]")) {
+        throw BadInputException.of("--storage: port '%s' is not a port number (1-65535)",
+            hostPort.substring(colon + 1));
+      }
+      throw BadInputException.of("--storage: the URL names no host (postgresql://HOST[:PORT]/DB)");
+    }
+    if (uri.getPort() > 65535) {
+      throw BadInputException.of("--storage: port '%d' is not a port number (1-65535)", uri.getPort());
     }
     Properties props = new Properties();
     String userInfo = uri.getRawUserInfo();
