@@ -1,13 +1,10 @@
 package dev.tfblend.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tfblend.BadInputException;
 import dev.tfblend.tune.FrozenTrial;
 import dev.tfblend.tune.StudyDirection;
 import dev.tfblend.tune.storage.StudySummary;
 import dev.tfblend.tune.storage.TrialStorage;
-import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,11 +28,7 @@ import picocli.CommandLine.Option;
     description = "Print the best completed trial of a study as JSON, like "
         + "'optuna best-trial -f json'.")
 public final class BestTrialCommand implements Callable<Integer> {
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  @Option(names = "--storage", required = true, paramLabel = "URL",
-      description = "sqlite:PATH, sqlite:///PATH or postgresql://HOST:PORT/DB?user=U.")
-  String storage;
+  @CommandLine.Mixin StudyStorageOptions storage;
 
   @Option(names = "--study", required = true, paramLabel = "NAME", description = "Study name.")
   String study;
@@ -43,12 +36,12 @@ public final class BestTrialCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Map<String, Object> json;
-    try (TrialStorage s = StudyStorageAccess.openExisting(storage)) {
+    try (TrialStorage s = storage.open()) {
       OptionalLong id = s.findStudyIdByName(study);
       if (id.isEmpty()) {
         List<String> names = s.getAllStudies().stream().map(StudySummary::studyName).toList();
         throw new BadInputException(
-            "--study " + study + ": no such study in " + storage + " (studies: " + names + ")");
+            "--study " + study + ": no such study in " + storage.storage + " (studies: " + names + ")");
       }
       StudyDirection direction = s.getStudyDirection(id.getAsLong());
       FrozenTrial best = StudyStorageAccess.bestTrial(s.getAllTrials(id.getAsLong()), direction)
@@ -56,10 +49,7 @@ public final class BestTrialCommand implements Callable<Integer> {
               "--study " + study + ": the study has no completed trial"));
       json = toJson(study, direction, best);
     }
-    PrintWriter out = spec.commandLine().getOut();
-    out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-        .writeValueAsString(json));
-    out.flush();
+    storage.printJson(json);
     return 0;
   }
 

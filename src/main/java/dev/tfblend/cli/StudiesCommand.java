@@ -1,11 +1,8 @@
 package dev.tfblend.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tfblend.tune.FrozenTrial;
 import dev.tfblend.tune.storage.StudySummary;
 import dev.tfblend.tune.storage.TrialStorage;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,11 +25,7 @@ import picocli.CommandLine.Option;
     description = "List the studies in a storage (SQLite file or PostgreSQL) with direction, "
         + "trial count and best trial, like 'optuna studies'.")
 public final class StudiesCommand implements Callable<Integer> {
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  @Option(names = "--storage", required = true, paramLabel = "URL",
-      description = "sqlite:PATH, sqlite:///PATH or postgresql://HOST:PORT/DB?user=U.")
-  String storage;
+  @CommandLine.Mixin StudyStorageOptions storage;
 
   @Option(names = "--json", description = "Print a JSON array instead of a table.")
   boolean json;
@@ -40,7 +33,7 @@ public final class StudiesCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<Map<String, Object>> rows = new ArrayList<>();
-    try (TrialStorage s = StudyStorageAccess.openExisting(storage)) {
+    try (TrialStorage s = storage.open()) {
       for (StudySummary study : s.getAllStudies()) {
         List<FrozenTrial> trials = s.getAllTrials(study.studyId());
         Optional<FrozenTrial> best = StudyStorageAccess.bestTrial(trials, study.direction());
@@ -53,14 +46,11 @@ public final class StudiesCommand implements Callable<Integer> {
         rows.add(row);
       }
     }
-    PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-          .writeValueAsString(rows));
+      storage.printJson(rows);
     } else {
-      out.print(table(rows));
+      storage.print(table(rows));
     }
-    out.flush();
     return 0;
   }
 

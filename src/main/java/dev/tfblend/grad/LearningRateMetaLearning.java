@@ -4,6 +4,7 @@ import com.google.common.base.Preconditions;
 import dev.tfblend.data.Batches;
 import dev.tfblend.data.Dataset;
 import dev.tfblend.model.FloatTensors;
+import dev.tfblend.model.GraphSessions;
 import dev.tfblend.model.Mlp;
 import dev.tfblend.model.ParameterSet;
 import java.util.ArrayList;
@@ -210,10 +211,6 @@ public final class LearningRateMetaLearning implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      session.close();
-    } finally {
-      graph.close();
-    }
+    GraphSessions.close(session, graph);
   }
 }

@@ -84,12 +84,12 @@ public final class SecondOrderGradients {
     m.put("ReluGrad", SecondOrderGradients::reluGrad);
     m.put("BiasAddGrad", SecondOrderGradients::biasAddGrad);
     m.put("OnesLike", (tf, op, g) -> List.of(tf.zerosLike(op.input(0))));
-    m.put("SigmoidGrad", SecondOrderGradients::sigmoidGrad);
-    m.put("TanhGrad", SecondOrderGradients::tanhGrad);
-    m.put("SqrtGrad", SecondOrderGradients::sqrtGrad);
-    m.put("RsqrtGrad", SecondOrderGradients::rsqrtGrad);
-    m.put("ReciprocalGrad", SecondOrderGradients::reciprocalGrad);
-    m.put("SoftplusGrad", SecondOrderGradients::softplusGrad);
+    m.put("SigmoidGrad", binary(SecondOrderGradients::sigmoidGrad));
+    m.put("TanhGrad", binary(SecondOrderGradients::tanhGrad));
+    m.put("SqrtGrad", binary(SecondOrderGradients::sqrtGrad));
+    m.put("RsqrtGrad", binary(SecondOrderGradients::rsqrtGrad));
+    m.put("ReciprocalGrad", binary(SecondOrderGradients::reciprocalGrad));
+    m.put("SoftplusGrad", binary(SecondOrderGradients::softplusGrad));
     return Collections.unmodifiableMap(m);
   }
 
@@ -101,6 +101,16 @@ public final class SecondOrderGradients {
   @SuppressWarnings("unchecked")
   private static <T extends TNumber> Operand<T> grad(List<Output<?>> g) {
     return (Operand<T>) g.get(0);
+  }
+
+  /** The gradients of a two-input op, from its inputs and the gradient of its output. */
+  private interface BinaryGradient {
+    List<Operand<?>> of(Ops tf, Operand<TNumber> in0, Operand<TNumber> in1, Operand<TNumber> g);
+  }
+
+  /** A custom gradient that hands {@code f} the op's two inputs and the incoming gradient. */
+  private static RawCustomGradient binary(BinaryGradient f) {
+    return (tf, op, gs) -> f.of(tf, in(op, 0), in(op, 1), grad(gs));
   }
 
   private static <T extends TNumber> Operand<T> c(Ops tf, double v, Operand<T> like) {
@@ -132,10 +142,8 @@ public final class SecondOrderGradients {
   }
 
   /** SigmoidGrad(y, dy) = dy y (1 - y). */
-  private static List<Operand<?>> sigmoidGrad(Ops tf, GraphOperation op, List<Output<?>> gs) {
-    Operand<TNumber> y = in(op, 0);
-    Operand<TNumber> dy = in(op, 1);
-    Operand<TNumber> g = grad(gs);
+  private static List<Operand<?>> sigmoidGrad(
+      Ops tf, Operand<TNumber> y, Operand<TNumber> dy, Operand<TNumber> g) {
     Operand<TNumber> one = c(tf, 1.0, y);
     Operand<TNumber> dY = tf.math.mul(tf.math.mul(g, dy), tf.math.sub(one, tf.math.mul(c(tf, 2.0, y), y)));
     Operand<TNumber> dDy = tf.math.mul(g, tf.math.mul(y, tf.math.sub(one, y)));
@@ -143,20 +151,16 @@ public final class SecondOrderGradients {
   }
 
   /** TanhGrad(y, dy) = dy (1 - y^2). */
-  private static List<Operand<?>> tanhGrad(Ops tf, GraphOperation op, List<Output<?>> gs) {
-    Operand<TNumber> y = in(op, 0);
-    Operand<TNumber> dy = in(op, 1);
-    Operand<TNumber> g = grad(gs);
+  private static List<Operand<?>> tanhGrad(
+      Ops tf, Operand<TNumber> y, Operand<TNumber> dy, Operand<TNumber> g) {
     Operand<TNumber> dY = tf.math.mul(c(tf, -2.0, y), tf.math.mul(tf.math.mul(g, dy), y));
     Operand<TNumber> dDy = tf.math.mul(g, tf.math.sub(c(tf, 1.0, y), tf.math.mul(y, y)));
     return List.of(dY, dDy);
   }
 
   /** SqrtGrad(y, dy) = dy / (2 y), y = sqrt(x). */
-  private static List<Operand<?>> sqrtGrad(Ops tf, GraphOperation op, List<Output<?>> gs) {
-    Operand<TNumber> y = in(op, 0);
-    Operand<TNumber> dy = in(op, 1);
-    Operand<TNumber> g = grad(gs);
+  private static List<Operand<?>> sqrtGrad(
+      Ops tf, Operand<TNumber> y, Operand<TNumber> dy, Operand<TNumber> g) {
     Operand<TNumber> half = c(tf, 0.5, y);
     Operand<TNumber> dY = tf.math.neg(tf.math.div(tf.math.mul(half, tf.math.mul(g, dy)), tf.math.mul(y, y)));
     Operand<TNumber> dDy = tf.math.div(tf.math.mul(half, g), y);
@@ -164,10 +168,8 @@ public final class SecondOrderGradients {
   }
 
   /** RsqrtGrad(y, dy) = -dy y^3 / 2, y = 1 / sqrt(x). */
-  private static List<Operand<?>> rsqrtGrad(Ops tf, GraphOperation op, List<Output<?>> gs) {
-    Operand<TNumber> y = in(op, 0);
-    Operand<TNumber> dy = in(op, 1);
-    Operand<TNumber> g = grad(gs);
+  private static List<Operand<?>> rsqrtGrad(
+      Ops tf, Operand<TNumber> y, Operand<TNumber> dy, Operand<TNumber> g) {
     Operand<TNumber> y2 = tf.math.mul(y, y);
     Operand<TNumber> dY = tf.math.mul(c(tf, -1.5, y), tf.math.mul(tf.math.mul(g, dy), y2));
     Operand<TNumber> dDy = tf.math.mul(c(tf, -0.5, y), tf.math.mul(g, tf.math.mul(y2, y)));
@@ -175,20 +177,16 @@ public final class SecondOrderGradients {
   }
 
   /** ReciprocalGrad(y, dy) = -dy y^2, y = 1 / x. */
-  private static List<Operand<?>> reciprocalGrad(Ops tf, GraphOperation op, List<Output<?>> gs) {
-    Operand<TNumber> y = in(op, 0);
-    Operand<TNumber> dy = in(op, 1);
-    Operand<TNumber> g = grad(gs);
+  private static List<Operand<?>> reciprocalGrad(
+      Ops tf, Operand<TNumber> y, Operand<TNumber> dy, Operand<TNumber> g) {
     Operand<TNumber> dY = tf.math.mul(c(tf, -2.0, y), tf.math.mul(tf.math.mul(g, dy), y));
     Operand<TNumber> dDy = tf.math.neg(tf.math.mul(g, tf.math.mul(y, y)));
     return List.of(dY, dDy);
   }
 
   /** SoftplusGrad(dy, x) = dy sigmoid(x). */
-  private static List<Operand<?>> softplusGrad(Ops tf, GraphOperation op, List<Output<?>> gs) {
-    Operand<TNumber> dy = in(op, 0);
-    Operand<TNumber> x = in(op, 1);
-    Operand<TNumber> g = grad(gs);
+  private static List<Operand<?>> softplusGrad(
+      Ops tf, Operand<TNumber> dy, Operand<TNumber> x, Operand<TNumber> g) {
     Operand<TNumber> s = tf.math.sigmoid(x);
     Operand<TNumber> dDy = tf.math.mul(g, s);
     Operand<TNumber> dX = tf.math.mul(tf.math.mul(g, dy), tf.math.mul(s, tf.math.sub(c(tf, 1.0, x), s)));

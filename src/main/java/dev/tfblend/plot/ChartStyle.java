@@ -5,10 +5,13 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.Paint;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.block.BlockBorder;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.PaintScale;
 import org.jfree.chart.title.LegendTitle;
+import org.jfree.chart.title.PaintScaleLegend;
 import org.jfree.chart.title.TextTitle;
 import org.jfree.chart.title.Title;
 import org.jfree.chart.ui.RectangleEdge;
@@ -49,6 +52,26 @@ final class ChartStyle {
   static BasicStroke dashed(float width) {
     return new BasicStroke(
         width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {8f, 5f}, 0f);
+  }
+
+  /**
+   * The axis of a colour bar spanning {@code [lower, upper]}; when the span is empty the upper
+   * end is {@code lower + minSpan}, so the bar can still be drawn.
+   */
+  static NumberAxis colourAxis(String label, double lower, double upper, double minSpan) {
+    NumberAxis axis = new NumberAxis(label);
+    axis.setRange(lower, upper > lower ? upper : lower + minSpan);
+    return axis;
+  }
+
+  /** A colour bar at the right of a chart that shows {@code scale} along {@code axis}. */
+  static PaintScaleLegend colourBar(PaintScale scale, NumberAxis axis) {
+    PaintScaleLegend bar = new PaintScaleLegend(scale, axis);
+    bar.setPosition(RectangleEdge.RIGHT);
+    bar.setStripWidth(14);
+    bar.setMargin(new RectangleInsets(4, 12, 4, 4));
+    bar.setBackgroundPaint(Color.WHITE);
+    return bar;
   }
 
   /** Applies fonts, colours and legend placement to a chart whose plot is an {@link XYPlot}. */

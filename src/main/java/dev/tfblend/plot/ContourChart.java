@@ -112,15 +112,8 @@ public final class ContourChart {
   }
 
   private static PaintScaleLegend colourBar(BluesScale scale) {
-    NumberAxis barAxis = new NumberAxis("Objective Value");
-    barAxis.setRange(scale.getLowerBound(), scale.getUpperBound() > scale.getLowerBound()
-        ? scale.getUpperBound() : scale.getLowerBound() + 1e-9);
-    PaintScaleLegend bar = new PaintScaleLegend(scale, barAxis);
-    bar.setPosition(RectangleEdge.RIGHT);
-    bar.setStripWidth(14);
-    bar.setMargin(new RectangleInsets(4, 12, 4, 4));
-    bar.setBackgroundPaint(Color.WHITE);
-    return bar;
+    return ChartStyle.colourBar(scale, ChartStyle.colourAxis(
+        "Objective Value", scale.getLowerBound(), scale.getUpperBound(), 1e-9));
   }
 
   /**

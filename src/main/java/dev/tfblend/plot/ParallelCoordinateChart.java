@@ -13,10 +13,7 @@ import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.SymbolAxis;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
-import org.jfree.chart.title.PaintScaleLegend;
 import org.jfree.chart.title.TextTitle;
-import org.jfree.chart.ui.RectangleEdge;
-import org.jfree.chart.ui.RectangleInsets;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -91,16 +88,9 @@ public final class ParallelCoordinateChart {
         + (data.skipped() > 0 ? ", " + data.skipped() + " left out (missing parameters)" : "")
         + (minimize ? ", lower is better (darker)" : ", higher is better (darker)")));
     if (!lines.isEmpty()) {
-      NumberAxis barAxis = new NumberAxis(ParallelCoordinateChartData.OBJECTIVE_LABEL);
-      barAxis.setRange(scale.getLowerBound(),
-          scale.getUpperBound() > scale.getLowerBound() ? scale.getUpperBound()
-              : scale.getLowerBound() + 1e-9);
-      PaintScaleLegend bar = new PaintScaleLegend(scale, barAxis);
-      bar.setPosition(RectangleEdge.RIGHT);
-      bar.setStripWidth(14);
-      bar.setMargin(new RectangleInsets(4, 12, 4, 4));
-      bar.setBackgroundPaint(Color.WHITE);
-      chart.addSubtitle(bar);
+      chart.addSubtitle(ChartStyle.colourBar(scale, ChartStyle.colourAxis(
+          ParallelCoordinateChartData.OBJECTIVE_LABEL, scale.getLowerBound(),
+          scale.getUpperBound(), 1e-9)));
     }
     return ChartStyle.apply(chart);
   }

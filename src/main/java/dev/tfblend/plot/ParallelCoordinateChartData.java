@@ -72,15 +72,7 @@ public record ParallelCoordinateChartData(String name, StudyDirection direction,
   }
 
   public ParallelCoordinateChartData {
-    if (name == null || name.isBlank()) {
-      throw new IllegalArgumentException("name must not be blank");
-    }
-    if (direction == null || direction == StudyDirection.NOT_SET) {
-      throw new IllegalArgumentException("direction must be MINIMIZE or MAXIMIZE");
-    }
-    if (points == null) {
-      throw new IllegalArgumentException("points must not be null");
-    }
+    ChartArgs.checkTrialChart(name, direction, points);
   }
 
   /** The plot of a study's trials. */

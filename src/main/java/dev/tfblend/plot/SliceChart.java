@@ -9,9 +9,7 @@ import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CombinedRangeXYPlot;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYShapeRenderer;
-import org.jfree.chart.title.PaintScaleLegend;
 import org.jfree.chart.title.TextTitle;
-import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.chart.ui.RectangleInsets;
 import org.jfree.data.xy.DefaultXYZDataset;
 
@@ -80,15 +78,9 @@ public final class SliceChart {
     sub.setPaint(Color.DARK_GRAY);
     chart.addSubtitle(sub);
     if (numbers.length > 0) {
-      NumberAxis barAxis = new NumberAxis("Trial");
-      barAxis.setRange(lo, hi > lo ? hi : lo + 1);
+      NumberAxis barAxis = ChartStyle.colourAxis("Trial", lo, hi, 1);
       barAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits(Locale.ROOT));
-      PaintScaleLegend bar = new PaintScaleLegend(scale, barAxis);
-      bar.setPosition(RectangleEdge.RIGHT);
-      bar.setStripWidth(14);
-      bar.setMargin(new RectangleInsets(4, 12, 4, 4));
-      bar.setBackgroundPaint(Color.WHITE);
-      chart.addSubtitle(bar);
+      chart.addSubtitle(ChartStyle.colourBar(scale, barAxis));
     }
     return chart;
   }

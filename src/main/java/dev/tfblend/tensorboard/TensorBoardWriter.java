@@ -15,6 +15,7 @@ import org.tensorflow.op.summary.SummaryWriter;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
+import org.tensorflow.types.family.TType;
 
 /**
  * Writes one TensorBoard run: an event file in a log directory, written by TensorFlow's own
@@ -104,13 +105,8 @@ public final class TensorBoardWriter implements AutoCloseable {
 
   /** Records {@code value} for {@code tag} at {@code step} (TensorBoard's Scalars tab). */
   public void scalar(String tag, long step, double value) {
-    checkOpen();
-    checkTag(tag);
-    try (TInt64 s = TInt64.scalarOf(step);
-        TString t = TString.scalarOf(tag);
-        TFloat64 v = TFloat64.scalarOf(value)) {
-      session.runner().feed(this.step, s).feed(this.tag, t).feed(scalarValue, v)
-          .addTarget(writeScalar).run();
+    try (TFloat64 v = TFloat64.scalarOf(value)) {
+      write(tag, step, scalarValue, v, writeScalar);
     }
   }
 
@@ -123,13 +119,20 @@ public final class TensorBoardWriter implements AutoCloseable {
 
   /** Records {@code markdown} for {@code tag} at {@code step} (TensorBoard's Text tab). */
   public void text(String tag, long step, String markdown) {
+    try (TString v = TString.scalarOf(markdown)) {
+      write(tag, step, textValue, v, writeText);
+    }
+  }
+
+  /** Runs the summary op {@code target} with {@code value} fed to {@code input} at {@code step}. */
+  private <T extends TType> void write(
+      String tag, long step, Placeholder<T> input, T value, String target) {
     checkOpen();
     checkTag(tag);
     try (TInt64 s = TInt64.scalarOf(step);
-        TString t = TString.scalarOf(tag);
-        TString v = TString.scalarOf(markdown)) {
-      session.runner().feed(this.step, s).feed(this.tag, t).feed(textValue, v)
-          .addTarget(writeText).run();
+        TString t = TString.scalarOf(tag)) {
+      session.runner().feed(this.step, s).feed(this.tag, t).feed(input, value)
+          .addTarget(target).run();
     }
   }
 

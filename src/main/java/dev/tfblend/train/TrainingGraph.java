@@ -3,6 +3,7 @@ package dev.tfblend.train;
 import com.google.common.base.Preconditions;
 import dev.tfblend.data.Dataset;
 import dev.tfblend.model.FloatTensors;
+import dev.tfblend.model.GraphSessions;
 import dev.tfblend.model.Mlp;
 import dev.tfblend.model.ParameterSet;
 import java.util.ArrayList;
@@ -367,10 +368,6 @@ public final class TrainingGraph implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      session.close();
-    } finally {
-      graph.close();
-    }
+    GraphSessions.close(session, graph);
   }
 }
