@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * warm-up epochs, and the time of the per-epoch evaluation ({@link Trainer#EPOCH_SPLITS}); then,
  * optionally, the wall time and peak resident memory of a default {@code tune} in a child process.
  *
- * <p>An epoch is timed as {@link Trainer} runs it: the batches
+ * <p>The graph build time is {@link TrainingGraph#create} after one untimed build (TensorFlow's
+ * native library loads then). An epoch is timed as {@link Trainer} runs it: the batches
  * {@link Batches#epochBatches}{@code (n, batchSize, 0, epoch)}, one {@link TrainingGraph#trainStep}
  * each; steps/s is the epoch's steps over its wall time. Figures are wall-clock, so they depend
  * on what else the machine runs: the report carries the load averages before and after.
@@ -130,6 +131,9 @@ public final class Benchmark {
   public static Report run(Settings s, Progress progress) {
     double loadBefore = loadAverage();
     DataSplits data = DataSplits.mnist1dDefault();
+    // one untimed build first: loading TensorFlow's native library and its one-time set-up are
+    // not part of any optimizer's build time
+    TrainingGraph.create(Mlp.defaults(), Optimizers.stepBuilder(s.optimizers().get(0), Map.of())).close();
     List<OptimizerFigures> figures = new ArrayList<>();
     for (int batch : s.batchSizes()) {
       for (String name : s.optimizers()) {
