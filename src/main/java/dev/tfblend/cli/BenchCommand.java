@@ -110,17 +110,18 @@ public final class BenchCommand implements Callable<Integer> {
         mc.intraOpThreads(), mc.interOpThreads());
     out.printf(Locale.ROOT, "load average (1 min): %.2f before, %.2f after%n%n", mc.loadAverageBefore(),
         mc.loadAverageAfter());
-    out.printf(Locale.ROOT, "%-12s %6s %10s %10s %10s %12s%n", "optimizer", "batch", "steps/s", "build_s",
-        "first_s", "eval_ms/ep");
+    out.printf(Locale.ROOT, "%-12s %6s %10s %10s %10s %10s %12s%n", "optimizer", "batch", "steps/s",
+        "steps/cpu_s", "build_s", "first_s", "eval_ms/ep");
     for (Benchmark.OptimizerFigures f : r.figures()) {
-      out.printf(Locale.ROOT, "%-12s %6d %10.0f %10.3f %10.3f %12.2f%n", f.optimizer(), f.batchSize(),
-          f.stepsPerSecond(), f.graphBuildSeconds(), f.firstStepSeconds(), f.evaluationSecondsPerEpoch() * 1e3);
+      out.printf(Locale.ROOT, "%-12s %6d %10.0f %10.0f %10.3f %10.3f %12.2f%n", f.optimizer(), f.batchSize(),
+          f.stepsPerSecond(), f.stepsPerCpuSecond(), f.graphBuildSeconds(), f.firstStepSeconds(), f.evaluationSecondsPerEpoch() * 1e3);
     }
     out.printf(Locale.ROOT, "(median of %d timed epochs after %d warm-up; peak RSS of this JVM %d MB)%n",
         r.timedEpochs(), r.warmupEpochs(), r.peakRssBytes() >> 20);
     if (r.tune() != null) {
-      out.printf(Locale.ROOT, "%ndefault tune: %.1f s wall (JVM start included), peak RSS %d MB%n",
-          r.tune().wallSeconds(), r.tune().peakRssBytes() >> 20);
+      out.printf(Locale.ROOT, "%ndefault tune: %.1f s wall (JVM starts included), peak RSS %d MB"
+          + " (%d MB summed over its %d processes)%n", r.tune().wallSeconds(), r.tune().peakRssBytes() >> 20,
+          r.tune().peakRssSumBytes() >> 20, r.tune().processes());
     }
   }
 }

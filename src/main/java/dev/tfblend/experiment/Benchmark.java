@@ -36,6 +36,9 @@ import java.util.concurrent.TimeUnit;
  * on what else the machine runs: the report carries the load averages before and after.
  */
 public final class Benchmark {
+  private static final com.sun.management.OperatingSystemMXBean CPU =
+      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
   private Benchmark() {}
 
   /**
@@ -84,23 +87,31 @@ public final class Benchmark {
    *
    * @param stepsPerSecond median over the timed epochs of (steps / epoch wall time)
    * @param stepsPerSecondPerEpoch each timed epoch's figure, in order
+   * @param stepsPerCpuSecond all timed steps over the process CPU time they took (all threads);
+   *     what a step costs, less sensitive than wall time to other processes on the machine (NaN
+   *     when the CPU clock did not advance)
    * @param graphBuildSeconds building the graph and opening its session
    * @param firstStepSeconds the first train step (TensorFlow prepares the step's subgraph)
    * @param evaluationSecondsPerEpoch median time of the per-epoch evaluation (train and validation
    *     splits)
    */
   public record OptimizerFigures(String optimizer, int batchSize, int stepsPerEpoch, double stepsPerSecond,
-      double[] stepsPerSecondPerEpoch, double graphBuildSeconds, double firstStepSeconds,
+      double[] stepsPerSecondPerEpoch, double stepsPerCpuSecond, double graphBuildSeconds, double firstStepSeconds,
       double evaluationSecondsPerEpoch) {}
 
   /**
-   * The default {@code tune} in a child JVM ({@code tune --quiet} into a scratch directory).
+   * The default {@code tune} in a child JVM ({@code tune --quiet} into a scratch directory), started
+ * without {@code TF_CPP_MIN_LOG_LEVEL}, {@code TFBLEND_VERBOSE} and {@code TFBLEND_CHILD} so that it
+ * takes the default path (the launcher relaunches itself).
    *
    * @param wallSeconds from starting the child JVM to its exit
-   * @param peakRssBytes the largest {@code VmHWM} of the child and its descendants, sampled every
-   *     20 ms while they run
+   * @param peakRssBytes the largest {@code VmHWM} of one process among the child and its
+   *     descendants (the relaunched JVM that trains), sampled every 20 ms while they run
+   * @param peakRssSumBytes the sum of those processes' {@code VmHWM} (the launcher included)
+   * @param processes how many processes were seen
    */
-  public record TuneFigures(List<String> command, double wallSeconds, long peakRssBytes) {}
+  public record TuneFigures(List<String> command, double wallSeconds, long peakRssBytes, long peakRssSumBytes,
+      int processes) {}
 
   /**
    * The whole report.
@@ -139,8 +150,9 @@ public final class Benchmark {
       for (String name : s.optimizers()) {
         OptimizerFigures f = measure(name, batch, data, s.warmupEpochs(), s.timedEpochs());
         progress.line(String.format(java.util.Locale.ROOT,
-            "%-10s batch %3d: %8.0f steps/s (median of %d epochs), build %.3f s, eval %.2f ms/epoch",
-            name, batch, f.stepsPerSecond(), s.timedEpochs(), f.graphBuildSeconds(),
+            "%-10s batch %3d: %8.0f steps/s (median of %d epochs), %8.0f steps per CPU-second, build %.3f s,"
+                + " eval %.2f ms/epoch",
+            name, batch, f.stepsPerSecond(), s.timedEpochs(), f.stepsPerCpuSecond(), f.graphBuildSeconds(),
             f.evaluationSecondsPerEpoch() * 1e3));
         figures.add(f);
       }
@@ -149,8 +161,9 @@ public final class Benchmark {
     TuneFigures tune = null;
     if (s.tune()) {
       tune = measureTune(s.workDir());
-      progress.line(String.format(java.util.Locale.ROOT, "default tune: %.1f s wall, peak RSS %d MB",
-          tune.wallSeconds(), tune.peakRssBytes() >> 20));
+      progress.line(String.format(java.util.Locale.ROOT,
+          "default tune: %.1f s wall, peak RSS %d MB (%d MB over its %d processes)",
+          tune.wallSeconds(), tune.peakRssBytes() >> 20, tune.peakRssSumBytes() >> 20, tune.processes()));
     }
     OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
     Machine m = new Machine(Runtime.getRuntime().availableProcessors(), os.getName() + " " + os.getVersion(),
@@ -175,22 +188,29 @@ public final class Benchmark {
       double[] rates = new double[timed];
       double[] evals = new double[timed];
       int steps = 0;
+      long timedSteps = 0;
+      double cpuSeconds = 0;
       for (int e = 1; e <= warmup + timed; e++) {
         List<int[]> batches = Batches.epochBatches(n, batch, 0, e);
+        long c0 = CPU.getProcessCpuTime();
         long e0 = System.nanoTime();
         for (int[] b : batches) {
           g.trainStep(b);
         }
         long e1 = System.nanoTime();
+        long c1 = CPU.getProcessCpuTime();
         g.evaluate(Trainer.EPOCH_SPLITS);
         long e2 = System.nanoTime();
         if (e > warmup) {
           rates[e - warmup - 1] = batches.size() / ((e1 - e0) / 1e9);
+          cpuSeconds += (c1 - c0) / 1e9;
+          timedSteps += batches.size();
           evals[e - warmup - 1] = (e2 - e1) / 1e9;
         }
         steps = batches.size();
       }
-      return new OptimizerFigures(name, batch, steps, median(rates), rates, build, firstStep, median(evals));
+      return new OptimizerFigures(name, batch, steps, median(rates), rates,
+          cpuSeconds > 0 ? timedSteps / cpuSeconds : Double.NaN, build, firstStep, median(evals));
     }
   }
 
@@ -217,20 +237,27 @@ public final class Benchmark {
     Path log = dir.resolve("tune.log");
     try {
       long t0 = System.nanoTime();
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      long peak = 0;
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+      // the default path, as a user without these variables runs it (the launcher relaunches)
+      pb.environment().remove("TF_CPP_MIN_LOG_LEVEL");
+      pb.environment().remove("TFBLEND_VERBOSE");
+      pb.environment().remove("TFBLEND_CHILD");
+      Process p = pb.start();
+      Map<Long, Long> peaks = new LinkedHashMap<>();
       while (!p.waitFor(20, TimeUnit.MILLISECONDS)) {
-        peak = Math.max(peak, peakRss(p.pid()));
+        peaks.merge(p.pid(), peakRss(p.pid()), Math::max);
         for (ProcessHandle d : p.descendants().toList()) {
-          peak = Math.max(peak, peakRss(d.pid()));
+          peaks.merge(d.pid(), peakRss(d.pid()), Math::max);
         }
       }
+      long peak = peaks.values().stream().mapToLong(Long::longValue).max().orElse(-1);
+      long sum = peaks.values().stream().mapToLong(v -> Math.max(0, v)).sum();
       double wall = (System.nanoTime() - t0) / 1e9;
       if (p.exitValue() != 0) {
         throw new IllegalStateException("the benchmark's tune exited with " + p.exitValue() + "; its output:\n"
             + tail(log));
       }
-      return new TuneFigures(cmd.subList(3, cmd.size()), wall, peak);
+      return new TuneFigures(cmd.subList(3, cmd.size()), wall, peak, sum, peaks.size());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot run the benchmark's tune", e);
     } catch (InterruptedException e) {
