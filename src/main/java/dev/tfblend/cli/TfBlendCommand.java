@@ -33,6 +33,7 @@ import picocli.CommandLine.ScopeType;
       GraphsCommand.class,
       StudiesCommand.class,
       BestTrialCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TfBlendCommand implements Runnable {

@@ -65,6 +65,10 @@ public final class Trainer {
   public record Result(List<EpochRecord> epochs, double testLoss, double testAccuracy, long steps,
       double stepsPerSecond, double wallSeconds, String stopReason, Map<String, double[]> stepOutputs) {}
 
+  /** The splits evaluated after every epoch, in one session run. */
+  public static final List<TrainingGraph.Split> EPOCH_SPLITS =
+      List.of(TrainingGraph.Split.TRAIN, TrainingGraph.Split.VALIDATION);
+
   private Trainer() {}
 
   /** Trains {@code g} (already loaded and reinitialised) according to {@code s}. */
@@ -131,8 +135,9 @@ public final class Trainer {
 
   private static EpochRecord evaluateEpoch(TrainingGraph g, int epoch, double meanBatchLoss,
       long steps, double stepsPerSecond, double seconds) {
-    TrainingGraph.Evaluation train = g.evaluate(TrainingGraph.Split.TRAIN);
-    TrainingGraph.Evaluation val = g.evaluate(TrainingGraph.Split.VALIDATION);
+    Map<TrainingGraph.Split, TrainingGraph.Evaluation> ev = g.evaluate(EPOCH_SPLITS);
+    TrainingGraph.Evaluation train = ev.get(TrainingGraph.Split.TRAIN);
+    TrainingGraph.Evaluation val = ev.get(TrainingGraph.Split.VALIDATION);
     return new EpochRecord(epoch, train.loss(), val.loss(), val.accuracy(), meanBatchLoss, steps,
         stepsPerSecond, seconds);
   }

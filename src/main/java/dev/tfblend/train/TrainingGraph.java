@@ -76,6 +76,11 @@ public final class TrainingGraph implements AutoCloseable {
     }
   }
 
+  /** TensorFlow intra-op threads of every session (the first session fixes the process-wide pool). */
+  public static final int INTRA_OP_THREADS = 1;
+  /** TensorFlow inter-op threads of every session. */
+  public static final int INTER_OP_THREADS = 1;
+
   /** Loss and accuracy over a whole split. */
   public record Evaluation(double loss, double accuracy) {}
 
@@ -163,8 +168,8 @@ public final class TrainingGraph implements AutoCloseable {
       predictProbabilities = pr.withName("probabilities").nn.softmax(logits);
 
       ConfigProto config = ConfigProto.newBuilder()
-          .setIntraOpParallelismThreads(1)
-          .setInterOpParallelismThreads(1)
+          .setIntraOpParallelismThreads(INTRA_OP_THREADS)
+          .setInterOpParallelismThreads(INTER_OP_THREADS)
           .build();
       session = new Session(g, config);
     } catch (RuntimeException e) {
@@ -295,9 +300,27 @@ public final class TrainingGraph implements AutoCloseable {
 
   /** Loss and accuracy over the whole {@code split}, in one session run. */
   public Evaluation evaluate(Split split) {
-    List<Operand<TFloat32>> pair = evaluation.get(split);
-    try (Result res = session.runner().fetch(pair.get(0)).fetch(pair.get(1)).run()) {
-      return new Evaluation(FloatTensors.scalarValue(res.get(0)), FloatTensors.scalarValue(res.get(1)));
+    return evaluate(List.of(split)).get(split);
+  }
+
+  /**
+   * Loss and accuracy over each of {@code splits} (distinct), all in one session run; the same
+   * values as one {@link #evaluate(Split)} per split.
+   */
+  public Map<Split, Evaluation> evaluate(List<Split> splits) {
+    Preconditions.checkArgument(!splits.isEmpty() && splits.stream().distinct().count() == splits.size(),
+        "splits must be non-empty and distinct, got %s", splits);
+    Session.Runner r = session.runner();
+    for (Split s : splits) {
+      r.fetch(evaluation.get(s).get(0)).fetch(evaluation.get(s).get(1));
+    }
+    try (Result res = r.run()) {
+      Map<Split, Evaluation> out = new LinkedHashMap<>();
+      for (int i = 0; i < splits.size(); i++) {
+        out.put(splits.get(i), new Evaluation(FloatTensors.scalarValue(res.get(2 * i)),
+            FloatTensors.scalarValue(res.get(2 * i + 1))));
+      }
+      return out;
     }
   }
 

@@ -196,7 +196,12 @@ class BadInputCatalogueTest {
         c("dataset-num-samples-word", 2, "Invalid value for option '--num-samples'", "dataset", "--num-samples", "ten", "--out", "@out"),
         // graphs, gradcheck
         c("graphs-no-out", 2, "Missing required option: '--out=DIR'", "graphs"),
-        c("gradcheck-step-word", 2, "Invalid value for option '--step'", "gradcheck", "--step", "tiny"));
+        c("gradcheck-step-word", 2, "Invalid value for option '--step'", "gradcheck", "--step", "tiny"),
+        // bench
+        c("bench-epochs-zero", 2, "--epochs must be at least 1, got 0", "bench", "--no-tune", "--epochs", "0"),
+        c("bench-warmup-zero", 2, "--warmup must be at least 1, got 0", "bench", "--no-tune", "--warmup", "0"),
+        c("bench-batch-negative", 2, "--batch-sizes must be positive, got -1", "bench", "--no-tune", "--batch-sizes", "32,-1"),
+        c("bench-optimizer-unknown", 2, "optimizer must be one of", "bench", "--no-tune", "--optimizers", "adamw"));
   }
 
   private static Object[] c(String name, int exit, String message, String... args) {

@@ -49,4 +49,12 @@ class TfBlendCommandTest {
     Launcher.filter(new java.io.ByteArrayInputStream(input.getBytes()), new java.io.PrintStream(sink));
     assertEquals("epoch 1/10 loss 1.23\n", sink.toString());
   }
+
+  @Test
+  void theRelaunchedJvmUsesTheSerialCollectorUnlessTheUserChoseOne() {
+    assertEquals(java.util.List.of("-Xmx1g", "-XX:+UseSerialGC"), Launcher.childJvmOptions(java.util.List.of("-Xmx1g")));
+    assertEquals(java.util.List.of("-XX:+UseG1GC"), Launcher.childJvmOptions(java.util.List.of("-XX:+UseG1GC")));
+    assertEquals(java.util.List.of("-XX:+UseZGC", "-Xss2m"),
+        Launcher.childJvmOptions(java.util.List.of("-XX:+UseZGC", "-Xss2m")));
+  }
 }

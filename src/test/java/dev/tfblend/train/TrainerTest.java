@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tfblend.data.Dataset;
@@ -38,6 +39,25 @@ class TrainerTest {
     assertEquals(3 * 19, r.steps());
     assertTrue(r.epochs().get(3).valLoss() < 0.5 * r.epochs().get(0).valLoss(), r.epochs().toString());
     assertTrue(r.testAccuracy() > 0.7, "test accuracy " + r.testAccuracy());
+  }
+
+  @Test
+  void evaluatingSplitsInOneRunGivesTheFiguresOfOneRunPerSplit() {
+    try (TrainingGraph g = TrainingGraph.create(Mlp.defaults(), Optimizers.stepBuilder("adam", Map.of()))) {
+      g.loadData(TRAIN, VAL, TEST);
+      g.reinitialize(5, Map.of());
+      Trainer.run(g, new Trainer.Settings(1, 32, 5), r -> {});
+      List<TrainingGraph.Split> all = List.of(TrainingGraph.Split.TEST, TrainingGraph.Split.TRAIN,
+          TrainingGraph.Split.VALIDATION);
+      Map<TrainingGraph.Split, TrainingGraph.Evaluation> together = g.evaluate(all);
+      assertEquals(all, List.copyOf(together.keySet()));
+      for (TrainingGraph.Split s : all) {
+        // records compare their doubles bit for bit
+        assertEquals(g.evaluate(s), together.get(s), s.graphName());
+      }
+      assertThrows(IllegalArgumentException.class,
+          () -> g.evaluate(List.of(TrainingGraph.Split.TEST, TrainingGraph.Split.TEST)));
+    }
   }
 
   @Test
