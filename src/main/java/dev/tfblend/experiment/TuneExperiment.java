@@ -106,7 +106,8 @@ public final class TuneExperiment {
     checkRunDir(runDir, name);
     StudyResume.checkSameStudy(config, runDir.resolve(StudyResume.STUDY_CONFIG), name);
     TuneResults previous = TuneOutputs.read(runDir.resolve(TuneOutputs.RESULTS));
-    boolean dirExisted = Files.isDirectory(runDir);
+    Path firstCreated = firstMissing(runDir);
+    boolean dirExisted = firstCreated == null;
     boolean configExisted = Files.exists(runDir.resolve(StudyResume.STUDY_CONFIG));
     Path defaultDb = runDir.resolve(STUDY_DB);
     boolean dbExisted = Files.exists(defaultDb);
@@ -161,7 +162,7 @@ public final class TuneExperiment {
       return r;
     } catch (RuntimeException | Error e) {
       if (!stored[0]) {
-        undoCreation(runDir, dirExisted, configExisted, options.storage() == null && !dbExisted ? defaultDb : null);
+        undoCreation(runDir, firstCreated, configExisted, options.storage() == null && !dbExisted ? defaultDb : null);
       }
       throw e;
     }
@@ -228,8 +229,21 @@ public final class TuneExperiment {
     }
   }
 
-  /** Removes what a failed invocation created before any trial was stored. */
-  private static void undoCreation(Path runDir, boolean dirExisted, boolean configExisted, Path createdDb) {
+  /** The outermost directory on the way to {@code dir} that does not exist yet, or null if it exists. */
+  private static Path firstMissing(Path dir) {
+    Path missing = null;
+    for (Path p = dir.toAbsolutePath().normalize(); p != null && !Files.exists(p); p = p.getParent()) {
+      missing = p;
+    }
+    return missing;
+  }
+
+  /**
+   * Removes what a failed invocation created before any trial was stored: the config copy, a
+   * SQLite file it created, and the directories from {@code runDir} up to {@code firstCreated}
+   * (null when the run directory existed) while they are empty.
+   */
+  private static void undoCreation(Path runDir, Path firstCreated, boolean configExisted, Path createdDb) {
     try {
       if (!configExisted) {
         Files.deleteIfExists(runDir.resolve(StudyResume.STUDY_CONFIG));
@@ -239,11 +253,15 @@ public final class TuneExperiment {
           Files.deleteIfExists(createdDb.resolveSibling(createdDb.getFileName() + suffix));
         }
       }
-      if (!dirExisted) {
-        try (Stream<Path> s = Files.list(runDir)) {
-          if (s.findAny().isEmpty()) {
-            Files.delete(runDir);
+      if (firstCreated != null) {
+        for (Path d = runDir.toAbsolutePath().normalize(); d != null && d.startsWith(firstCreated);
+            d = d.getParent()) {
+          try (Stream<Path> s = Files.list(d)) {
+            if (s.findAny().isPresent()) {
+              break;
+            }
           }
+          Files.delete(d);
         }
       }
     } catch (IOException e) {

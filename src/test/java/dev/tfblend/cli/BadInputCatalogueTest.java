@@ -32,8 +32,9 @@ import picocli.CommandLine;
  *
  * <p>Adding a case is one line in {@link #cases()}: a name, the exit code, a fragment of the
  * message and the arguments. In arguments {@code @name} is the fixture file {@code name} (see
- * {@link #FILES}), {@code @model} the classifier SavedModel, {@code @gate} the gate SavedModel
- * and {@code @out} a path under the tree where an output would go.
+ * {@link #FILES}; {@code sqlite:@name} names it as a SQLite storage), {@code @model} the
+ * classifier SavedModel, {@code @gate} the gate SavedModel, {@code @smoke} the project's
+ * {@code configs/smoke.json} and {@code @out} a path under the tree where an output would go.
  */
 class BadInputCatalogueTest {
   /** Fixture input files, by name. */
@@ -71,7 +72,9 @@ class BadInputCatalogueTest {
       Map.entry("tune-trials.json", "{\"trials\": 0}"),
       Map.entry("tune-sampler.json", "{\"sampler\": \"grid\"}"),
       Map.entry("tune-opt.json", "{\"optimizers\": [\"Nope\"]}"),
-      Map.entry("a-file", "not a directory\n"));
+      Map.entry("a-file", "not a directory\n"),
+      Map.entry("not-sqlite.db", "this is not a database, just text\n".repeat(200)),
+      Map.entry("truncated.db", "SQLite format 3\u0000garbage"));
 
   @TempDir static Path root;
   static Path model;
@@ -201,7 +204,14 @@ class BadInputCatalogueTest {
         c("bench-epochs-zero", 2, "--epochs must be at least 1, got 0", "bench", "--no-tune", "--epochs", "0"),
         c("bench-warmup-zero", 2, "--warmup must be at least 1, got 0", "bench", "--no-tune", "--warmup", "0"),
         c("bench-batch-negative", 2, "--batch-sizes must be positive, got -1", "bench", "--no-tune", "--batch-sizes", "32,-1"),
-        c("bench-optimizer-unknown", 2, "optimizer must be one of", "bench", "--no-tune", "--optimizers", "adamw"));
+        c("bench-optimizer-unknown", 2, "optimizer must be one of", "bench", "--no-tune", "--optimizers", "adamw"),
+        // storage: what is wrong with the file or URL, exit 2
+        c("studies-not-a-database", 2, "not-sqlite.db is not a database", "studies", "--storage", "sqlite:@not-sqlite.db"),
+        c("studies-truncated-database", 2, "truncated.db is not a database", "studies", "--storage", "sqlite:@truncated.db"),
+        c("best-trial-not-a-database", 2, "not-sqlite.db is not a database", "best-trial", "--study", "s", "--storage", "sqlite:@not-sqlite.db"),
+        c("tune-storage-not-a-database", 2, "not-sqlite.db is not a database", "tune", "-q", "--config", "@smoke", "--storage", "sqlite:@not-sqlite.db", "--runs-dir", "@out", "--saved-models-dir", "@out2"),
+        c("studies-refused-port", 2, "cannot connect to jdbc:postgresql://127.0.0.1:1/db", "studies", "--storage", "postgresql://u:secret@127.0.0.1:1/db"),
+        c("tune-refused-port-no-password", 2, "cannot connect to jdbc:postgresql://127.0.0.1:1/db", "tune", "-q", "--config", "@smoke", "--storage", "postgresql://u:secret@127.0.0.1:1/db", "--runs-dir", "@out", "--saved-models-dir", "@out2"));
   }
 
   private static Object[] c(String name, int exit, String message, String... args) {
@@ -232,11 +242,15 @@ class BadInputCatalogueTest {
   }
 
   private static String resolve(String arg) {
+    if (arg.startsWith("sqlite:@")) {
+      return "sqlite:" + resolve(arg.substring("sqlite:".length()));
+    }
     if (!arg.startsWith("@")) {
       return arg;
     }
     String name = arg.substring(1);
     return switch (name) {
+      case "smoke" -> Path.of("configs", "smoke.json").toAbsolutePath().toString();
       case "model" -> model.toString();
       case "gate" -> gate.toString();
       case "out" -> root.resolve("out").toString();

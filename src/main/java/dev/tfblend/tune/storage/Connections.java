@@ -93,15 +93,16 @@ final class Connections implements AutoCloseable {
 
   /**
    * Runs {@code work} in one transaction ({@code write}: SQLite takes the write lock at once) and
-   * commits; rolls back when it throws. SQL failures become {@link StorageException}s naming the
-   * database (the connection is dropped); runtime exceptions pass through unchanged.
+   * commits; rolls back when it throws. SQL failures become exceptions naming the database, as
+   * {@link StorageFailures} classifies them (the connection is dropped); runtime exceptions pass
+   * through unchanged.
    */
   <T> T tx(boolean write, SqlWork<T> work) {
     Connection c;
     try {
       c = borrow();
     } catch (SQLException e) {
-      throw new StorageException("cannot connect to " + location + ": " + e.getMessage(), e);
+      throw StorageFailures.classify(location, e, true);
     }
     try {
       dialect.begin(c, write);
@@ -128,7 +129,7 @@ final class Connections implements AutoCloseable {
         // The connection is dropped below anyway.
       }
       closeQuietly(c);
-      throw new StorageException(location + ": " + e.getMessage(), e);
+      throw StorageFailures.classify(location, e, false);
     }
   }
 

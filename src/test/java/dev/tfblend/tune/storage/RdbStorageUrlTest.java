@@ -18,13 +18,14 @@ class RdbStorageUrlTest {
   }
 
   @Test
-  void unreachablePostgresIsAStorageExceptionWithoutThePassword() {
+  void unreachablePostgresIsBadInputWithoutThePassword() {
     for (String url :
         new String[] {
           "postgresql://me:s3cret@127.0.0.1:1/db?connectTimeout=2",
           "jdbc:postgresql://127.0.0.1:1/db?user=me&password=s3cret&connectTimeout=2"
         }) {
-      StorageException e = assertThrows(StorageException.class, () -> RdbStorage.open(url));
+      // nothing listens at the URL's port: the URL is wrong (exit 2), said without the password
+      BadInputException e = assertThrows(BadInputException.class, () -> RdbStorage.open(url));
       assertTrue(e.getMessage().contains("127.0.0.1:1"), e.getMessage());
       assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
     }
