@@ -288,6 +288,9 @@ public final class TrainExperiment {
       default -> throw BadInputException.of("data.source must be one of %s, got %s", DataConfig.SOURCES,
           data.source());
     }
+    if (data.validation() != null && !data.validation().equals("holdout")) {
+      m.put("validation", data.validation() + " (" + DataConfig.validationLabel(data.validation()) + ")");
+    }
     return m;
   }
 
