@@ -186,6 +186,7 @@ final class OptimizerStudy {
     List<TuneResults.AlphaEpoch> alphaEpochs = null;
     float[] alphaSteps = null;
     TuneResults.GateMovement gate = null;
+    Map<String, float[]> norms = null;
     if (AlphaTrace.present(r)) {
       AlphaTrace trace = AlphaTrace.of(r);
       alphaEpochs = trace.epochs().stream()
@@ -196,8 +197,15 @@ final class OptimizerStudy {
       for (int i = 0; i < perStep.length; i++) {
         alphaSteps[i] = (float) perStep[i];
       }
+      double[] adam = r.stepOutputs().get(AlphaTrace.ADAM_NORM);
+      double[] sgd = r.stepOutputs().get(AlphaTrace.SGD_NORM);
+      if (adam != null && sgd != null) {
+        norms = new LinkedHashMap<>();
+        norms.put("adam", toFloats(adam));
+        norms.put("sgd", toFloats(sgd));
+      }
       if (alphaSteps.length > 0) {
-        gate = TuneResults.GateMovement.of(alphaSteps, (int) r.epochs().get(r.epochs().size() - 1).steps());
+        gate = TuneResults.GateMovement.of(alphaSteps, (int) r.epochs().get(r.epochs().size() - 1).steps(), norms);
       }
     }
     TuneResults.EpochFigures last = epochs.get(epochs.size() - 1);
@@ -205,7 +213,15 @@ final class OptimizerStudy {
         "val_loss %.4f  val_acc %.3f  test_loss %.4f  test_acc %.3f%s", last.valLoss(), last.valAccuracy(),
         r.testLoss(), r.testAccuracy(), r.stopReason() == null ? "" : "  (" + r.stopReason() + ")"));
     return new TuneResults.FinalRun(seed, hp, epochs, r.testLoss(), r.testAccuracy(), r.stepsPerSecond(),
-        r.wallSeconds(), r.stopReason(), alphaEpochs, alphaSteps, gate);
+        r.wallSeconds(), r.stopReason(), alphaEpochs, alphaSteps, norms, gate);
+  }
+
+  private static float[] toFloats(double[] v) {
+    float[] f = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      f[i] = (float) v[i];
+    }
+    return f;
   }
 
   /**

@@ -155,6 +155,8 @@ public record TuneResults(
    * @param epochs the curve, epoch 0 (before training) first
    * @param alpha per-epoch alpha statistics (blended runs only)
    * @param alphaPerStep alpha at every training step (blended runs only)
+   * @param updateNormsPerStep per step, the global L2 norms of both candidate updates,
+   *     {@code adam} and {@code sgd} (blended runs only; alpha weighs the first)
    * @param gate how alpha moved over the run (blended runs only)
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -169,6 +171,7 @@ public record TuneResults(
       @JsonProperty("stop_reason") String stopReason,
       List<AlphaEpoch> alpha,
       @JsonProperty("alpha_per_step") float[] alphaPerStep,
+      @JsonProperty("update_norms_per_step") Map<String, float[]> updateNormsPerStep,
       GateMovement gate) {
 
     /** The last epoch's validation loss. */
@@ -202,15 +205,44 @@ public record TuneResults(
    * Whether the blend's gate moved over a run: alpha at the first step ({@code start}), its
    * range, its mean over the last epoch ({@code end}); {@code moved} when some step's alpha is
    * more than {@value #MOVED} from {@code start}; {@code toward} the update alpha moved toward
-   * ({@code adam} when {@code end} exceeds {@code start}, else {@code sgd}), null when it did not move.
+   * ({@code adam} when {@code end} exceeds {@code start}, else {@code sgd}), null when it did not move;
+   * {@code median_norm_ratio} the median over steps of {@code ||adam update|| / ||sgd update||}
+   * (null without the norms).
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record GateMovement(double start, double min, double max, double end, boolean moved, String toward) {
+  public record GateMovement(double start, double min, double max, double end, boolean moved, String toward,
+      @JsonProperty("median_norm_ratio") Double medianNormRatio) {
     /** How far from its start alpha must get for the gate to count as moved. */
     public static final double MOVED = 0.05;
 
     /** The movement of {@code alpha} (one value per step), the last {@code lastEpochSteps} being the last epoch. */
     public static GateMovement of(float[] alpha, int lastEpochSteps) {
+      return of(alpha, lastEpochSteps, null);
+    }
+
+    /**
+     * As {@link #of(float[], int)}, with the median over steps of {@code ||adam|| / ||sgd||}
+     * (finite ratios only) when {@code norms} holds both per-step norms.
+     */
+    public static GateMovement of(float[] alpha, int lastEpochSteps, Map<String, float[]> norms) {
+      Double ratio = null;
+      if (norms != null && norms.get("adam") != null && norms.get("sgd") != null) {
+        float[] a = norms.get("adam");
+        float[] b = norms.get("sgd");
+        double[] r = new double[Math.min(a.length, b.length)];
+        int n = 0;
+        for (int i = 0; i < r.length; i++) {
+          double q = (double) a[i] / b[i];
+          if (Double.isFinite(q)) {
+            r[n++] = q;
+          }
+        }
+        if (n > 0) {
+          double[] kept = java.util.Arrays.copyOf(r, n);
+          java.util.Arrays.sort(kept);
+          ratio = n % 2 == 1 ? kept[n / 2] : (kept[n / 2 - 1] + kept[n / 2]) / 2;
+        }
+      }
       double start = alpha[0];
       double min = start;
       double max = start;
@@ -225,7 +257,7 @@ public record TuneResults(
       }
       end /= alpha.length - from;
       boolean moved = max - start > MOVED || start - min > MOVED;
-      return new GateMovement(start, min, max, end, moved, moved ? (end > start ? "adam" : "sgd") : null);
+      return new GateMovement(start, min, max, end, moved, moved ? (end > start ? "adam" : "sgd") : null, ratio);
     }
   }
 }

@@ -27,7 +27,7 @@ class StudyRepeatsTest {
   private static TuneResults.FinalRun run(double val, double test, double acc) {
     List<TuneResults.EpochFigures> epochs = List.of(new TuneResults.EpochFigures(0, 2.3, null, 2.3, 0.1),
         new TuneResults.EpochFigures(1, 1.0, 1.1, val, 0.5));
-    return new TuneResults.FinalRun(1042, Map.of(), epochs, test, acc, 100, 1, null, null, null, null);
+    return new TuneResults.FinalRun(1042, Map.of(), epochs, test, acc, 100, 1, null, null, null, null, null);
   }
 
   private static TuneResults.Repeat repeat(int i, double[]... figures) {
@@ -103,6 +103,10 @@ class StudyRepeatsTest {
     assertEquals("sgd", down.toward());
     TuneResults.GateMovement up = TuneResults.GateMovement.of(new float[] {0.5f, 0.56f, 0.57f, 0.6f}, 2);
     assertEquals("adam", up.toward());
+    assertNull(up.medianNormRatio());
+    TuneResults.GateMovement withNorms = TuneResults.GateMovement.of(new float[] {0.5f, 0.5f, 0.5f}, 1,
+        Map.of("adam", new float[] {1f, 2f, 30f}, "sgd", new float[] {100f, 100f, 100f}));
+    assertEquals(0.02, withNorms.medianNormRatio(), 1e-7);
   }
 
   @Test
