@@ -33,7 +33,10 @@ import java.util.stream.Stream;
  * final runs with the best parameters, then results, plots, a report and SavedModels.
  *
  * <p>Each optimizer runs as an {@link OptimizerStudy} (trials scored by a {@link TuneObjective},
- * then final runs and SavedModels); the run's files are written by {@link TuneOutputs}.
+ * then final runs and SavedModels); the run's files are written by {@link TuneOutputs}. With
+ * {@code repeats} N the whole sequence runs N times, repeat {@code r} on study seed
+ * {@code seed + r} with studies named {@link #repeatName}; only repeat 0 exports SavedModels, and
+ * {@link StudyStatistics} summarises and compares the optimizers over the repeats.
  *
  * <p>Resuming: the studies live in {@code runs/<name>/study.db} (or the given storage). Running
  * again with the same name runs only the trials still missing, under the rules of {@link
