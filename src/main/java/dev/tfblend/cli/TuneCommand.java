@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
 public final class TuneCommand implements Callable<Integer> {
   /** Options named after the config fields they set (see {@link OptionFields}). */
   private static final List<String> CONFIG_OPTIONS =
-      List.of("trials", "epochs", "seed", "finalSeeds", "optimizers", "sampler");
+      List.of("trials", "epochs", "seed", "finalSeeds", "repeats", "optimizers", "sampler");
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -41,6 +41,14 @@ public final class TuneCommand implements Callable<Integer> {
   @Option(names = "--seeds", paramLabel = "N",
       description = "Final runs per optimizer, on seeds S+1000 .. S+1000+N-1; N > 1 adds means, spreads and a paired comparison (default 1).")
   Integer finalSeeds;
+
+  @Option(names = "--repeats", paramLabel = "N",
+      description = "Whole studies (search and final runs) on study seeds S, S+1, ..., S+N-1; N > 1 adds per-optimizer means, 95% intervals and paired tests over the repeats (default 1).")
+  Integer repeats;
+
+  @Option(names = "--set", paramLabel = "FIELD=VALUE",
+      description = "Override a config field (trial_seeds=3, pruner=median, model.init=torch-default, data.validation=test, search.Adam.fixed.beta1=0.95, ...). Repeatable.")
+  List<String> sets = new java.util.ArrayList<>();
 
   @Option(names = "--optimizers", split = ",", paramLabel = "NAME",
       description = "Subset of studies to run, comma-separated (default DynamicBlended,Adam,SGD).")
@@ -77,7 +85,7 @@ public final class TuneCommand implements Callable<Integer> {
       options.put("finalEpochs", common.epochs);
       names.put("finalEpochs", "--epochs");
     }
-    TuneConfig cfg = TuneConfigLoader.resolve(common.config, options, names);
+    TuneConfig cfg = TuneConfigLoader.resolve(common.config, options, names, sets);
     OutputFiles.requireWritableDirectory(runsDir, "--runs-dir");
     OutputFiles.requireWritableDirectory(savedModelsDir, "--saved-models-dir");
     java.io.PrintWriter err = spec.commandLine().getErr();
@@ -87,7 +95,7 @@ public final class TuneCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "%n%-15s %12s %12s %10s %10s %12s%n", "optimizer", "val_loss", "val_acc",
         "test_loss", "test_acc", "published");
     r.optimizers().forEach((k, v) -> {
-      Double pub = r.published().get(k);
+      Double pub = r.published() == null ? null : r.published().get(k);
       if (v.finalRun() == null) {
         out.printf(Locale.ROOT, "%-15s %12s %12s %10s %10s %12s%n", k, "-", "-", "-", "-", pub == null ? "-" : pub);
       } else {
@@ -96,9 +104,24 @@ public final class TuneCommand implements Callable<Integer> {
             pub == null ? "-" : String.format(Locale.ROOT, "%.4f", pub));
       }
     });
-    if (r.comparison() != null && !r.comparison().isEmpty()
-        && r.comparison().values().iterator().next().n() > 1) {
-      out.printf(Locale.ROOT, "(figures of the first final seed; means over seeds and the paired comparison are in report.md)%n");
+    if (r.published() == null) {
+      out.printf(Locale.ROOT, "(%s)%n", r.publishedReference());
+    }
+    if (r.summary() != null && r.summary().values().stream().anyMatch(m -> m.containsKey("test_loss")
+        && m.get("test_loss").n() > 1)) {
+      boolean repeats = "repeats".equals(r.units());
+      out.printf(Locale.ROOT, "%n%s%ntest loss (primary endpoint) over %s:%n%-15s %4s %10s %10s %22s%n",
+          repeats ? "(the table above: the first repeat's first final seed)" : "(the table above: the first final seed)",
+          repeats ? "repeats" : "final seeds", "optimizer", "n", "mean", "sd", "95% CI");
+      r.summary().forEach((k, m) -> {
+        dev.tfblend.stats.Summary s = m.get("test_loss");
+        if (s != null) {
+          out.printf(Locale.ROOT, "%-15s %4d %10.4f %10s %22s%n", k, s.n(), s.mean(),
+              s.sd() == null ? "-" : String.format(Locale.ROOT, "%.4f", s.sd()),
+              s.ci95() == null ? "-" : String.format(Locale.ROOT, "[%.4f, %.4f]", s.ci95().lo(), s.ci95().hi()));
+        }
+      });
+      out.printf(Locale.ROOT, "paired comparisons: report.md%n");
     }
     out.printf(Locale.ROOT, "%nrun %s finished in %.1f s: %s%n", r.studyName(), r.wallSeconds(),
         runsDir.resolve(r.studyName()).resolve("report.md"));

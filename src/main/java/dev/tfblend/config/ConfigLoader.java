@@ -26,7 +26,7 @@ import java.util.Map;
 public final class ConfigLoader {
   /** Config field paths {@code --set} accepts besides hyperparameters. */
   public static final List<String> FIELDS = List.of("optimizer", "epochs", "batchSize", "seed",
-      "model.layers", "model.activation", "model.init", "data.source", "data.seed", "data.validationSize",
+      "model.layers", "model.activation", "model.init", "data.source", "data.seed", "data.validationSize", "data.validation",
       "data.splitSeed");
 
   private static final ObjectMapper MAPPER = JsonConfig.MAPPER;
@@ -78,6 +78,16 @@ public final class ConfigLoader {
       throw BadInputException.of("--set %s: unknown key %s; expected a hyperparameter of %s (%s) or one of %s",
           set, key, optimizer, String.join(", ", known.keySet()), String.join(", ", FIELDS));
     }
+    setPath(tree, set, key, value);
+  }
+
+  /**
+   * Sets config field {@code key} (a dotted path, {@code model.init}) of {@code tree} to
+   * {@code value}: a comma-separated list of integers for {@code model.layers}, of names for
+   * {@code optimizers}, otherwise JSON when it parses as JSON (numbers, {@code true}, objects)
+   * and text when it does not. {@code set} is the whole {@code name=value} for messages.
+   */
+  static void setPath(ObjectNode tree, String set, String key, String value) {
     String[] parts = key.split("\\.");
     ObjectNode parent = tree;
     for (int i = 0; i < parts.length - 1; i++) {
@@ -92,6 +102,12 @@ public final class ConfigLoader {
         } catch (NumberFormatException e) {
           throw BadInputException.of("--set %s: model.layers must be comma-separated integers", set);
         }
+      }
+      parent.set(leaf, arr);
+    } else if (key.equals("optimizers")) {
+      ArrayNode arr = MAPPER.createArrayNode();
+      for (String p : value.split(",")) {
+        arr.add(p.trim());
       }
       parent.set(leaf, arr);
     } else {

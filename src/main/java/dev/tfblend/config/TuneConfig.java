@@ -1,5 +1,6 @@
 package dev.tfblend.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tfblend.BadInputException;
 import dev.tfblend.optim.HyperparameterTable;
@@ -26,6 +27,12 @@ import java.util.Map;
  * @param batchSize rows per training step (positive)
  * @param finalEpochs epochs of each final run (positive)
  * @param finalSeeds how many final runs per optimizer, each on its own seed (positive)
+ * @param repeats how many whole studies (search and final runs) to run, repeat {@code r} with
+ *     study seed {@code seed + r} (positive; 1 runs the study once)
+ * @param trialSeeds how many seeds (model initialisation and batch order) score each trial: the
+ *     trial's value is the mean of their final validation losses (positive; JSON {@code trial_seeds})
+ * @param trialSeedMode {@code shared} (every trial of a study trains on the same seeds) or
+ *     {@code per-trial} (each trial on seeds of its own); JSON {@code trial_seed_mode}
  * @param sampler {@code tpe}, {@code tpe-multivariate} or {@code random}
  * @param pruner {@code none} or {@code median} (Optuna's default pruner)
  * @param optimizers the studies to run, in order; names are keys of {@code search}
@@ -41,6 +48,9 @@ public record TuneConfig(
     int batchSize,
     int finalEpochs,
     int finalSeeds,
+    int repeats,
+    @JsonProperty("trial_seeds") int trialSeeds,
+    @JsonProperty("trial_seed_mode") String trialSeedMode,
     String sampler,
     String pruner,
     List<String> optimizers,
@@ -52,6 +62,8 @@ public record TuneConfig(
   public static final List<String> SAMPLERS = List.of("tpe", "tpe-multivariate", "random");
   /** Known pruners. */
   public static final List<String> PRUNERS = List.of("none", "median");
+  /** Known trial seed modes. */
+  public static final List<String> TRIAL_SEED_MODES = List.of("shared", "per-trial");
 
   /**
    * One study's optimizer.
@@ -75,6 +87,12 @@ public record TuneConfig(
     search = search == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(search));
   }
 
+  /** This config with study seed {@code newSeed} (a repeat's config). */
+  public TuneConfig withSeed(long newSeed) {
+    return new TuneConfig(description, newSeed, trials, epochs, batchSize, finalEpochs, finalSeeds, repeats, trialSeeds,
+        trialSeedMode, sampler, pruner, optimizers, search, model, data);
+  }
+
   /** Checks every field, naming the first bad one (prefixed by {@code source}). */
   public TuneConfig validated(String source) {
     positive(source, "trials", trials);
@@ -82,6 +100,12 @@ public record TuneConfig(
     positive(source, "batchSize", batchSize);
     positive(source, "finalEpochs", finalEpochs);
     positive(source, "finalSeeds", finalSeeds);
+    positive(source, "repeats", repeats);
+    positive(source, "trial_seeds", trialSeeds);
+    if (trialSeedMode == null || !TRIAL_SEED_MODES.contains(trialSeedMode)) {
+      throw BadInputException.of("%s: trial_seed_mode must be one of %s, got %s", source, TRIAL_SEED_MODES,
+          trialSeedMode);
+    }
     if (sampler == null || !SAMPLERS.contains(sampler)) {
       throw BadInputException.of("%s: sampler must be one of %s, got %s", source, SAMPLERS, sampler);
     }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -38,8 +39,17 @@ public final class TuneConfigLoader {
    *     {@code seed}, {@code optimizers}, ...), only those the user gave
    */
   public static TuneConfig resolve(Path file, Map<String, Object> options) {
-    return resolve(file, options, Map.of());
+    return resolve(file, options, Map.of(), List.of());
   }
+
+  /**
+   * Config fields {@code tune --set} accepts by name; besides these, any path under
+   * {@code search.} ({@code search.Adam.fixed.beta1=0.95}, or a JSON value for a whole space).
+   */
+  public static final List<String> FIELDS = List.of("description", "seed", "trials", "epochs", "batchSize",
+      "finalEpochs", "finalSeeds", "repeats", "trial_seeds", "trial_seed_mode", "sampler", "pruner", "optimizers",
+      "model.layers", "model.activation", "model.init", "data.source", "data.seed", "data.validationSize",
+      "data.splitSeed", "data.validation");
 
   /**
    * Resolves a config, blaming a bad value on the option that gave it.
@@ -48,6 +58,27 @@ public final class TuneConfigLoader {
    *     {@code --trials}); a field missing here is named as is
    */
   public static TuneConfig resolve(Path file, Map<String, Object> options, Map<String, String> optionNames) {
+    return resolve(file, options, optionNames, List.of());
+  }
+
+  /** Resolves a config with {@code --set FIELD=VALUE} overrides (see {@link #resolve(Path, Map, Map, List)}). */
+  public static TuneConfig resolve(Path file, Map<String, Object> options, List<String> sets) {
+    return resolve(file, options, Map.of(), sets);
+  }
+
+  /**
+   * Resolves a config, blaming a bad value on the option that gave it, then applies
+   * {@code --set FIELD=VALUE} overrides in order (after the explicit options). Values parse as in
+   * {@code train --set}: JSON when they are JSON, text otherwise, comma-separated lists for
+   * {@code model.layers} and {@code optimizers}.
+   *
+   * @param optionNames how the user spells each option, by field name ({@code trials} to
+   *     {@code --trials}); a field missing here is named as is
+   * @param sets the {@code FIELD=VALUE} overrides; an unknown field or malformed one is a
+   *     {@link BadInputException} naming it
+   */
+  public static TuneConfig resolve(Path file, Map<String, Object> options, Map<String, String> optionNames,
+      List<String> sets) {
     ObjectNode tree = defaultTree();
     String source = "embedded " + DEFAULT_RESOURCE.substring(1);
     if (file != null) {
@@ -61,16 +92,33 @@ public final class TuneConfigLoader {
       String option = optionNames.getOrDefault(e.getKey(), e.getKey());
       checkSeedRange(JsonConfig.bind(tree, TuneConfig.class, option).validated(option), option);
     }
+    for (String set : sets) {
+      int eq = set.indexOf('=');
+      if (eq <= 0) {
+        throw BadInputException.of("--set %s: expected FIELD=VALUE", set);
+      }
+      String key = set.substring(0, eq).trim();
+      if (!FIELDS.contains(key) && !(key.startsWith("search.") && key.length() > "search.".length())) {
+        throw BadInputException.of("--set %s: unknown field %s; expected one of %s or a search.<study>... path",
+            set, key, String.join(", ", FIELDS));
+      }
+      ConfigLoader.setPath(tree, set, key, set.substring(eq + 1).trim());
+      String option = "--set " + set;
+      checkSeedRange(JsonConfig.bind(tree, TuneConfig.class, option).validated(option), option);
+    }
     TuneConfig cfg = JsonConfig.bind(tree, TuneConfig.class, source).validated(source);
     checkSeedRange(cfg, source);
     return cfg;
   }
 
-  /** Final run k uses seed {@code seed + 1000 + k}: refuse a seed for which that overflows. */
+  /**
+   * Repeat r uses study seed {@code seed + r} and its final run k seed {@code seed + r + 1000 + k}:
+   * refuse a seed for which that overflows.
+   */
   private static void checkSeedRange(TuneConfig cfg, String source) {
-    long max = Long.MAX_VALUE - 1000 - Math.max(0, cfg.finalSeeds() - 1);
+    long max = Long.MAX_VALUE - 1000 - Math.max(0, cfg.finalSeeds() - 1) - Math.max(0, cfg.repeats() - 1);
     if (cfg.seed() < 0 || cfg.seed() > max) {
-      throw BadInputException.of("%s: seed must be in [0, %d] (final runs use seed + 1000 + k), got %d",
+      throw BadInputException.of("%s: seed must be in [0, %d] (final runs use seed + repeat + 1000 + k), got %d",
           source, max, cfg.seed());
     }
   }

@@ -22,9 +22,22 @@ public final class DataSources {
    * replacing the default one), split by {@link DataSplits#of}. {@code blobs}: 40 features, 10
    * classes, noise 2.0; 1,000 training, 300 validation and 300 test rows sharing the class
    * centres drawn from the seed.
+   *
+   * <p>{@code data.validation} then picks the rows returned as the validation split: the held-out
+   * split ({@code holdout}), the test split ({@code test}) or the training split itself
+   * ({@code train}); the training and test splits are the same in every mode.
    */
   public static DataSplits load(DataConfig config) {
     config.validated();
+    DataSplits splits = split(config);
+    return switch (config.validationMode()) {
+      case "test" -> new DataSplits(splits.train(), splits.test(), splits.test());
+      case "train" -> new DataSplits(splits.train(), splits.train(), splits.test());
+      default -> splits;
+    };
+  }
+
+  private static DataSplits split(DataConfig config) {
     return switch (config.source()) {
       case "blobs" -> {
         long seed = config.seed() == null ? BLOBS_DEFAULT_SEED : config.seed();

@@ -54,7 +54,8 @@ final class OptimizerStudy {
    * Tunes and final-trains optimizer {@code key} of {@code config}.
    *
    * @param runName the run's name (study {@code <runName>-<key>}, SavedModel manifests)
-   * @param savedModelDir where this run's SavedModels go ({@code <key>/}, and {@code gate/} for a blend)
+   * @param savedModelDir where this run's SavedModels go ({@code <key>/}, and {@code gate/} for a
+   *     blend), or null to export none
    * @param tuning holds the study while its trials run, for the interrupt hook
    */
   static TuneResults.OptimizerResult run(String key, TuneConfig config, Mlp mlp, DataSplits data,
@@ -95,7 +96,7 @@ final class OptimizerStudy {
             key, study.name(), done, Math.max(0, remaining)));
       }
       if (remaining > 0) {
-        progress.plan((long) remaining * config.epochs() + (long) config.finalSeeds() * config.finalEpochs());
+        progress.plan((long) remaining * config.epochs() * config.trialSeeds() + (long) config.finalSeeds() * config.finalEpochs());
         tuning.set(study);
         study.optimize(objective, remaining, null);
         tuning.set(null);
@@ -110,7 +111,7 @@ final class OptimizerStudy {
       for (FrozenTrial t : study.trials()) {
         Object reason = t.systemAttrs().get(Study.FAIL_REASON);
         records.add(new TuneResults.TrialRecord(t.number(), t.state().name(), t.value(), t.params(),
-            reason == null ? null : reason.toString()));
+            reason == null ? null : reason.toString(), seedValues(t)));
       }
       FrozenTrial best = study.findBestTrial().orElse(null);
       List<TuneResults.FinalRun> finals = new ArrayList<>();
@@ -123,7 +124,7 @@ final class OptimizerStudy {
         for (int k = 0; k < config.finalSeeds(); k++) {
           long seed = config.seed() + 1000 + k;
           finals.add(finalRun(key, graph, config, hp, seed, progress, k));
-          if (k == 0) {
+          if (k == 0 && savedModelDir != null) {
             FinalExports.export(graph, mlp, runName, key, search.optimizer(), hp, seed, config,
                 savedModelDir.resolve(key), savedModelDir.resolve("gate"));
           }
@@ -179,10 +180,13 @@ final class OptimizerStudy {
         rec -> progress.epoch(key, what, rec.epoch(), config.finalEpochs(), rec.valLoss(), null));
     List<TuneResults.EpochFigures> epochs = new ArrayList<>();
     for (Trainer.EpochRecord e : r.epochs()) {
-      epochs.add(new TuneResults.EpochFigures(e.epoch(), e.trainLoss(), e.valLoss(), e.valAccuracy()));
+      epochs.add(new TuneResults.EpochFigures(e.epoch(), e.trainLoss(),
+          Double.isNaN(e.meanBatchLoss()) ? null : e.meanBatchLoss(), e.valLoss(), e.valAccuracy()));
     }
     List<TuneResults.AlphaEpoch> alphaEpochs = null;
     float[] alphaSteps = null;
+    TuneResults.GateMovement gate = null;
+    Map<String, float[]> norms = null;
     if (AlphaTrace.present(r)) {
       AlphaTrace trace = AlphaTrace.of(r);
       alphaEpochs = trace.epochs().stream()
@@ -193,13 +197,31 @@ final class OptimizerStudy {
       for (int i = 0; i < perStep.length; i++) {
         alphaSteps[i] = (float) perStep[i];
       }
+      double[] adam = r.stepOutputs().get(AlphaTrace.ADAM_NORM);
+      double[] sgd = r.stepOutputs().get(AlphaTrace.SGD_NORM);
+      if (adam != null && sgd != null) {
+        norms = new LinkedHashMap<>();
+        norms.put("adam", toFloats(adam));
+        norms.put("sgd", toFloats(sgd));
+      }
+      if (alphaSteps.length > 0) {
+        gate = TuneResults.GateMovement.of(alphaSteps, (int) r.epochs().get(r.epochs().size() - 1).steps(), norms);
+      }
     }
     TuneResults.EpochFigures last = epochs.get(epochs.size() - 1);
     progress.finished(key, what, String.format(Locale.ROOT,
         "val_loss %.4f  val_acc %.3f  test_loss %.4f  test_acc %.3f%s", last.valLoss(), last.valAccuracy(),
         r.testLoss(), r.testAccuracy(), r.stopReason() == null ? "" : "  (" + r.stopReason() + ")"));
     return new TuneResults.FinalRun(seed, hp, epochs, r.testLoss(), r.testAccuracy(), r.stepsPerSecond(),
-        r.wallSeconds(), r.stopReason(), alphaEpochs, alphaSteps);
+        r.wallSeconds(), r.stopReason(), alphaEpochs, alphaSteps, norms, gate);
+  }
+
+  private static float[] toFloats(double[] v) {
+    float[] f = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      f[i] = (float) v[i];
+    }
+    return f;
   }
 
   /**
@@ -241,6 +263,20 @@ final class OptimizerStudy {
       case "median" -> new MedianPruner();
       default -> throw BadInputException.of("pruner must be one of %s, got %s", TuneConfig.PRUNERS, name);
     };
+  }
+
+  /** The per-seed values of a trial scored on several seeds, or null. */
+  @SuppressWarnings("unchecked")
+  private static List<Double> seedValues(FrozenTrial t) {
+    Object v = t.userAttrs().get(TuneObjective.VALUES_ATTR);
+    if (!(v instanceof List<?> list)) {
+      return null;
+    }
+    List<Double> out = new ArrayList<>();
+    for (Object o : list) {
+      out.add(o instanceof Number n ? n.doubleValue() : null);
+    }
+    return out;
   }
 
   /** The progress line's summary of a finished trial. */

@@ -44,11 +44,24 @@ final class StudyResume {
    * Fields that define what a study's trials measure: a resumed study must keep them, or old and
    * new trials would score different things (trials, final runs and the study list may change).
    */
-  static final List<String> STUDY_FIELDS = List.of("seed", "epochs", "batchSize", "sampler", "pruner", "model", "data");
+  static final List<String> STUDY_FIELDS = List.of("seed", "epochs", "batchSize", "sampler", "pruner", "model", "data",
+      "trial_seeds", "trial_seed_mode");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private StudyResume() {}
+
+  /**
+   * Whether {@code value} is the default of field {@code f}, which configs saved before the
+   * field existed lack ({@code trial_seeds} 1, {@code trial_seed_mode} shared).
+   */
+  private static boolean isDefault(String f, JsonNode value) {
+    return switch (f) {
+      case "trial_seeds" -> value.isInt() && value.asInt() == 1;
+      case "trial_seed_mode" -> "shared".equals(value.asText());
+      default -> false;
+    };
+  }
 
   /**
    * Refuses to resume {@code name} with a config whose trials would not be comparable with the
@@ -75,7 +88,7 @@ final class StudyResume {
     }
     List<String> changed = new ArrayList<>();
     for (String f : STUDY_FIELDS) {
-      if (!before.path(f).equals(now.path(f))) {
+      if (!before.path(f).equals(now.path(f)) && !(before.path(f).isMissingNode() && isDefault(f, now.path(f)))) {
         changed.add(f + " " + before.path(f) + " -> " + now.path(f));
       }
     }

@@ -38,7 +38,9 @@ import java.util.Map;
  *       {@code seed}, {@code epochs} ({@code [{epoch, train_loss, val_loss, val_accuracy}]},
  *       epoch 0 = before training), {@code test_loss}, {@code test_accuracy},
  *       {@code steps_per_second}, {@code wall_seconds}; plus {@code stop_reason} when training
- *       stopped early and {@code step_outputs} when the optimizer records per-step values;
+ *       stopped early, for the blend {@code alpha_trace} and {@code update_norms_per_step}
+ *       ({@code adam}, {@code sgd}: the norms of both candidate updates per step), and
+ *       {@code step_outputs} when the optimizer records other per-step values;
  *   <li>{@code manifest.json}: the full config, {@code data_resolved} (the data settings used,
  *       the source's defaults filled in for unset fields), seeds, versions, git commit,
  *       start time;
@@ -228,6 +230,12 @@ public final class TrainExperiment {
     }
     Map<String, double[]> others = new LinkedHashMap<>(r.stepOutputs());
     others.remove(AlphaTrace.OUTPUT);
+    if (others.containsKey(AlphaTrace.ADAM_NORM) && others.containsKey(AlphaTrace.SGD_NORM)) {
+      Map<String, double[]> norms = new LinkedHashMap<>();
+      norms.put("adam", others.remove(AlphaTrace.ADAM_NORM));
+      norms.put("sgd", others.remove(AlphaTrace.SGD_NORM));
+      m.put("update_norms_per_step", norms);
+    }
     if (!others.isEmpty()) {
       m.put("step_outputs", others);
     }
@@ -287,6 +295,9 @@ public final class TrainExperiment {
       }
       default -> throw BadInputException.of("data.source must be one of %s, got %s", DataConfig.SOURCES,
           data.source());
+    }
+    if (data.validation() != null && !data.validation().equals("holdout")) {
+      m.put("validation", data.validation() + " (" + DataConfig.validationLabel(data.validation()) + ")");
     }
     return m;
   }

@@ -61,12 +61,26 @@ final class TuneCharts {
     for (TuneResults.OptimizerResult o : r.optimizers().values()) {
       if (o.finalRun() != null && o.finalRun().alphaPerStep() != null && o.finalRun().alphaPerStep().length > 0) {
         int spe = (int) Math.ceil(o.finalRun().alphaPerStep().length / (double) config.finalEpochs());
+        Map<String, float[]> norms = o.finalRun().updateNormsPerStep();
+        int n = o.finalRun().alphaPerStep().length;
+        boolean withNorms = norms != null && norms.get("adam") != null && norms.get("sgd") != null
+            && norms.get("adam").length == n && norms.get("sgd").length == n;
         ChartWriter.writePng(AlphaTrajectoryChart.create(
-            AlphaTrajectoryChartData.of(o.finalRun().alphaPerStep(), spe)), dir.resolve(ALPHA_TRAJECTORY));
+            AlphaTrajectoryChartData.of(o.finalRun().alphaPerStep(), spe),
+            withNorms ? widen(norms.get("adam")) : null, withNorms ? widen(norms.get("sgd")) : null),
+            dir.resolve(ALPHA_TRAJECTORY));
         files.add(ALPHA_TRAJECTORY);
         break;
       }
     }
     return files;
+  }
+
+  private static double[] widen(float[] v) {
+    double[] d = new double[v.length];
+    for (int i = 0; i < v.length; i++) {
+      d[i] = v[i];
+    }
+    return d;
   }
 }

@@ -1,6 +1,7 @@
 package dev.tfblend.experiment;
 
 import dev.tfblend.BadInputException;
+import dev.tfblend.config.DataConfig;
 import dev.tfblend.config.TuneConfig;
 import dev.tfblend.config.TuneConfigLoader;
 import dev.tfblend.data.DataSplits;
@@ -18,7 +19,6 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +33,10 @@ import java.util.stream.Stream;
  * final runs with the best parameters, then results, plots, a report and SavedModels.
  *
  * <p>Each optimizer runs as an {@link OptimizerStudy} (trials scored by a {@link TuneObjective},
- * then final runs and SavedModels); the run's files are written by {@link TuneOutputs}.
+ * then final runs and SavedModels); the run's files are written by {@link TuneOutputs}. With
+ * {@code repeats} N the whole sequence runs N times, repeat {@code r} on study seed
+ * {@code seed + r} with studies named {@link #repeatName}; only repeat 0 exports SavedModels, and
+ * {@link StudyStatistics} summarises and compares the optimizers over the repeats.
  *
  * <p>Resuming: the studies live in {@code runs/<name>/study.db} (or the given storage). Running
  * again with the same name runs only the trials still missing, under the rules of {@link
@@ -45,8 +48,8 @@ import java.util.stream.Stream;
  * right after the interrupt then runs that trial first; it need not wait for the heartbeat grace.
  */
 public final class TuneExperiment {
-  /** The published study's final validation losses. */
-  public static final Map<String, Double> PUBLISHED = published();
+  /** The published study's final validation losses (shown only beside a run of its protocol). */
+  public static final Map<String, Double> PUBLISHED = PublishedStudy.FIGURES;
 
   /**
    * Where and how to run.
@@ -64,14 +67,6 @@ public final class TuneExperiment {
       PrintWriter out, boolean interactive, boolean quiet) {}
 
   private TuneExperiment() {}
-
-  private static Map<String, Double> published() {
-    Map<String, Double> m = new LinkedHashMap<>();
-    m.put("DynamicBlended", 0.7656);
-    m.put("Adam", 1.0807);
-    m.put("SGD", 0.8775);
-    return Collections.unmodifiableMap(m);
-  }
 
   /**
    * Runs the whole study and writes its outputs; returns what {@code results.json} holds.
@@ -123,8 +118,10 @@ public final class TuneExperiment {
     try {
       TuneOutputs.writeJson(runDir.resolve(StudyResume.STUDY_CONFIG), TuneConfigLoader.toJson(config));
       TuneProgress progress = new TuneProgress(options.out(), options.interactive(), options.quiet());
-      progress.info("tune " + name + ": " + config.optimizers().size() + " studies of " + config.trials()
-          + " trials x " + config.epochs() + " epochs, storage " + storageShown);
+      progress.info("tune " + name + ": " + (config.repeats() > 1 ? config.repeats() + " repeats of " : "")
+          + config.optimizers().size() + " studies of " + config.trials() + " trials x " + config.epochs()
+          + " epochs" + (config.trialSeeds() > 1 ? " x " + config.trialSeeds() + " " + config.trialSeedMode()
+          + " trial seeds" : "") + ", storage " + storageShown);
 
       // load the native library before any timing, so graph build times exclude it
       long tfStart = System.nanoTime();
@@ -133,13 +130,31 @@ public final class TuneExperiment {
       DataSplits data = DataSources.load(config.data());
       Mlp mlp = config.model().toMlp();
       Map<String, TuneResults.OptimizerResult> results = new LinkedHashMap<>();
+      List<TuneResults.Repeat> repeats = new ArrayList<>();
       AtomicReference<Study> tuning = new AtomicReference<>();
       Thread hook = new Thread(() -> onInterrupt(tuning.get(), name, storageShown, progress), "tune-interrupt");
       Runtime.getRuntime().addShutdownHook(hook);
       try (TrialStorage storage = Storages.open(storageSpec)) {
         try {
-          for (String key : config.optimizers()) {
-            results.put(key, OptimizerStudy.run(key, config, mlp, data, storage, name, progress, modelsDir, tuning));
+          for (int rep = 0; rep < config.repeats(); rep++) {
+            TuneConfig rc = config.withSeed(config.seed() + rep);
+            String repName = repeatName(name, rep, config.repeats());
+            if (config.repeats() > 1) {
+              progress.info(String.format(Locale.ROOT, "repeat %d/%d: study seed %d, studies %s-<optimizer>",
+                  rep + 1, config.repeats(), rc.seed(), repName));
+            }
+            Map<String, TuneResults.OptimizerResult> now = new LinkedHashMap<>();
+            Map<String, TuneResults.RepeatResult> entry = new LinkedHashMap<>();
+            for (String key : config.optimizers()) {
+              TuneResults.OptimizerResult o = OptimizerStudy.run(key, rc, mlp, data, storage, repName, progress,
+                  rep == 0 ? modelsDir : null, tuning);
+              now.put(key, o);
+              entry.put(key, TuneResults.RepeatResult.of(o));
+            }
+            if (rep == 0) {
+              results.putAll(now);
+            }
+            repeats.add(new TuneResults.Repeat(rep, rc.seed(), repName, entry));
           }
         } catch (RuntimeException | Error e) {
           stored[0] = hasTrials(storage, name, config);
@@ -153,9 +168,8 @@ public final class TuneExperiment {
           // the JVM is shutting down: the hook runs (or ran)
         }
       }
-      TuneResults r = merge(previous, new TuneResults(TuneConfigLoader.toJson(config), config.seed(), name,
-          storageShown, results, PUBLISHED, Comparisons.paired(results), (System.nanoTime() - t0) / 1e9,
-          tfLoadSeconds, null), started);
+      TuneResults r = merge(previous, assemble(config, name, storageShown, results, repeats,
+          (System.nanoTime() - t0) / 1e9, tfLoadSeconds, null), started);
       List<String> pngs = TuneOutputs.write(r, config, runDir);
       progress.info("wrote " + runDir + "/{" + String.join(", ", List.of(TuneOutputs.RESULTS, TuneOutputs.REPORT,
           TuneOutputs.MANIFEST)) + ", " + String.join(", ", pngs) + "}");
@@ -215,12 +229,34 @@ public final class TuneExperiment {
     }
   }
 
+  /**
+   * The name repeat {@code rep} (0-based) of {@code repeats} gives its studies
+   * ({@code <name>-<optimizer>}): the run's name for a single repeat, {@code <name>-r<rep>} for several.
+   */
+  static String repeatName(String name, int rep, int repeats) {
+    return repeats == 1 ? name : name + "-r" + rep;
+  }
+
+  /** The results of one invocation, with their statistics and published reference. */
+  static TuneResults assemble(TuneConfig config, String name, String storageShown,
+      Map<String, TuneResults.OptimizerResult> optimizers, List<TuneResults.Repeat> repeats, double wallSeconds,
+      double tfLoadSeconds, List<TuneResults.Invocation> invocations) {
+    StudyStatistics.Computed stats = StudyStatistics.of(repeats, List.copyOf(optimizers.keySet()));
+    String mode = config.data().validationMode();
+    String label = DataConfig.validationLabel(mode);
+    return new TuneResults(TuneConfigLoader.toJson(config), config.seed(), name, storageShown, optimizers, mode,
+        label.isEmpty() ? null : label, PublishedStudy.figuresFor(config), PublishedStudy.noReference(config),
+        repeats, stats.units(), stats.summary(), stats.paired(), wallSeconds, tfLoadSeconds, invocations);
+  }
+
   private static boolean hasTrials(TrialStorage storage, String name, TuneConfig config) {
     try {
-      for (String key : config.optimizers()) {
-        OptionalLong id = storage.findStudyIdByName(name + "-" + key);
-        if (id.isPresent() && storage.getTrialCount(id.getAsLong(), EnumSet.allOf(TrialState.class)) > 0) {
-          return true;
+      for (int rep = 0; rep < config.repeats(); rep++) {
+        for (String key : config.optimizers()) {
+          OptionalLong id = storage.findStudyIdByName(repeatName(name, rep, config.repeats()) + "-" + key);
+          if (id.isPresent() && storage.getTrialCount(id.getAsLong(), EnumSet.allOf(TrialState.class)) > 0) {
+            return true;
+          }
         }
       }
       return false;
@@ -271,11 +307,13 @@ public final class TuneExperiment {
 
   /**
    * {@code now} merged into the run's earlier results: the studies {@code now} ran replace their
-   * earlier entries (in place), the others are kept, and the invocation is recorded.
+   * earlier entries (in place), in {@code optimizers} and in each repeat, the others are kept, the
+   * statistics are recomputed over the merged repeats, and the invocation is recorded.
    */
   static TuneResults merge(TuneResults before, TuneResults now, Instant started) {
     List<TuneResults.Invocation> invocations = new ArrayList<>();
     Map<String, TuneResults.OptimizerResult> merged = new LinkedHashMap<>();
+    List<TuneResults.Repeat> repeats = new ArrayList<>();
     if (before != null) {
       if (before.invocations() != null) {
         invocations.addAll(before.invocations());
@@ -283,12 +321,27 @@ public final class TuneExperiment {
         invocations.add(new TuneResults.Invocation(1, null, List.copyOf(before.optimizers().keySet())));
       }
       merged.putAll(before.optimizers());
+      if (before.repeats() != null) {
+        repeats.addAll(before.repeats());
+      }
     }
     merged.putAll(now.optimizers());
+    for (TuneResults.Repeat rep : now.repeats()) {
+      int i = rep.repeat();
+      if (i < repeats.size()) {
+        Map<String, TuneResults.RepeatResult> m = new LinkedHashMap<>(repeats.get(i).optimizers());
+        m.putAll(rep.optimizers());
+        repeats.set(i, new TuneResults.Repeat(i, rep.seed(), rep.studyName(), m));
+      } else {
+        repeats.add(rep);
+      }
+    }
     invocations.add(new TuneResults.Invocation(invocations.size() + 1, started.toString(),
         List.copyOf(now.optimizers().keySet())));
-    return new TuneResults(now.config(), now.seed(), now.studyName(), now.storage(), merged, now.published(),
-        Comparisons.paired(merged), now.wallSeconds(), now.tensorflowLoadSeconds(), invocations);
+    StudyStatistics.Computed stats = StudyStatistics.of(repeats, List.copyOf(merged.keySet()));
+    return new TuneResults(now.config(), now.seed(), now.studyName(), now.storage(), merged, now.validation(),
+        now.validationLabel(), now.published(), now.publishedReference(), repeats, stats.units(), stats.summary(),
+        stats.paired(), now.wallSeconds(), now.tensorflowLoadSeconds(), invocations);
   }
 
   /** The shutdown hook's work: ends the running trial of {@code study} (if any) and says how to resume. */

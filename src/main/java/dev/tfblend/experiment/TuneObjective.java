@@ -17,11 +17,16 @@ import java.util.OptionalDouble;
 
 /**
  * One optimizer's tuning objective: trains the shared {@link TrainingGraph} with a trial's
- * hyperparameters from the study seed and scores the last epoch's validation loss.
+ * hyperparameters on {@code trial_seeds} seeds and scores the mean of their last epochs'
+ * validation losses.
  *
- * <p>Each trial re-initialises the model and optimizer state from the study seed, so every trial
- * starts from the same weights and sees the same batches; only the hyperparameters differ. The
- * trial reports its validation loss after every epoch (the pruner reads these) and is pruned when
+ * <p>Seeds ({@link #trialSeed}): with {@code trial_seed_mode} {@code shared} every trial of the
+ * study trains on the same seeds, the first being the study seed, so every trial starts from the
+ * same weights and sees the same batches and only the hyperparameters differ; with
+ * {@code per-trial} each trial number has seeds of its own. Each seed re-initialises the model and
+ * optimizer state and orders the batches. With more than one seed, the per-seed values are kept as
+ * the trial's user attributes {@value #SEEDS_ATTR} and {@value #VALUES_ATTR}. The trial reports
+ * the first seed's validation loss after every epoch (the pruner reads these) and is pruned when
  * the pruner says so. A trial whose loss becomes non-finite throws {@link NonFiniteLossException}
  * and ends as FAIL with that reason.
  *
@@ -29,6 +34,11 @@ import java.util.OptionalDouble;
  * study's listeners on that thread.
  */
 final class TuneObjective implements Objective {
+  /** User attribute: the seeds a trial was scored on (more than one seed only). */
+  static final String SEEDS_ATTR = "trial_seeds";
+  /** User attribute: the final validation loss on each of those seeds. */
+  static final String VALUES_ATTR = "seed_values";
+
   private final String key;
   private final TuneConfig config;
   private final TrainingGraph graph;
@@ -36,7 +46,6 @@ final class TuneObjective implements Objective {
   private final Map<String, Double> fixed;
   private final Study study;
   private final TuneProgress progress;
-  private final Trainer.Settings settings;
   private final int batchesPerEpoch;
   private final List<Double> trialSeconds = new ArrayList<>();
   private int ordinal;
@@ -58,7 +67,6 @@ final class TuneObjective implements Objective {
     this.fixed = fixed;
     this.study = study;
     this.progress = progress;
-    this.settings = new Trainer.Settings(config.epochs(), config.batchSize(), config.seed());
     this.ordinal = finishedBefore;
   }
 
@@ -70,15 +78,42 @@ final class TuneObjective implements Objective {
     space.suggest(trial).forEach((k, v) -> hp.put(k, ((Number) v).doubleValue()));
     OptimizerStudy.putTotalSteps(hp, config.epochs(), batchesPerEpoch);
     Double best = study.findBestTrial().map(FrozenTrial::value).orElse(null);
+    int n = config.trialSeeds();
+    double[] values = new double[n];
+    List<Long> seeds = new ArrayList<>();
     long start = System.nanoTime();
-    graph.reinitialize(config.seed(), hp);
+    try {
+      for (int s = 0; s < n; s++) {
+        long seed = trialSeed(config.seed(), config.trialSeedMode(), trial.number(), s);
+        seeds.add(seed);
+        values[s] = train(trial, hp, seed, s == 0, n == 1 ? what : what + " seed " + (s + 1) + "/" + n, best,
+            (n - 1 - s) * config.epochs());
+      }
+    } finally {
+      trialSeconds.add((System.nanoTime() - start) / 1e9);
+    }
+    if (n > 1) {
+      trial.setUserAttr(SEEDS_ATTR, seeds);
+      trial.setUserAttr(VALUES_ATTR, java.util.Arrays.stream(values).boxed().toList());
+    }
+    return java.util.Arrays.stream(values).average().orElseThrow();
+  }
+
+  /**
+   * Trains one seed of a trial and returns its last epoch's validation loss; {@code report}: this
+   * seed's epochs are reported to the pruner. {@code laterEpochs}: the epochs of the trial's
+   * seeds still to come, taken off the progress plan when this one ends the trial.
+   */
+  private double train(Trial trial, Map<String, Double> hp, long seed, boolean report, String what, Double best,
+      int laterEpochs) {
+    graph.reinitialize(seed, hp);
     int[] epochsRun = {0};
     Trainer.Result result;
     try {
-      result = Trainer.run(graph, settings, rec -> {
+      result = Trainer.run(graph, new Trainer.Settings(config.epochs(), config.batchSize(), seed), rec -> {
         progress.epoch(key, what, rec.epoch(), config.epochs(), rec.valLoss(), best);
         epochsRun[0] = rec.epoch();
-        if (rec.epoch() > 0) {
+        if (report && rec.epoch() > 0) {
           trial.report(rec.valLoss(), rec.epoch());
           if (trial.shouldPrune()) {
             throw new TrialPrunedException("pruned at epoch " + rec.epoch());
@@ -86,16 +121,34 @@ final class TuneObjective implements Objective {
         }
       });
     } catch (TrialPrunedException e) {
-      progress.unplan(config.epochs() - epochsRun[0]);
+      progress.unplan(config.epochs() - epochsRun[0] + laterEpochs);
       throw e;
-    } finally {
-      trialSeconds.add((System.nanoTime() - start) / 1e9);
     }
     if (result.stopReason() != null) {
-      progress.unplan(config.epochs() - epochsRun[0]);
+      progress.unplan(config.epochs() - epochsRun[0] + laterEpochs);
       throw new NonFiniteLossException(result.stopReason());
     }
     return result.epochs().get(result.epochs().size() - 1).valLoss();
+  }
+
+  /**
+   * The seed of seed {@code s} (0-based) of trial {@code number} in a study with seed
+   * {@code studySeed}: in {@code shared} mode the study seed for {@code s = 0} and a seed mixed
+   * from the study seed and {@code s} after it (the same for every trial); in {@code per-trial}
+   * mode a seed mixed from the study seed, the trial number and {@code s}. Mixed seeds lie in
+   * [0, 2^31) (SplitMix64's finaliser).
+   */
+  static long trialSeed(long studySeed, String mode, int number, int s) {
+    if (mode.equals("shared")) {
+      return s == 0 ? studySeed : mix(mix(studySeed) + s);
+    }
+    return mix(mix(mix(studySeed) ^ 0x5DEECE66DL) + number * 0x9E3779B97F4A7C15L + s);
+  }
+
+  private static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return (z ^ (z >>> 31)) & 0x7fffffffL;
   }
 
   /** The progress label of the trial running or last run ({@code trial i/N}), or null before the first. */

@@ -3,6 +3,8 @@ package dev.tfblend.experiment;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tfblend.stats.PairedComparison;
+import dev.tfblend.stats.Summary;
 import java.util.List;
 import java.util.Map;
 
@@ -15,10 +17,23 @@ import java.util.Map;
  * @param seed the study seed
  * @param studyName the run's name ({@code runs/<study_name>/})
  * @param storage where the studies are stored
- * @param optimizers per study name ({@code DynamicBlended}, {@code Adam}, {@code SGD}), in run order
- * @param published the published study's final validation losses
- * @param comparison paired comparisons of the blend against each baseline over the final seeds
- *     (empty when the blend or a baseline did not run)
+ * @param optimizers per study name ({@code DynamicBlended}, {@code Adam}, {@code SGD}), in run
+ *     order: the first repeat's studies
+ * @param validation the rows that scored the trials ({@code holdout}, {@code test}, {@code train})
+ * @param validationLabel how figures on those rows are labelled ({@code "test used for selection"},
+ *     {@code "not held out"}); null for {@code holdout}
+ * @param published the published study's final validation losses, only when this run's config is
+ *     the published study's ({@link PublishedStudy}); otherwise null
+ * @param publishedReference {@code null} when {@code published} is given, otherwise why there is no
+ *     published reference
+ * @param repeats one entry per whole study (search and final runs), repeat 0 first
+ * @param units what the summaries and paired comparisons count: {@code repeats} (each repeat's
+ *     figure is the mean over its final seeds) when more than one repeat ran, otherwise
+ *     {@code final_seeds}
+ * @param summary per optimizer and metric ({@code test_loss}, {@code test_accuracy},
+ *     {@code val_loss}): mean, sd and 95% interval over the units
+ * @param paired per pair of optimizers (config order) and metric: the paired comparison over the
+ *     units both have; test loss is the primary endpoint
  * @param wallSeconds the whole run
  * @param tensorflowLoadSeconds loading TensorFlow's native library (once per process, before any
  *     graph is built)
@@ -32,11 +47,65 @@ public record TuneResults(
     @JsonProperty("study_name") String studyName,
     String storage,
     Map<String, OptimizerResult> optimizers,
+    String validation,
+    @JsonProperty("validation_label") String validationLabel,
     Map<String, Double> published,
-    Map<String, PairedComparison> comparison,
+    @JsonProperty("published_reference") String publishedReference,
+    List<Repeat> repeats,
+    String units,
+    Map<String, Map<String, Summary>> summary,
+    List<PairedComparison> paired,
     @JsonProperty("wall_seconds") double wallSeconds,
     @JsonProperty("tensorflow_load_seconds") double tensorflowLoadSeconds,
     List<Invocation> invocations) {
+
+  /** The metrics summarised and compared, the primary endpoint first. */
+  public static final List<String> METRICS = List.of("test_loss", "test_accuracy", "val_loss");
+
+  /**
+   * One whole study: its seed and, per optimizer, the search's outcome and the first final run.
+   *
+   * @param repeat 0-based
+   * @param seed the study seed of this repeat ({@code seed + repeat})
+   * @param studyName the name its studies carry ({@code <study_name>-<optimizer>} for one repeat,
+   *     {@code <study_name>-r<repeat>-<optimizer>} for several)
+   * @param optimizers per optimizer
+   */
+  public record Repeat(int repeat, long seed, @JsonProperty("study_name") String studyName,
+      Map<String, RepeatResult> optimizers) {}
+
+  /**
+   * One optimizer in one repeat.
+   *
+   * @param bestParams the best trial's parameters (null when no trial completed)
+   * @param bestValue its value (mean final validation loss over the trial seeds)
+   * @param finalRun the first final run
+   * @param finalRuns every final run of the repeat (one per final seed)
+   * @param winnersCurse the final runs' mean final validation loss minus {@code best_value}
+   * @param trialSd the sample standard deviation of the COMPLETE trials' values (the spread
+   *     between trials), null with fewer than two
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record RepeatResult(
+      @JsonProperty("best_params") Map<String, Object> bestParams,
+      @JsonProperty("best_value") Double bestValue,
+      @JsonProperty("final") FinalRun finalRun,
+      @JsonProperty("final_runs") List<FinalRun> finalRuns,
+      @JsonProperty("winners_curse") Double winnersCurse,
+      @JsonProperty("trial_sd") Double trialSd) {
+
+    /** {@code o}'s figures as one repeat's entry. */
+    static RepeatResult of(OptimizerResult o) {
+      Double curse = null;
+      if (o.bestValue() != null && o.finalRuns() != null && !o.finalRuns().isEmpty()) {
+        curse = o.finalRuns().stream().mapToDouble(FinalRun::finalValLoss).average().orElseThrow() - o.bestValue();
+      }
+      double[] values = o.trials().stream().filter(t -> t.state().equals("COMPLETE") && t.value() != null)
+          .mapToDouble(TrialRecord::value).toArray();
+      Double sd = values.length < 2 ? null : Summary.of(values).sd();
+      return new RepeatResult(o.bestParams(), o.bestValue(), o.finalRun(), o.finalRuns(), curse, sd);
+    }
+  }
 
   /**
    * One {@code tune} invocation of the run.
@@ -70,10 +139,13 @@ public record TuneResults(
       @JsonProperty("graph_build_seconds") double graphBuildSeconds,
       @JsonProperty("mean_trial_seconds") Double meanTrialSeconds) {}
 
-  /** One trial as stored: number, state, value (null unless COMPLETE/PRUNED), params. */
+  /**
+   * One trial as stored: number, state, value (null unless COMPLETE/PRUNED), params, and with
+   * {@code trial_seeds > 1} the final validation loss on each seed (the value is their mean).
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record TrialRecord(int number, String state, Double value, Map<String, Object> params,
-      @JsonProperty("fail_reason") String failReason) {}
+      @JsonProperty("fail_reason") String failReason, @JsonProperty("seed_values") List<Double> seedValues) {}
 
   /**
    * One final run.
@@ -83,6 +155,9 @@ public record TuneResults(
    * @param epochs the curve, epoch 0 (before training) first
    * @param alpha per-epoch alpha statistics (blended runs only)
    * @param alphaPerStep alpha at every training step (blended runs only)
+   * @param updateNormsPerStep per step, the global L2 norms of both candidate updates,
+   *     {@code adam} and {@code sgd} (blended runs only; alpha weighs the first)
+   * @param gate how alpha moved over the run (blended runs only)
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record FinalRun(
@@ -95,7 +170,9 @@ public record TuneResults(
       @JsonProperty("wall_seconds") double wallSeconds,
       @JsonProperty("stop_reason") String stopReason,
       List<AlphaEpoch> alpha,
-      @JsonProperty("alpha_per_step") float[] alphaPerStep) {
+      @JsonProperty("alpha_per_step") float[] alphaPerStep,
+      @JsonProperty("update_norms_per_step") Map<String, float[]> updateNormsPerStep,
+      GateMovement gate) {
 
     /** The last epoch's validation loss. */
     public double finalValLoss() {
@@ -108,10 +185,16 @@ public record TuneResults(
     }
   }
 
-  /** One epoch of a curve. */
+  /**
+   * One epoch of a curve: {@code train_loss} is the loss over the whole training split at the
+   * epoch's end, {@code train_batch_loss} the mean of the epoch's batch losses (each before its
+   * step; null for epoch 0).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record EpochFigures(
       int epoch,
       @JsonProperty("train_loss") double trainLoss,
+      @JsonProperty("train_batch_loss") Double trainBatchLoss,
       @JsonProperty("val_loss") double valLoss,
       @JsonProperty("val_accuracy") double valAccuracy) {}
 
@@ -119,19 +202,62 @@ public record TuneResults(
   public record AlphaEpoch(int epoch, double min, double mean, double max) {}
 
   /**
-   * The blend's final validation loss minus a baseline's, paired by final seed.
-   *
-   * @param n number of seeds
-   * @param meanDifference mean of (blend - baseline); negative means the blend is better
-   * @param sdDifference sample standard deviation of the differences (null for n = 1)
-   * @param tStatistic paired t statistic (null for n {@literal <} 2 or zero spread)
-   * @param blendWins seeds where the blend had the lower loss
+   * Whether the blend's gate moved over a run: alpha at the first step ({@code start}), its
+   * range, its mean over the last epoch ({@code end}); {@code moved} when some step's alpha is
+   * more than {@value #MOVED} from {@code start}; {@code toward} the update alpha moved toward
+   * ({@code adam} when {@code end} exceeds {@code start}, else {@code sgd}), null when it did not move;
+   * {@code median_norm_ratio} the median over steps of {@code ||adam update|| / ||sgd update||}
+   * (null without the norms).
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record PairedComparison(
-      int n,
-      @JsonProperty("mean_difference") double meanDifference,
-      @JsonProperty("sd_difference") Double sdDifference,
-      @JsonProperty("t_statistic") Double tStatistic,
-      @JsonProperty("blend_wins") int blendWins) {}
+  public record GateMovement(double start, double min, double max, double end, boolean moved, String toward,
+      @JsonProperty("median_norm_ratio") Double medianNormRatio) {
+    /** How far from its start alpha must get for the gate to count as moved. */
+    public static final double MOVED = 0.05;
+
+    /** The movement of {@code alpha} (one value per step), the last {@code lastEpochSteps} being the last epoch. */
+    public static GateMovement of(float[] alpha, int lastEpochSteps) {
+      return of(alpha, lastEpochSteps, null);
+    }
+
+    /**
+     * As {@link #of(float[], int)}, with the median over steps of {@code ||adam|| / ||sgd||}
+     * (finite ratios only) when {@code norms} holds both per-step norms.
+     */
+    public static GateMovement of(float[] alpha, int lastEpochSteps, Map<String, float[]> norms) {
+      Double ratio = null;
+      if (norms != null && norms.get("adam") != null && norms.get("sgd") != null) {
+        float[] a = norms.get("adam");
+        float[] b = norms.get("sgd");
+        double[] r = new double[Math.min(a.length, b.length)];
+        int n = 0;
+        for (int i = 0; i < r.length; i++) {
+          double q = (double) a[i] / b[i];
+          if (Double.isFinite(q)) {
+            r[n++] = q;
+          }
+        }
+        if (n > 0) {
+          double[] kept = java.util.Arrays.copyOf(r, n);
+          java.util.Arrays.sort(kept);
+          ratio = n % 2 == 1 ? kept[n / 2] : (kept[n / 2 - 1] + kept[n / 2]) / 2;
+        }
+      }
+      double start = alpha[0];
+      double min = start;
+      double max = start;
+      for (float a : alpha) {
+        min = Math.min(min, a);
+        max = Math.max(max, a);
+      }
+      int from = Math.max(0, alpha.length - Math.max(1, lastEpochSteps));
+      double end = 0;
+      for (int i = from; i < alpha.length; i++) {
+        end += alpha[i];
+      }
+      end /= alpha.length - from;
+      boolean moved = max - start > MOVED || start - min > MOVED;
+      return new GateMovement(start, min, max, end, moved, moved ? (end > start ? "adam" : "sgd") : null, ratio);
+    }
+  }
 }

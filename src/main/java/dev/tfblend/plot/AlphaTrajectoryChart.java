@@ -12,7 +12,6 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.LegendItem;
 import org.jfree.chart.LegendItemCollection;
 import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.DeviationRenderer;
@@ -25,7 +24,10 @@ import org.jfree.data.xy.YIntervalSeriesCollection;
 /**
  * Draws an {@link AlphaTrajectoryChartData}: alpha at every step as a thin line, and per epoch a
  * shaded min–max band with the epoch mean as a thick line, both constant across the epoch's
- * steps. Faint vertical lines mark epoch boundaries. The vertical axis is fixed to [0, 1].
+ * steps. Faint vertical lines mark epoch boundaries. The alpha axis spans the data's range
+ * ({@link #alphaRange}), so a gate that moves by a few hundredths is visible. With the norms of
+ * both candidate updates, a second panel below shows their ratio {@code ||adam|| / ||sgd||} per
+ * step on a log axis (alpha drifts toward the smaller update when the gate shortens the step).
  */
 public final class AlphaTrajectoryChart {
   static {
@@ -52,8 +54,22 @@ public final class AlphaTrajectoryChart {
 
   private AlphaTrajectoryChart() {}
 
-  /** Builds the chart; the data is read once and not kept. */
+  /** Legend label of the norm-ratio line. */
+  public static final String RATIO_SERIES = "||adam update|| / ||sgd update||";
+
+  static final Color RATIO_COLOR = new Color(0x2ca02c);
+
+  /** Builds the alpha chart alone; the data is read once and not kept. */
   public static JFreeChart create(AlphaTrajectoryChartData data) {
+    return create(data, null, null);
+  }
+
+  /**
+   * Builds the chart with a second panel of the per-step ratio {@code adamNorms[i] / sgdNorms[i]}
+   * when both are given (same length as alpha); steps whose ratio is not finite and positive are
+   * left out of that panel.
+   */
+  public static JFreeChart create(AlphaTrajectoryChartData data, double[] adamNorms, double[] sgdNorms) {
     double[] alpha = data.alpha();
     double[][] xy = new double[2][alpha.length];
     for (int i = 0; i < alpha.length; i++) {
@@ -92,10 +108,10 @@ public final class AlphaTrajectoryChart {
     x.setLowerMargin(0.01);
     x.setUpperMargin(0.01);
     NumberAxis y = new NumberAxis("alpha (weight on Adam)");
-    y.setRange(0.0, 1.0);
+    double[] range = alphaRange(alpha);
+    y.setRange(range[0], range[1]);
     y.setAutoRange(false);
-    y.setTickUnit(new NumberTickUnit(
-        0.1, new DecimalFormat("0.0", DecimalFormatSymbols.getInstance(Locale.ROOT))));
+    y.setNumberFormatOverride(new DecimalFormat("0.000", DecimalFormatSymbols.getInstance(Locale.ROOT)));
 
     // dataset 0 is drawn on top of dataset 1 (reverse rendering order): the translucent band
     // and the mean go over the steps, so the summary stays readable however dense the steps
@@ -120,9 +136,72 @@ public final class AlphaTrajectoryChart {
     legend.add(bandItem);
     plot.setFixedLegendItems(legend);
 
-    JFreeChart chart = new JFreeChart(data.title(), ChartStyle.TITLE, plot, true);
+    XYPlot top = plot;
+    JFreeChart chart;
+    if (adamNorms != null && sgdNorms != null) {
+      if (adamNorms.length != alpha.length || sgdNorms.length != alpha.length) {
+        throw new IllegalArgumentException("update norms need one value per step: " + alpha.length + " steps, "
+            + adamNorms.length + " adam and " + sgdNorms.length + " sgd norms");
+      }
+      org.jfree.chart.plot.CombinedDomainXYPlot combined = new org.jfree.chart.plot.CombinedDomainXYPlot(x);
+      combined.setGap(8);
+      combined.add(top, 2);
+      combined.add(ratioPlot(adamNorms, sgdNorms), 1);
+      LegendItemCollection all = new LegendItemCollection();
+      all.addAll(legend);
+      all.add(lineItem(RATIO_SERIES, RATIO_COLOR, 1.5f));
+      combined.setFixedLegendItems(all);
+      chart = new JFreeChart(data.title(), ChartStyle.TITLE, combined, true);
+    } else {
+      chart = new JFreeChart(data.title(), ChartStyle.TITLE, plot, true);
+    }
     chart.addSubtitle(new TextTitle(subtitle(data)));
     return ChartStyle.apply(chart);
+  }
+
+  private static XYPlot ratioPlot(double[] adamNorms, double[] sgdNorms) {
+    int n = 0;
+    double[][] xy = new double[2][adamNorms.length];
+    for (int i = 0; i < adamNorms.length; i++) {
+      double r = adamNorms[i] / sgdNorms[i];
+      if (Double.isFinite(r) && r > 0) {
+        xy[0][n] = i + 1;
+        xy[1][n] = r;
+        n++;
+      }
+    }
+    double[][] kept = {java.util.Arrays.copyOf(xy[0], n), java.util.Arrays.copyOf(xy[1], n)};
+    DefaultXYDataset ratio = new DefaultXYDataset();
+    ratio.addSeries(RATIO_SERIES, kept);
+    XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
+    renderer.setSeriesPaint(0, RATIO_COLOR);
+    renderer.setSeriesStroke(0, ChartStyle.solid(1f));
+    renderer.setDrawSeriesLineAsPath(true);
+    org.jfree.chart.axis.LogAxis y = new org.jfree.chart.axis.LogAxis("norm ratio adam/sgd");
+    y.setSmallestValue(1e-12);
+    XYPlot p = new XYPlot(ratio, null, y, renderer);
+    p.setDomainGridlinesVisible(false);
+    return p;
+  }
+
+  /**
+   * The alpha axis's range: the finite values' minimum and maximum widened by a tenth of their
+   * span (at least 0.005 each side), kept inside [0, 1].
+   */
+  static double[] alphaRange(double[] alpha) {
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = Double.NEGATIVE_INFINITY;
+    for (double a : alpha) {
+      if (Double.isFinite(a)) {
+        lo = Math.min(lo, a);
+        hi = Math.max(hi, a);
+      }
+    }
+    if (lo > hi) {
+      return new double[] {0, 1};
+    }
+    double pad = Math.max(0.1 * (hi - lo), 0.005);
+    return new double[] {Math.max(0, lo - pad), Math.min(1, hi + pad)};
   }
 
   /** E.g. {@code "1250 steps in 10 epochs of 125; last epoch mean 0.812"}. */

@@ -96,6 +96,17 @@ final class ChartStyle {
       }
     }
     XYPlot plot = chart.getXYPlot();
+    stylePlot(plot);
+    if (plot instanceof org.jfree.chart.plot.CombinedDomainXYPlot combined) {
+      for (XYPlot sub : combined.getSubplots()) {
+        stylePlot(sub);
+      }
+    }
+    return chart;
+  }
+
+  /** Styles a plot and its axes (a combined plot has no range axis of its own; its subplots do). */
+  private static void stylePlot(XYPlot plot) {
     plot.setBackgroundPaint(Color.WHITE);
     plot.setOutlinePaint(Color.GRAY);
     plot.setDomainGridlinePaint(GRID);
@@ -104,9 +115,12 @@ final class ChartStyle {
     plot.setRangeGridlineStroke(new BasicStroke(1f));
     plot.setAxisOffset(RectangleInsets.ZERO_INSETS);
     plot.setNoDataMessageFont(AXIS_LABEL);
-    styleAxis(plot.getDomainAxis());
-    styleAxis(plot.getRangeAxis());
-    return chart;
+    if (plot.getDomainAxis() != null) {
+      styleAxis(plot.getDomainAxis());
+    }
+    if (plot.getRangeAxis() != null) {
+      styleAxis(plot.getRangeAxis());
+    }
   }
 
   private static void styleAxis(ValueAxis axis) {

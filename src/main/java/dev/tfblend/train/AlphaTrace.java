@@ -18,6 +18,10 @@ public record AlphaTrace(List<EpochStats> epochs, double[] perStep) {
 
   /** The per-step output name the blended step records. */
   public static final String OUTPUT = "alpha";
+  /** The per-step output: global L2 norm of the step's candidate Adam update. */
+  public static final String ADAM_NORM = "update_norm_adam";
+  /** The per-step output: global L2 norm of the step's candidate SGD-momentum update. */
+  public static final String SGD_NORM = "update_norm_sgd";
 
   /** Alpha over one epoch's steps. */
   public record EpochStats(int epoch, long steps, double min, double mean, double max) {}

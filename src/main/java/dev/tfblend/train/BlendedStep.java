@@ -40,7 +40,9 @@ import org.tensorflow.types.family.TType;
  * <p>Graph layout under the scope given (for example {@code blended/}): {@code hyper/<key>},
  * {@code gate/...}, optimizer slots {@code slots/<param>/a/m|a/v|b/momentum} and counter
  * {@code step}, the update math {@code update/...}, the meta step {@code meta/...}
- * ({@code meta/validation_loss}), the step's {@code alpha} and the target {@code update}.
+ * ({@code meta/validation_loss}), the step's {@code alpha}, the global L2 norms of both candidate
+ * updates {@code update_norms/adam} and {@code update_norms/sgd} (over all model parameters,
+ * computed before any write) and the target {@code update}.
  *
  * <p>Immutable once built; build one per graph.
  *
@@ -51,6 +53,8 @@ import org.tensorflow.types.family.TType;
  * @param metaStep the meta step, or {@code null} for a frozen gate
  * @param update the update the step applies (its look-ahead is what the model becomes)
  * @param alpha the step's {@code alpha} (a scalar, computed before any write)
+ * @param adamNorm the global L2 norm of the step's Adam increment (rule a; computed before any write)
+ * @param sgdNorm the global L2 norm of the step's SGD-momentum increment (rule b)
  * @param <T> the floating type of model, gate and optimizer
  */
 public record BlendedStep<T extends TFloating>(
@@ -60,7 +64,9 @@ public record BlendedStep<T extends TFloating>(
     GatingNetwork<T> gate,
     MetaStep<T> metaStep,
     RuleOptimizer.Step<T> update,
-    Operand<T> alpha) {
+    Operand<T> alpha,
+    Operand<T> adamNorm,
+    Operand<T> sgdNorm) {
   /**
    * The {@code blended} optimizer's hyperparameters: {@link DynamicBlendedOptimizer#HYPERPARAMETERS},
    * then {@code meta_lr}, {@code total_steps} and the structural {@code gate_hidden}. The meta Adam
@@ -114,8 +120,11 @@ public record BlendedStep<T extends TFloating>(
     }
     RuleOptimizer.Step<T> step = opt.computeUpdate(gv);
     Operand<T> alpha = o.withName("alpha").identity(step.alpha());
+    Ops norms = o.withSubScope("update_norms");
+    Operand<T> adamNorm = globalNorm(norms, "adam", step.context().incrementsA());
+    Operand<T> sgdNorm = globalNorm(norms, "sgd", step.context().incrementsB());
     MetaStep<T> meta = null;
-    List<Op> extraComputed = new ArrayList<>(List.of(alpha));
+    List<Op> extraComputed = new ArrayList<>(List.of(alpha, adamNorm, sgdNorm));
     extraComputed.addAll(beforeUpdate);
     List<RuleOptimizer.Writer> extraWrites = new ArrayList<>();
     if (validationLoss != null) {
@@ -125,7 +134,18 @@ public record BlendedStep<T extends TFloating>(
       extraWrites.addAll(meta.writes());
     }
     Op target = opt.applyUpdate(step, extraComputed, extraWrites, "update");
-    return new BlendedStep<>(target, hyper, opt, gate, meta, step, alpha);
+    return new BlendedStep<>(target, hyper, opt, gate, meta, step, alpha, adamNorm, sgdNorm);
+  }
+
+  /** {@code sqrt(sum_i sum(x_i^2))} over every element of every {@code xs}, named {@code name}. */
+  private static <T extends TFloating> Operand<T> globalNorm(Ops o, String name, List<Operand<T>> xs) {
+    List<Operand<T>> squares = new ArrayList<>();
+    Ops part = o.withSubScope(name + "_parts");
+    for (Operand<T> x : xs) {
+      squares.add(part.reduceSum(part.math.square(part.reshape(x, part.constant(new int[] {-1}))),
+          part.constant(0)));
+    }
+    return o.withName(name).math.sqrt(o.math.addN(squares));
   }
 
   /**

@@ -113,7 +113,10 @@ public final class BlendedStepBuilder implements StepBuilder {
     return new Built(step);
   }
 
-  /** The built {@code blended} step: the {@link BlendedStep} with its gate and alpha trace. */
+  /**
+   * The built {@code blended} step: the {@link BlendedStep} with its gate; per step it reports
+   * alpha and the norms of both candidate updates ({@link AlphaTrace}).
+   */
   public final class Built implements TrainStep {
     private final BlendedStep<TFloat32> step;
 
@@ -128,7 +131,11 @@ public final class BlendedStepBuilder implements StepBuilder {
 
     @Override
     public Map<String, Operand<?>> perStepOutputs() {
-      return Map.of(AlphaTrace.OUTPUT, step.alpha());
+      Map<String, Operand<?>> out = new java.util.LinkedHashMap<>();
+      out.put(AlphaTrace.OUTPUT, step.alpha());
+      out.put(AlphaTrace.ADAM_NORM, step.adamNorm());
+      out.put(AlphaTrace.SGD_NORM, step.sgdNorm());
+      return out;
     }
 
     /** The step as built. */

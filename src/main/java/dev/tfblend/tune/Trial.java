@@ -177,6 +177,14 @@ public final class Trial {
     study.storage().setTrialIntermediateValue(trialId, step, value);
   }
 
+  /**
+   * Stores a user attribute of this trial (Optuna's {@code trial.set_user_attr}); {@code value}
+   * is JSON-like (null, Boolean, Number, String, List, Map). A key set again is overwritten.
+   */
+  public void setUserAttr(String key, Object value) {
+    study.storage().setTrialUserAttr(trialId, key, value);
+  }
+
   /** Whether the study's pruner says this trial should stop now. */
   public boolean shouldPrune() {
     return study.pruner().prune(study, study.storage().getTrial(trialId));

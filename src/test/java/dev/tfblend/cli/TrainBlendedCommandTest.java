@@ -76,6 +76,8 @@ class TrainBlendedCommandTest {
     double max = trace.at("/per_epoch/0/max").asDouble();
     assertTrue(0 < min && min < max && max < 1, trace.get("per_epoch").toString());
     assertFalse(r.has("step_outputs"), "alpha is not written twice");
+    assertEquals(2 * perEpoch, r.at("/update_norms_per_step/adam").size());
+    assertEquals(2 * perEpoch, r.at("/update_norms_per_step/sgd").size());
     assertEquals("gradient-stats", json(statsRun.resolve("manifest.json")).at("/blend/gate_input").asText());
     assertTrue(Files.exists(statsRun.resolve("saved-model/saved_model.pb")));
 

@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.jfree.chart.ChartRenderingInfo;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.XYPlot;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,7 +108,7 @@ class ChartRenderingTest {
   }
 
   @Test
-  void alphaTrajectoryHasBandMeanAndStepsOnAFixedUnitAxis() throws IOException {
+  void alphaTrajectoryHasBandMeanAndStepsOnAnAxisFittedToTheData() throws IOException {
     JFreeChart chart = AlphaTrajectoryChart.create(sampleAlpha());
     BufferedImage img = writeAndRead(chart, "alpha_trajectory.png", 1000, 600);
     Rectangle2D area = dataArea(chart, 1000, 600);
@@ -118,8 +119,42 @@ class ChartRenderingTest {
     assertTrue(countNear(img, area, stepUnderBand, 20) > 200, "step line");
     Color bandOnWhite = new Color(255, 217, 183);
     assertTrue(countNear(img, area, bandOnWhite, 12) > 1000, "min-max band");
-    assertEquals(0.0, chart.getXYPlot().getRangeAxis().getLowerBound(), 0.0);
-    assertEquals(1.0, chart.getXYPlot().getRangeAxis().getUpperBound(), 0.0);
+    double[] alpha = sampleAlpha().alpha();
+    double lo = java.util.Arrays.stream(alpha).min().orElseThrow();
+    double hi = java.util.Arrays.stream(alpha).max().orElseThrow();
+    double pad = Math.max(0.1 * (hi - lo), 0.005);
+    assertEquals(Math.max(0, lo - pad), chart.getXYPlot().getRangeAxis().getLowerBound(), 1e-12);
+    assertEquals(Math.min(1, hi + pad), chart.getXYPlot().getRangeAxis().getUpperBound(), 1e-12);
+  }
+
+  @Test
+  void aGateThatBarelyMovesStillFillsTheAlphaAxis() {
+    assertArrayEquals(new double[] {0.475, 0.525}, AlphaTrajectoryChart.alphaRange(new double[] {0.48, 0.5, 0.52}),
+        1e-12);
+    assertArrayEquals(new double[] {0.495, 0.505}, AlphaTrajectoryChart.alphaRange(new double[] {0.5, 0.5}), 1e-12);
+    assertArrayEquals(new double[] {0.0, 1.0}, AlphaTrajectoryChart.alphaRange(new double[] {0.0, 1.0}), 1e-12);
+  }
+
+  @Test
+  void alphaTrajectoryWithUpdateNormsHasARatioPanel() throws IOException {
+    AlphaTrajectoryChartData data = sampleAlpha();
+    int n = data.alpha().length;
+    double[] adam = new double[n];
+    double[] sgd = new double[n];
+    for (int i = 0; i < n; i++) {
+      adam[i] = 0.01 * (1 + i % 7);
+      sgd[i] = 1.0;
+    }
+    JFreeChart chart = AlphaTrajectoryChart.create(data, adam, sgd);
+    BufferedImage img = writeAndRead(chart, "alpha_ratio.png", 1000, 600);
+    var combined = (org.jfree.chart.plot.CombinedDomainXYPlot) chart.getPlot();
+    assertEquals(2, combined.getSubplots().size());
+    XYPlot ratio = (XYPlot) combined.getSubplots().get(1);
+    assertEquals(n, ratio.getDataset().getItemCount(0));
+    assertEquals(0.01, ratio.getDataset().getYValue(0, 0), 1e-12);
+    assertTrue(countNear(img, new Rectangle2D.Double(0, 0, 1000, 600), AlphaTrajectoryChart.RATIO_COLOR, 8) > 100,
+        "ratio line drawn");
+    assertThrows(IllegalArgumentException.class, () -> AlphaTrajectoryChart.create(data, new double[1], sgd));
   }
 
   @Test

@@ -79,8 +79,15 @@ class BlendedStepBuilderTest {
   @Test
   void recordsAlphaEveryStepAndSummarisesPerEpoch() {
     try (TrainingGraph g = graph(SMALL, BlendedStepBuilder.defaults().gateInput(GateFeatures.Mode.GRADIENT_STATS), 1, Map.of())) {
-      assertEquals(List.of("alpha"), g.stepOutputNames());
+      assertEquals(List.of("alpha", AlphaTrace.ADAM_NORM, AlphaTrace.SGD_NORM), g.stepOutputNames());
       Trainer.Result r = Trainer.run(g, new Trainer.Settings(2, 50, 1), e -> {});
+      for (String norm : List.of(AlphaTrace.ADAM_NORM, AlphaTrace.SGD_NORM)) {
+        double[] v = r.stepOutputs().get(norm);
+        assertEquals(r.steps(), v.length, norm);
+        for (double x : v) {
+          assertTrue(Double.isFinite(x) && x > 0, norm + " " + x);
+        }
+      }
       AlphaTrace t = AlphaTrace.of(r);
       assertEquals(r.steps(), t.perStep().length);
       assertEquals(2, t.epochs().size());
