@@ -1,6 +1,7 @@
 package dev.tfblend.tune;
 
 import dev.tfblend.tune.storage.TrialStorage;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -46,14 +47,16 @@ public final class StudyClaim implements AutoCloseable {
   private final String key;
   private final String owner;
   private final ScheduledExecutorService beats;
+  private final Clock clock;
   // the value this object last wrote; guarded by this
   private Map<String, Object> current;
   private boolean lost;
   private boolean finished;
 
   private StudyClaim(TrialStorage storage, long studyId, String key, String owner,
-      Map<String, Object> current, Duration interval) {
+      Map<String, Object> current, Duration interval, Clock clock) {
     this.storage = storage;
+    this.clock = clock;
     this.studyId = studyId;
     this.key = key;
     this.owner = owner;
@@ -77,6 +80,12 @@ public final class StudyClaim implements AutoCloseable {
    */
   public static Outcome acquire(TrialStorage storage, long studyId, String key, String owner,
       Duration interval, Duration grace) {
+    return acquire(storage, studyId, key, owner, interval, grace, Clock.systemUTC());
+  }
+
+  /** {@link #acquire} with beat times read from {@code clock} (tests give a skewed one). */
+  static Outcome acquire(TrialStorage storage, long studyId, String key, String owner,
+      Duration interval, Duration grace, Clock clock) {
     Objects.requireNonNull(owner, "owner");
     if (interval.isNegative() || interval.isZero() || grace.compareTo(interval) <= 0) {
       throw new IllegalArgumentException(
@@ -84,10 +93,10 @@ public final class StudyClaim implements AutoCloseable {
     }
     while (true) {
       Object seen = storage.getStudySystemAttrs(studyId).get(key);
-      Map<String, Object> mine = value(owner, "held", 0);
+      Map<String, Object> mine = value(owner, "held", 0, clock);
       if (seen == null || "released".equals(field(seen, "state"))) {
         if (storage.compareAndSetStudySystemAttr(studyId, key, seen, mine)) {
-          return new Acquired(new StudyClaim(storage, studyId, key, owner, mine, interval));
+          return new Acquired(new StudyClaim(storage, studyId, key, owner, mine, interval, clock));
         }
         continue;
       }
@@ -98,7 +107,7 @@ public final class StudyClaim implements AutoCloseable {
       if (holder.equals(owner)) {
         throw new IllegalStateException("claim " + key + " is already held by this owner, " + owner);
       }
-      if (recent(seen, grace)) {
+      if (recent(seen, grace, clock)) {
         return new HeldBy(holder);
       }
       if (!unchangedFor(storage, studyId, key, seen, interval, grace)) {
@@ -110,18 +119,22 @@ public final class StudyClaim implements AutoCloseable {
       }
       mine.put("took_over_from", holder);
       if (storage.compareAndSetStudySystemAttr(studyId, key, seen, mine)) {
-        return new Acquired(new StudyClaim(storage, studyId, key, owner, mine, interval));
+        return new Acquired(new StudyClaim(storage, studyId, key, owner, mine, interval, clock));
       }
     }
   }
 
-  private static Map<String, Object> value(String owner, String state, long beat) {
+  private static Map<String, Object> value(String owner, String state, long beat, Clock clock) {
     Map<String, Object> v = new LinkedHashMap<>();
     v.put("owner", owner);
     v.put("state", state);
     v.put("beat", beat);
-    v.put("beat_utc", Instant.now().toString());
+    v.put("beat_utc", clock.instant().toString());
     return v;
+  }
+
+  private Map<String, Object> next(String state) {
+    return value(owner, state, ((Number) current.get("beat")).longValue() + 1, clock);
   }
 
   private static Object field(Object claim, String name) {
@@ -129,10 +142,10 @@ public final class StudyClaim implements AutoCloseable {
   }
 
   /** Whether the holder's last beat is younger than {@code grace} by this machine's clock. */
-  private static boolean recent(Object claim, Duration grace) {
+  private static boolean recent(Object claim, Duration grace, Clock clock) {
     try {
       Instant beat = Instant.parse(String.valueOf(field(claim, "beat_utc")));
-      return Duration.between(beat, Instant.now()).compareTo(grace) < 0;
+      return Duration.between(beat, clock.instant()).compareTo(grace) < 0;
     } catch (java.time.format.DateTimeParseException e) {
       return false;
     }
@@ -174,7 +187,7 @@ public final class StudyClaim implements AutoCloseable {
     if (lost || finished) {
       return;
     }
-    Map<String, Object> next = value(owner, "held", ((Number) current.get("beat")).longValue() + 1);
+    Map<String, Object> next = next("held");
     if (current.containsKey("took_over_from")) {
       next.put("took_over_from", current.get("took_over_from"));
     }
@@ -196,7 +209,7 @@ public final class StudyClaim implements AutoCloseable {
    * @throws IllegalStateException if the claim was lost to another process
    */
   public synchronized void finish() {
-    Map<String, Object> done = value(owner, "done", ((Number) current.get("beat")).longValue() + 1);
+    Map<String, Object> done = next("done");
     if (lost || !storage.compareAndSetStudySystemAttr(studyId, key, current, done)) {
       lost = true;
       throw new IllegalStateException("the claim " + key + " was taken over by another process");
@@ -210,7 +223,7 @@ public final class StudyClaim implements AutoCloseable {
   public synchronized void close() {
     beats.shutdownNow();
     if (!finished && !lost) {
-      Map<String, Object> released = value(owner, "released", ((Number) current.get("beat")).longValue() + 1);
+      Map<String, Object> released = next("released");
       try {
         if (storage.compareAndSetStudySystemAttr(studyId, key, current, released)) {
           current = released;
