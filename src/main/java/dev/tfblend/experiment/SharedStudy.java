@@ -67,6 +67,31 @@ final class SharedStudy {
         + UUID.randomUUID().toString().substring(0, 8);
   }
 
+  /** Study system attribute counting the processes that opened the study. */
+  static final String WORKERS_ATTR = "tfblend:workers";
+
+  /**
+   * This process's index among those that opened the study (0 for the first), taken atomically
+   * from the study attribute {@value #WORKERS_ATTR}.
+   */
+  static int workerIndex(TrialStorage storage, long studyId) {
+    while (true) {
+      Object seen = storage.getStudySystemAttrs(studyId).get(WORKERS_ATTR);
+      int index = seen instanceof Number n ? n.intValue() : 0;
+      if (storage.compareAndSetStudySystemAttr(studyId, WORKERS_ATTR, seen, index + 1)) {
+        return index;
+      }
+    }
+  }
+
+  /**
+   * The sampler seed of worker {@code index}: {@code seed} itself for the first (a lone run draws
+   * what it always drew), else {@code seed} mixed with the index.
+   */
+  static long workerSeed(long seed, int index) {
+    return index == 0 ? seed : seed + 0xD1B54A32D192ED03L * index;
+  }
+
   /** The study that carries the run's final-runs claim: the first of the run's study names in sort order. */
   static String anchor(String runName, List<String> optimizers) {
     return optimizers.stream().map(k -> runName + "-" + k).sorted().findFirst()

@@ -420,6 +420,16 @@ public final class Study {
    * #interrupt} is called or the thread is interrupted.
    */
   public List<FrozenTrial> optimizeShared(Objective objective, int budget, Duration poll) {
+    return optimizeShared(objective, budget, poll, running -> { });
+  }
+
+  /**
+   * {@link #optimizeShared(Objective, int, Duration)}, calling {@code waiting} with the numbers
+   * of the study's RUNNING trials each time this object starts to wait for them (once per
+   * spell of waiting, not per poll).
+   */
+  public List<FrozenTrial> optimizeShared(Objective objective, int budget, Duration poll,
+      Consumer<List<Integer>> waiting) {
     if (budget <= 0) {
       throw new IllegalArgumentException("budget must be positive, got " + budget);
     }
@@ -432,6 +442,7 @@ public final class Study {
       }
     });
     List<FrozenTrial> done = new ArrayList<>();
+    boolean wasWaiting = false;
     while (!interrupted && !Thread.currentThread().isInterrupted()) {
       failStaleTrials();
       if (storage.getTrialCount(studyId, BUDGET_STATES) >= budget) {
@@ -456,6 +467,11 @@ public final class Study {
         throw e;
       }
       if (trial.isEmpty()) {
+        if (!wasWaiting) {
+          wasWaiting = true;
+          waiting.accept(storage.getAllTrials(studyId, EnumSet.of(TrialState.RUNNING)).stream()
+              .map(FrozenTrial::number).toList());
+        }
         try {
           Thread.sleep(poll.toMillis());
         } catch (InterruptedException e) {
@@ -464,6 +480,7 @@ public final class Study {
         }
         continue;
       }
+      wasWaiting = false;
       done.add(runTrial(objective, trial.get()));
     }
     return done;
