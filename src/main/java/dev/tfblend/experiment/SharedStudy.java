@@ -35,14 +35,14 @@ import java.util.UUID;
  *       config_summary}, {@code budget} and, once the final runs are done, {@code final_metrics}.
  *   <li>Trials whose params lie outside the study's search space (added by another tool) are
  *       left out of the best trial, with one warning naming them ({@link #bestTrial}).
- *   <li>The final runs are claimed with {@link dev.tfblend.tune.StudyClaim} under {@value
- *       #FINAL_CLAIM} on the run's anchor study ({@link #anchor}).
+ *   <li>The final runs are claimed with {@link dev.tfblend.tune.StudyClaim} under {@link
+ *       #finalClaimKey} on the run's anchor study ({@link #anchor}).
  * </ul>
  */
 final class SharedStudy {
   /** Study system attribute holding the resolved config the study was created with. */
   static final String CONFIG_ATTR = "tfblend:config";
-  /** Study system attribute of the claim on the final runs and outputs. */
+  /** Prefix of the study system attribute of the claim on the final runs and outputs. */
   static final String FINAL_CLAIM = "tfblend:final_runs";
   /**
    * Fields that define what a study's trials measure: every process must agree on them, or old
@@ -90,6 +90,24 @@ final class SharedStudy {
    */
   static long workerSeed(long seed, int index) {
     return index == 0 ? seed : seed + 0xD1B54A32D192ED03L * index;
+  }
+
+  /**
+   * The claim on the final runs of one launch: {@value #FINAL_CLAIM} with what the final runs
+   * depend on besides the stored trials (budget, studies, final seeds and epochs), so that the
+   * processes of one launch share a claim while a later run that asks for something else (more
+   * trials, more seeds, a subset) gets its own.
+   */
+  static String finalClaimKey(TuneConfig config) {
+    String what = String.format(Locale.ROOT, "trials=%d;studies=%s;finalSeeds=%d;finalEpochs=%d", config.trials(),
+        config.optimizers().stream().sorted().toList(), config.finalSeeds(), config.finalEpochs());
+    try {
+      byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(what.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return FINAL_CLAIM + ":" + java.util.HexFormat.of().formatHex(h, 0, 6);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java platform", e);
+    }
   }
 
   /** The study that carries the run's final-runs claim: the first of the run's study names in sort order. */

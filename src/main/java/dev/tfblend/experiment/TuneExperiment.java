@@ -214,7 +214,7 @@ public final class TuneExperiment {
           }
           String me = SharedStudy.processName();
           StudyClaim.Outcome claimed = StudyClaim.acquire(storage,
-              storage.getStudyIdByName(SharedStudy.anchor(name, config.optimizers())), SharedStudy.FINAL_CLAIM, me,
+              storage.getStudyIdByName(SharedStudy.anchor(name, config.optimizers())), SharedStudy.finalClaimKey(config), me,
               heartbeat.interval(), heartbeat.grace());
           if (claimed instanceof StudyClaim.HeldBy h) {
             throw new NotFinalProcess(new Handoff(name, String.format(Locale.ROOT,
@@ -223,7 +223,7 @@ public final class TuneExperiment {
           }
           if (claimed instanceof StudyClaim.Done d && !(sharing.stage() == Stage.FINAL && sharing.force())) {
             throw new NotFinalProcess(new Handoff(name, String.format(Locale.ROOT,
-                "search done: %s; process %s already did the final runs and wrote the outputs%s",
+                "search done: %s; process %s already did these final runs and wrote the outputs%s",
                 budgets(studies, config), d.owner(), sharing.stage() == Stage.FINAL
                     ? " (tune --stage final --force runs them again)" : "")));
           }
