@@ -55,8 +55,17 @@ final class SharedStudy {
 
   private SharedStudy() {}
 
-  /** A name for this process, unique across machines: {@code host:pid:random}. */
+  /** Trial system attribute naming the process that ran the trial ({@link #processName}). */
+  static final String PROCESS_ATTR = "tfblend:process";
+
+  private static final String PROCESS = newProcessName();
+
+  /** This process's name, unique across machines: {@code host:pid:random}. */
   static String processName() {
+    return PROCESS;
+  }
+
+  private static String newProcessName() {
     String host;
     try {
       host = InetAddress.getLocalHost().getHostName();

@@ -340,7 +340,10 @@ public final class TuneExperiment {
       return;
     }
     try (Stream<Path> s = Files.list(runDir)) {
-      if (s.findAny().isPresent()) {
+      // another process of the same launch may be writing tune-config.json right now (its
+      // temporary sibling is there, not yet renamed)
+      String writing = "." + StudyResume.STUDY_CONFIG + ".partial-";
+      if (s.anyMatch(f -> !f.getFileName().toString().startsWith(writing))) {
         throw BadInputException.of("--study %s: %s exists and is not a tune run (no %s or %s); choose another"
             + " --study or --runs-dir", name, runDir, StudyResume.STUDY_CONFIG, STUDY_DB);
       }

@@ -68,6 +68,7 @@ final class TuneObjective implements Objective {
     int ordinal = study.storage().getTrialCount(study.studyId(),
         EnumSet.of(TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING));
     label = "trial " + ordinal + "/" + config.trials();
+    study.storage().setTrialSystemAttr(trial.trialId(), SharedStudy.PROCESS_ATTR, SharedStudy.processName());
     String what = label;
     Map<String, Double> hp = new LinkedHashMap<>(fixed);
     space.suggest(trial).forEach((k, v) -> hp.put(k, ((Number) v).doubleValue()));
