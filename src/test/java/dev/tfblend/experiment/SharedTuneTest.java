@@ -115,9 +115,7 @@ class SharedTuneTest {
       }
       // SIGKILL worker 0 in the middle of one of its trials
       Process victim = workers.get(0);
-      FrozenTrial killed = awaitRunningTrialOf(storage, study, victim);
-      victim.destroyForcibly();
-      assertTrue(victim.waitFor(30, TimeUnit.SECONDS));
+      FrozenTrial killed = killInTrial(storage, study, victim);
       // a fourth worker whose trials would measure something else, from another --runs-dir
       Process other = worker(tmp.resolve("other-runs"), "w3", storage, "--study", study, "--epochs", "3");
       assertTrue(other.waitFor(60, TimeUnit.SECONDS), "the refused worker hangs");
@@ -185,6 +183,31 @@ class SharedTuneTest {
       }
     }
     throw new AssertionError("no study holds trial " + killed);
+  }
+
+  /**
+   * SIGKILLs {@code p} while it runs a trial and returns that trial: waits until p runs one,
+   * freezes p (SIGSTOP) so that the trial cannot finish meanwhile, checks that it is still
+   * RUNNING, then kills p; otherwise lets p go on (SIGCONT) and tries again.
+   */
+  private FrozenTrial killInTrial(String storage, String study, Process p) throws Exception {
+    while (true) {
+      FrozenTrial t = awaitRunningTrialOf(storage, study, p);
+      signal("STOP", p);
+      try (TrialStorage s = Storages.open(storage)) {
+        if (s.getTrial(t.trialId()).state() == TrialState.RUNNING) {
+          p.destroyForcibly();
+          assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+          return t;
+        }
+      }
+      signal("CONT", p);
+    }
+  }
+
+  private static void signal(String name, Process p) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).inheritIO().start();
+    assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + name);
   }
 
   /** Waits until {@code p} runs a trial (its process attribute names p's pid) and returns it. */
