@@ -4,7 +4,9 @@ import dev.tfblend.config.TuneConfig;
 import dev.tfblend.config.TuneConfigLoader;
 import dev.tfblend.experiment.TuneExperiment;
 import dev.tfblend.experiment.TuneResults;
+import dev.tfblend.BadInputException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,7 +26,9 @@ import picocli.CommandLine.Option;
       "trains the best of each again, and writes runs/<study>/{results.json, report.md,",
       "manifest.json, *.png, study.db} and saved-models/<study>/{DynamicBlended,Adam,SGD,gate}/.",
       "Defaults reproduce the published study (configs/seed-experiment.json, embedded).",
-      "Rerunning with the same --study resumes it: finished trials are kept."
+      "Rerunning with the same --study resumes it: finished trials are kept.",
+      "Processes started with the same --study on one --storage share each study's budget;"
+          + " one of them does the final runs and writes the outputs, the others exit 0 naming it."
     })
 public final class TuneCommand implements Callable<Integer> {
   /** Options named after the config fields they set (see {@link OptionFields}). */
@@ -76,6 +80,28 @@ public final class TuneCommand implements Callable<Integer> {
   @Option(names = {"-q", "--quiet"}, description = "Print only notices and the summary.")
   boolean quiet;
 
+  @Option(names = "--stage", paramLabel = "STAGE",
+      description = "all (default): tune until the budget is met, then final runs and outputs if this process claims"
+          + " them; search: tune only; final: final runs and outputs from the stored studies.")
+  String stage;
+
+  @Option(names = "--force",
+      description = "With --stage final: run the final runs although a study has fewer finished trials than --trials,"
+          + " or again after another process did them.")
+  boolean force;
+
+  @Option(names = "--storage-timeout", paramLabel = "SECONDS", defaultValue = "30",
+      description = "Bound of every wait on the storage: connecting, each statement, each lock wait (default: ${DEFAULT-VALUE}).")
+  double storageTimeout;
+
+  @Option(names = "--heartbeat", paramLabel = "SECONDS", defaultValue = "2",
+      description = "Interval of a running trial's heartbeat (default: ${DEFAULT-VALUE}).")
+  double heartbeat;
+
+  @Option(names = "--heartbeat-grace", paramLabel = "SECONDS",
+      description = "Age of a heartbeat after which its trial counts as left by a dead process and runs again (default: 3 x --heartbeat).")
+  Double heartbeatGrace;
+
   @Override
   public Integer call() {
     Map<String, Object> options = OptionFields.given(spec, CONFIG_OPTIONS);
@@ -85,12 +111,20 @@ public final class TuneCommand implements Callable<Integer> {
       options.put("finalEpochs", common.epochs);
       names.put("finalEpochs", "--epochs");
     }
+    TuneExperiment.Sharing sharing = sharing();
     TuneConfig cfg = TuneConfigLoader.resolve(common.config, options, names, sets);
     OutputFiles.requireWritableDirectory(runsDir, "--runs-dir");
     OutputFiles.requireWritableDirectory(savedModelsDir, "--saved-models-dir");
     java.io.PrintWriter err = spec.commandLine().getErr();
-    TuneResults r = TuneExperiment.run(cfg, new TuneExperiment.Options(study, storage, runsDir, savedModelsDir,
-        err, Launcher.interactive(), quiet));
+    TuneResults r;
+    try {
+      r = TuneExperiment.run(cfg, new TuneExperiment.Options(study, storage, runsDir, savedModelsDir,
+          err, Launcher.interactive(), quiet, sharing));
+    } catch (TuneExperiment.NotFinalProcess handoff) {
+      err.println("tune " + handoff.handoff().runName() + ": " + handoff.handoff().message());
+      err.flush();
+      return 0;
+    }
     java.io.PrintWriter out = spec.commandLine().getOut();
     out.printf(Locale.ROOT, "%n%-15s %12s %12s %10s %10s %12s%n", "optimizer", "val_loss", "val_acc",
         "test_loss", "test_acc", "published");
@@ -127,5 +161,29 @@ public final class TuneCommand implements Callable<Integer> {
         runsDir.resolve(r.studyName()).resolve("report.md"));
     out.flush();
     return 0;
+  }
+
+  private TuneExperiment.Sharing sharing() {
+    TuneExperiment.Stage st;
+    try {
+      st = stage == null ? TuneExperiment.Stage.ALL : TuneExperiment.Stage.valueOf(stage.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw BadInputException.of("--stage must be all, search or final, got %s", stage);
+    }
+    if (st != TuneExperiment.Stage.ALL && study == null) {
+      throw BadInputException.of("--stage %s needs --study NAME (the run whose studies to use)", stage);
+    }
+    if (force && st != TuneExperiment.Stage.FINAL) {
+      throw BadInputException.of("--force applies to --stage final only");
+    }
+    return new TuneExperiment.Sharing(st, force, seconds("--storage-timeout", storageTimeout),
+        seconds("--heartbeat", heartbeat), heartbeatGrace == null ? null : seconds("--heartbeat-grace", heartbeatGrace));
+  }
+
+  private static Duration seconds(String option, double s) {
+    if (!(s > 0) || Double.isInfinite(s) || s > 86_400) {
+      throw BadInputException.of("%s must be a number of seconds in (0, 86400], got %s", option, s);
+    }
+    return Duration.ofMillis(Math.max(1, Math.round(s * 1000)));
   }
 }

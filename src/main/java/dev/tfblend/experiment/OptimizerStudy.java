@@ -35,104 +35,194 @@ import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One optimizer's part of a {@code tune} run: its study (created or resumed under
- * {@code <run>-<key>}), the trials still missing, then the final runs with the best parameters
- * and the SavedModels of the first final run.
+ * One optimizer's part of a {@code tune} run, in three phases: {@link #open} (its study under
+ * {@code <run>-<key>}, created or loaded, checked against the config stored in it, and its
+ * graph), {@link #tune} (trials until the study, across every process sharing it, holds the
+ * budget of finished trials), {@link #finish} (final runs with the best parameters and the
+ * SavedModels of the first; only the process that claimed the final runs calls it).
  *
- * <p>One {@link TrainingGraph} is built per optimizer and reused by its trials and final runs.
- * Final run {@code k} (0-based) uses seed {@code seed + 1000 + k}, so final runs are paired by
- * seed across optimizers.
+ * <p>One {@link TrainingGraph} is built per optimizer and reused by its trials and final runs;
+ * {@link #close} closes it. Final run {@code k} (0-based) uses seed {@code seed + 1000 + k}, so
+ * final runs are paired by seed across optimizers.
  */
-final class OptimizerStudy {
+final class OptimizerStudy implements AutoCloseable {
   /** The hyperparameter through which the gradient-stats gate feature reads the run's length. */
   private static final String TOTAL_STEPS = "total_steps";
   private static final List<String> PUBLISHED_ORDER = List.of("DynamicBlended", "Adam", "SGD");
 
-  private OptimizerStudy() {}
+  private final String key;
+  private final TuneConfig config;
+  private final TuneConfig.OptimizerSearch search;
+  private final SearchSpace space;
+  private final Map<String, Double> fixed;
+  private final Mlp mlp;
+  private final TrainingGraph graph;
+  private final int batchesPerEpoch;
+  private final double buildSeconds;
+  private final Study study;
+  private final TuneProgress progress;
+  private TuneObjective objective;
+  private Double meanTrialSeconds;
+  private boolean closed;
+
+  private OptimizerStudy(String key, TuneConfig config, Validated valid, Mlp mlp,
+      TrainingGraph graph, int batchesPerEpoch, double buildSeconds, Study study, TuneProgress progress) {
+    this.key = key;
+    this.config = config;
+    this.search = config.search().get(key);
+    this.space = valid.space();
+    this.fixed = valid.fixed();
+    this.mlp = mlp;
+    this.graph = graph;
+    this.batchesPerEpoch = batchesPerEpoch;
+    this.buildSeconds = buildSeconds;
+    this.study = study;
+    this.progress = progress;
+  }
 
   /**
-   * Tunes and final-trains optimizer {@code key} of {@code config}.
+   * Opens optimizer {@code key}'s study (creating it with the config stored in it, or checking
+   * the config against the stored one) and builds its graph. Runs no trial.
    *
-   * @param runName the run's name (study {@code <runName>-<key>}, SavedModel manifests)
-   * @param savedModelDir where this run's SavedModels go ({@code <key>/}, and {@code gate/} for a
-   *     blend), or null to export none
-   * @param tuning holds the study while its trials run, for the interrupt hook
+   * @throws BadInputException when the study was created with a config whose trials measure
+   *     something else
    */
-  static TuneResults.OptimizerResult run(String key, TuneConfig config, Mlp mlp, DataSplits data,
-      TrialStorage storage, String runName, TuneProgress progress, Path savedModelDir,
-      AtomicReference<Study> tuning) {
+  static OptimizerStudy open(String key, TuneConfig config, Mlp mlp, DataSplits data, TrialStorage storage,
+      String runName, TuneProgress progress, StudyResume.Heartbeat heartbeat) {
     TuneConfig.OptimizerSearch search = config.search().get(key);
     Validated valid = validate(key, config);
-    SearchSpace space = valid.space();
-    Map<String, Double> fixed = valid.fixed();
+    String studyName = runName + "-" + key;
+    OptionalLong existingId = storage.findStudyIdByName(studyName);
+    int existing = existingId.isEmpty() ? 0
+        : storage.getTrialCount(existingId.getAsLong(), EnumSet.allOf(TrialState.class));
+    long studyId = storage.loadOrCreateStudy(studyName, StudyDirection.MINIMIZE);
+    // processes that open the study together see the same trial count: each takes its own
+    // index, so that they do not draw the same parameters (the first one draws as a lone run)
+    int worker = SharedStudy.workerIndex(storage, studyId);
+    Study study = Study.createOrLoad(studyName, storage, StudyDirection.MINIMIZE,
+        sampler(config.sampler(), SharedStudy.workerSeed(
+            StudyResume.resumeSeed(samplerSeed(config.seed(), key), existing), worker)),
+        pruner(config.pruner()));
+    SharedStudy.checkOrStoreConfig(storage, study, key, config, runName);
+    SharedStudy.describe(storage, study, search.optimizer(), config);
+    study.setWarningListener(progress::notice);
+    study.enableHeartbeat(heartbeat.interval(), heartbeat.grace(), true);
     long buildStart = System.nanoTime();
     BlendOptions blendOptions = search.gateInput() == null ? BlendOptions.defaults()
         : new BlendOptions(GateFeatures.Mode.parse(search.gateInput()), null, false);
     int batchesPerEpoch = Batches.numBatches(data.train().size(), config.batchSize());
-    StepBuilder builder = Optimizers.stepBuilder(search.optimizer(), fixed, blendOptions);
-    try (TrainingGraph graph = TrainingGraph.create(mlp, builder)) {
+    StepBuilder builder = Optimizers.stepBuilder(search.optimizer(), valid.fixed(), blendOptions);
+    TrainingGraph graph = TrainingGraph.create(mlp, builder);
+    try {
       graph.loadData(data.train(), data.validation(), data.test());
-      double buildSeconds = (System.nanoTime() - buildStart) / 1e9;
+    } catch (RuntimeException | Error e) {
+      graph.close();
+      throw e;
+    }
+    return new OptimizerStudy(key, config, valid, mlp, graph, batchesPerEpoch,
+        (System.nanoTime() - buildStart) / 1e9, study, progress);
+  }
 
-      String studyName = runName + "-" + key;
-      OptionalLong existingId = storage.findStudyIdByName(studyName);
-      int existing = existingId.isEmpty() ? 0
-          : storage.getTrialCount(existingId.getAsLong(), EnumSet.allOf(TrialState.class));
-      Study study = Study.createOrLoad(studyName, storage, StudyDirection.MINIMIZE,
-          sampler(config.sampler(), StudyResume.resumeSeed(samplerSeed(config.seed(), key), existing)),
-          pruner(config.pruner()));
-      study.setWarningListener(progress::notice);
-      study.enableHeartbeat(StudyResume.HEARTBEAT_INTERVAL, StudyResume.HEARTBEAT_GRACE, true);
-      study.failStaleTrials();
-      StudyResume.awaitRunningTrials(study, key, progress);
-      int done = StudyResume.countFinished(study);
-      int remaining = config.trials() - done;
-      TuneObjective objective = new TuneObjective(key, config, graph, space, fixed, batchesPerEpoch, study,
-          progress, done);
-      // a trial's outcome is printed once it is stored: what the user saw before a Ctrl-C is kept
-      study.addListener((s, t) -> progress.finished(key, objective.label(), outcome(t)));
-      if (done > 0) {
-        progress.info(String.format(Locale.ROOT, "%s: resuming study %s with %d finished trials; %d to run",
-            key, study.name(), done, Math.max(0, remaining)));
-      }
-      if (remaining > 0) {
-        progress.plan((long) remaining * config.epochs() * config.trialSeeds() + (long) config.finalSeeds() * config.finalEpochs());
-        tuning.set(study);
-        study.optimize(objective, remaining, null);
-        tuning.set(null);
-        if (study.isInterrupted()) {
-          awaitHalt();
-        }
-      } else {
-        progress.plan((long) config.finalSeeds() * config.finalEpochs());
-      }
+  Study study() {
+    return study;
+  }
 
-      List<TuneResults.TrialRecord> records = new ArrayList<>();
-      for (FrozenTrial t : study.trials()) {
-        Object reason = t.systemAttrs().get(Study.FAIL_REASON);
-        records.add(new TuneResults.TrialRecord(t.number(), t.state().name(), t.value(), t.params(),
-            reason == null ? null : reason.toString(), seedValues(t)));
-      }
-      FrozenTrial best = study.findBestTrial().orElse(null);
-      List<TuneResults.FinalRun> finals = new ArrayList<>();
-      if (best == null) {
-        progress.notice(key + ": no trial completed; no final run");
-      } else {
-        Map<String, Double> hp = new LinkedHashMap<>(fixed);
-        best.params().forEach((k, v) -> hp.put(k, ((Number) v).doubleValue()));
-        putTotalSteps(hp, config.finalEpochs(), batchesPerEpoch);
-        for (int k = 0; k < config.finalSeeds(); k++) {
-          long seed = config.seed() + 1000 + k;
-          finals.add(finalRun(key, graph, config, hp, seed, progress, k));
-          if (k == 0 && savedModelDir != null) {
-            FinalExports.export(graph, mlp, runName, key, search.optimizer(), hp, seed, config,
-                savedModelDir.resolve(key), savedModelDir.resolve("gate"));
-          }
+  String key() {
+    return key;
+  }
+
+  /** The study's trials that count towards its budget (COMPLETE, PRUNED), in every process. */
+  int finished() {
+    return StudyResume.countFinished(study);
+  }
+
+  /**
+   * Runs trials until the study holds {@code config.trials()} finished trials, counting those of
+   * every process that shares it, and waits for other processes' running trials (failing and
+   * re-running those whose process died).
+   *
+   * @param tuning holds the study while its trials run, for the interrupt hook
+   */
+  void tune(AtomicReference<Study> tuning, StudyResume.Heartbeat heartbeat) {
+    int done = finished();
+    objective = new TuneObjective(key, config, graph, space, fixed, batchesPerEpoch, study, progress);
+    // a trial's outcome is printed once it is stored: what the user saw before a Ctrl-C is kept
+    study.addListener((s, t) -> progress.finished(key, objective.label(), outcome(t)));
+    int remaining = config.trials() - done;
+    if (done > 0) {
+      progress.info(String.format(Locale.ROOT, "%s: resuming study %s with %d finished trials; %d to run",
+          key, study.name(), done, Math.max(0, remaining)));
+    }
+    if (remaining <= 0) {
+      return;
+    }
+    progress.plan((long) remaining * config.epochs() * config.trialSeeds());
+    tuning.set(study);
+    study.optimizeShared(objective, config.trials(), heartbeat.poll(), running -> progress.notice(String.format(
+        Locale.ROOT, "%s: the rest of the budget is taken by running trial%s %s (other processes); waiting for"
+            + " them (a trial whose process died is failed and run again once its heartbeat is %d s old)",
+        key, running.size() == 1 ? "" : "s", running, heartbeat.grace().toSeconds())));
+    tuning.set(null);
+    if (study.isInterrupted()) {
+      awaitHalt();
+    }
+  }
+
+  /**
+   * Final runs with the best trial's parameters (trials outside the search space left out, with
+   * a warning), SavedModels of the first, and the study's {@code final_metrics} attribute.
+   *
+   * @param runName the run's name (SavedModel manifests)
+   * @param savedModelDir where this run's SavedModels go ({@code <key>/}, and {@code gate/} for a
+   *     blend), or null to export none
+   */
+  TuneResults.OptimizerResult finish(String runName, Path savedModelDir) {
+    progress.plan((long) config.finalSeeds() * config.finalEpochs());
+    List<TuneResults.TrialRecord> records = new ArrayList<>();
+    for (FrozenTrial t : study.trials()) {
+      Object reason = t.systemAttrs().get(Study.FAIL_REASON);
+      records.add(new TuneResults.TrialRecord(t.number(), t.state().name(), t.value(), t.params(),
+          reason == null ? null : reason.toString(), seedValues(t)));
+    }
+    FrozenTrial best = SharedStudy.bestTrial(study, space, progress::notice);
+    List<TuneResults.FinalRun> finals = new ArrayList<>();
+    if (best == null) {
+      progress.notice(key + ": no trial completed; no final run");
+    } else {
+      Map<String, Double> hp = new LinkedHashMap<>(fixed);
+      best.params().forEach((k, v) -> hp.put(k, ((Number) v).doubleValue()));
+      putTotalSteps(hp, config.finalEpochs(), batchesPerEpoch);
+      for (int k = 0; k < config.finalSeeds(); k++) {
+        long seed = config.seed() + 1000 + k;
+        finals.add(finalRun(key, graph, config, hp, seed, progress, k));
+        if (k == 0 && savedModelDir != null) {
+          FinalExports.export(graph, mlp, runName, key, search.optimizer(), hp, seed, config,
+              savedModelDir.resolve(key), savedModelDir.resolve("gate"));
         }
       }
-      return new TuneResults.OptimizerResult(search.optimizer(),
-          best == null ? null : best.params(), best == null ? null : best.value(), records,
-          finals.isEmpty() ? null : finals.get(0), finals, buildSeconds, objective.meanTrialSeconds());
+      SharedStudy.recordFinal(study.storage(), study, finals.get(0));
+    }
+    return new TuneResults.OptimizerResult(search.optimizer(),
+        best == null ? null : best.params(), best == null ? null : best.value(), records,
+        finals.isEmpty() ? null : finals.get(0), finals, buildSeconds,
+        objective != null ? objective.meanTrialSeconds() : meanTrialSeconds);
+  }
+
+  /**
+   * Takes the trial timings of {@code searched}, the same study opened earlier in this process
+   * whose trials ran there, for {@link #finish}'s {@code mean_trial_seconds}.
+   */
+  void takeTimingsOf(OptimizerStudy searched) {
+    meanTrialSeconds = searched.objective != null ? searched.objective.meanTrialSeconds()
+        : searched.meanTrialSeconds;
+  }
+
+  /** Closes the study's graph; closing again does nothing. */
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      graph.close();
     }
   }
 

@@ -25,10 +25,10 @@ import java.util.Set;
  * <ul>
  *   <li>The config must measure the same thing ({@link #checkSameStudy}): the fields of
  *       {@link #STUDY_FIELDS} and the search of every study both runs share are equal.
- *   <li>A study's budget counts COMPLETE, PRUNED, and FAIL-with-a-reason trials, except failures
- *       whose parameters were queued again ({@link #countFinished}).
+ *   <li>A study's budget counts COMPLETE and PRUNED trials of every process that shares it
+ *       ({@link #countFinished}).
  *   <li>A trial left RUNNING by a dead process is failed and its parameters re-queued once its
- *       heartbeat is older than {@link #HEARTBEAT_GRACE} ({@link #awaitRunningTrials}).
+ *       heartbeat is older than the grace ({@link Heartbeat}).
  *   <li>A resumed study's sampler is seeded with the study seed mixed with the number of trials
  *       it holds ({@link #resumeSeed}), so it does not draw the first run's values again.
  * </ul>
@@ -36,10 +36,6 @@ import java.util.Set;
 final class StudyResume {
   /** The config a study was created with, kept in the run directory to check resumed runs. */
   static final String STUDY_CONFIG = "tune-config.json";
-  /** How often a running trial records that its process is alive. */
-  static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(2);
-  /** How old a RUNNING trial's last heartbeat must be for the trial to count as left by a dead process. */
-  static final Duration HEARTBEAT_GRACE = Duration.ofSeconds(6);
   /**
    * Fields that define what a study's trials measure: a resumed study must keep them, or old and
    * new trials would score different things (trials, final runs and the study list may change).
@@ -106,29 +102,13 @@ final class StudyResume {
   }
 
   /**
-   * The study's trials that count towards its budget: COMPLETE, PRUNED, and FAIL with a reason
-   * unless a later trial retries its parameters (a stale or interrupted trial: its retry counts).
+   * The study's trials that count towards its budget, in every process that shares it: COMPLETE
+   * and PRUNED ({@link Study#BUDGET_STATES}). FAIL trials do not count: a trial whose process
+   * died or was interrupted is queued again and its retry counts; a trial whose loss diverged
+   * gives way to another.
    */
   static int countFinished(Study study) {
-    List<FrozenTrial> all = study.trials();
-    Set<Integer> retried = new HashSet<>();
-    for (FrozenTrial t : all) {
-      if (t.systemAttrs().get(Study.RETRY_HISTORY) instanceof List<?> history) {
-        history.forEach(n -> retried.add(((Number) n).intValue()));
-      }
-    }
-    int n = 0;
-    for (FrozenTrial t : all) {
-      boolean counts = switch (t.state()) {
-        case COMPLETE, PRUNED -> true;
-        case FAIL -> t.systemAttrs().containsKey(Study.FAIL_REASON) && !retried.contains(t.number());
-        default -> false;
-      };
-      if (counts) {
-        n++;
-      }
-    }
-    return n;
+    return study.storage().getTrialCount(study.studyId(), Study.BUDGET_STATES);
   }
 
   /**
@@ -141,28 +121,33 @@ final class StudyResume {
   }
 
   /**
-   * A RUNNING trial whose heartbeat is still fresh was left by a process killed a moment ago
-   * (SIGKILL, a native crash: no shutdown hook ran) or is being run by a live one. Waits until
-   * its heartbeat is older than the grace, then fails and re-queues it ({@link
-   * Study#failStaleTrials}); gives up after one grace plus one interval (a live process keeps it).
+   * How running trials show they are alive: a heartbeat every {@code interval}; a RUNNING trial
+   * whose last beat is older than {@code grace} was left by a dead process and is failed and
+   * queued again. {@code poll} is how often a process waiting for others' trials looks again.
    */
-  static void awaitRunningTrials(Study study, String key, TuneProgress progress) {
-    List<Integer> running = study.trials(EnumSet.of(TrialState.RUNNING)).stream().map(FrozenTrial::number).toList();
-    if (running.isEmpty()) {
-      return;
-    }
-    progress.notice(String.format(Locale.ROOT, "%s: trial number %s of %s is RUNNING with a recent heartbeat;"
-        + " waiting up to %d s to see whether its process is gone", key, running, study.name(),
-        HEARTBEAT_GRACE.plus(HEARTBEAT_INTERVAL).toSeconds()));
-    long deadline = System.nanoTime() + HEARTBEAT_GRACE.plus(HEARTBEAT_INTERVAL).toNanos();
-    while (System.nanoTime() < deadline && !study.trials(EnumSet.of(TrialState.RUNNING)).isEmpty()) {
-      try {
-        Thread.sleep(250);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+  record Heartbeat(Duration interval, Duration grace) {
+    /** The defaults: a beat every 2 s, grace 3 x interval. */
+    static final Heartbeat DEFAULT = of(Duration.ofSeconds(2), null);
+
+    /**
+     * A heartbeat of {@code interval} with {@code grace} (null: 3 x interval).
+     *
+     * @throws BadInputException unless 0 &lt; interval &lt; grace
+     */
+    static Heartbeat of(Duration interval, Duration grace) {
+      Duration g = grace == null ? interval.multipliedBy(3) : grace;
+      if (interval.isNegative() || interval.isZero()) {
+        throw BadInputException.of("--heartbeat must be positive, got %s s", interval.toMillis() / 1000.0);
       }
-      study.failStaleTrials();
+      if (g.compareTo(interval) <= 0) {
+        throw BadInputException.of("--heartbeat-grace (%s s) must be longer than --heartbeat (%s s)",
+            g.toMillis() / 1000.0, interval.toMillis() / 1000.0);
+      }
+      return new Heartbeat(interval, g);
+    }
+
+    Duration poll() {
+      return interval.dividedBy(4).isZero() ? Duration.ofMillis(1) : interval.dividedBy(4);
     }
   }
 }

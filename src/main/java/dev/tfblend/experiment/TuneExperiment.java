@@ -7,6 +7,7 @@ import dev.tfblend.config.TuneConfigLoader;
 import dev.tfblend.data.DataSplits;
 import dev.tfblend.model.Mlp;
 import dev.tfblend.tune.Study;
+import dev.tfblend.tune.StudyClaim;
 import dev.tfblend.tune.storage.StorageUrls;
 import dev.tfblend.tune.storage.Storages;
 import dev.tfblend.tune.storage.TrialStorage;
@@ -15,6 +16,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import dev.tfblend.tune.TrialState;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -64,7 +66,61 @@ public final class TuneExperiment {
    * @param quiet print only notices and the summary
    */
   public record Options(String studyName, String storage, Path runsRoot, Path savedModelsRoot,
-      PrintWriter out, boolean interactive, boolean quiet) {}
+      PrintWriter out, boolean interactive, boolean quiet, Sharing sharing) {
+    /** Options of a run with the default {@link Sharing}. */
+    public Options(String studyName, String storage, Path runsRoot, Path savedModelsRoot, PrintWriter out,
+        boolean interactive, boolean quiet) {
+      this(studyName, storage, runsRoot, savedModelsRoot, out, interactive, quiet, Sharing.DEFAULT);
+    }
+  }
+
+  /** Which part of the run this process does. */
+  public enum Stage {
+    /** Tune until the budget is met, then final runs and outputs if this process claims them. */
+    ALL,
+    /** Tune until the budget is met; no final runs, no outputs. */
+    SEARCH,
+    /** Final runs and outputs from the stored studies (refused while a budget is unmet, unless forced). */
+    FINAL
+  }
+
+  /**
+   * How this process shares the run's studies with other processes.
+   *
+   * @param stage which part of the run to do
+   * @param force with {@link Stage#FINAL}: run the final runs although a study's budget is unmet
+   * @param storageTimeout bound of every wait on the storage (connecting, a statement, a lock)
+   * @param heartbeat the interval of running trials' heartbeats
+   * @param heartbeatGrace how old a heartbeat may get before its trial counts as left by a dead
+   *     process; null for 3 x {@code heartbeat}
+   */
+  public record Sharing(Stage stage, boolean force, Duration storageTimeout, Duration heartbeat,
+      Duration heartbeatGrace) {
+    /** The defaults: whole run, 30 s storage timeout, a heartbeat every 2 s, grace 6 s. */
+    public static final Sharing DEFAULT = new Sharing(Stage.ALL, false, Duration.ofSeconds(30),
+        Duration.ofSeconds(2), null);
+  }
+
+  /**
+   * What a process that did not do the final runs reports: {@code owner} (host:pid:id) does or did
+   * them, or, with {@link Stage#SEARCH}, nobody was asked to.
+   */
+  public record Handoff(String runName, String message) {}
+
+  /** Thrown by {@link #run} in a process that tuned but leaves the final runs to another. */
+  public static final class NotFinalProcess extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient Handoff handoff;
+
+    NotFinalProcess(Handoff handoff) {
+      super(handoff.message());
+      this.handoff = handoff;
+    }
+
+    public Handoff handoff() {
+      return handoff;
+    }
+  }
 
   private TuneExperiment() {}
 
@@ -129,13 +185,17 @@ public final class TuneExperiment {
       double tfLoadSeconds = (System.nanoTime() - tfStart) / 1e9;
       DataSplits data = DataSources.load(config.data());
       Mlp mlp = config.model().toMlp();
-      Map<String, TuneResults.OptimizerResult> results = new LinkedHashMap<>();
-      List<TuneResults.Repeat> repeats = new ArrayList<>();
       AtomicReference<Study> tuning = new AtomicReference<>();
       Thread hook = new Thread(() -> onInterrupt(tuning.get(), name, storageShown, progress), "tune-interrupt");
       Runtime.getRuntime().addShutdownHook(hook);
-      try (TrialStorage storage = Storages.open(storageSpec)) {
+      Sharing sharing = options.sharing();
+      StudyResume.Heartbeat heartbeat = StudyResume.Heartbeat.of(sharing.heartbeat(), sharing.heartbeatGrace());
+      try (TrialStorage storage = Storages.open(storageSpec, sharing.storageTimeout())) {
+        List<OptimizerStudy> studies = new ArrayList<>();
+        StudyClaim claim = null;
         try {
+          // the search, one repeat after the other; with repeats, each repeat's graphs are closed
+          // after its search and rebuilt for its final runs, so memory does not grow with repeats
           for (int rep = 0; rep < config.repeats(); rep++) {
             TuneConfig rc = config.withSeed(config.seed() + rep);
             String repName = repeatName(name, rep, config.repeats());
@@ -143,24 +203,102 @@ public final class TuneExperiment {
               progress.info(String.format(Locale.ROOT, "repeat %d/%d: study seed %d, studies %s-<optimizer>",
                   rep + 1, config.repeats(), rc.seed(), repName));
             }
-            Map<String, TuneResults.OptimizerResult> now = new LinkedHashMap<>();
-            Map<String, TuneResults.RepeatResult> entry = new LinkedHashMap<>();
+            List<OptimizerStudy> now = new ArrayList<>();
             for (String key : config.optimizers()) {
-              TuneResults.OptimizerResult o = OptimizerStudy.run(key, rc, mlp, data, storage, repName, progress,
-                  rep == 0 ? modelsDir : null, tuning);
-              now.put(key, o);
-              entry.put(key, TuneResults.RepeatResult.of(o));
+              now.add(OptimizerStudy.open(key, rc, mlp, data, storage, repName, progress, heartbeat));
             }
-            if (rep == 0) {
-              results.putAll(now);
+            studies.addAll(now);
+            stored[0] = true;
+            if (sharing.stage() != Stage.FINAL) {
+              for (OptimizerStudy st : now) {
+                st.tune(tuning, heartbeat);
+              }
+            }
+            if (config.repeats() > 1) {
+              now.forEach(OptimizerStudy::close);
+            }
+          }
+          if (sharing.stage() == Stage.FINAL && !sharing.force()) {
+            checkBudgetsMet(studies, config, name);
+          }
+          if (sharing.stage() == Stage.SEARCH) {
+            throw new NotFinalProcess(new Handoff(name, String.format(Locale.ROOT,
+                "search done: %s; the final runs and outputs come from tune --stage final (or a tune without"
+                    + " --stage)", budgets(studies, config))));
+          }
+          String me = SharedStudy.processName();
+          StudyClaim.Outcome claimed = StudyClaim.acquire(storage,
+              storage.getStudyIdByName(SharedStudy.anchor(repeatName(name, 0, config.repeats()), config.optimizers())),
+              SharedStudy.finalClaimKey(config), me,
+              heartbeat.interval(), heartbeat.grace());
+          if (claimed instanceof StudyClaim.HeldBy h) {
+            throw new NotFinalProcess(new Handoff(name, String.format(Locale.ROOT,
+                "search done: %s; process %s does the final runs and writes the outputs", budgets(studies, config),
+                h.owner())));
+          }
+          if (claimed instanceof StudyClaim.Done d && !(sharing.stage() == Stage.FINAL && sharing.force())) {
+            throw new NotFinalProcess(new Handoff(name, String.format(Locale.ROOT,
+                "search done: %s; process %s already did these final runs and wrote the outputs%s",
+                budgets(studies, config), d.owner(), sharing.stage() == Stage.FINAL
+                    ? " (tune --stage final --force runs them again)" : "")));
+          }
+          claim = claimed instanceof StudyClaim.Acquired a ? a.claim() : null;
+          progress.info("final runs and outputs by this process, " + me);
+          Map<String, TuneResults.OptimizerResult> results = new LinkedHashMap<>();
+          List<TuneResults.Repeat> repeats = new ArrayList<>();
+          int n = config.optimizers().size();
+          for (int rep = 0; rep < config.repeats(); rep++) {
+            TuneConfig rc = config.withSeed(config.seed() + rep);
+            String repName = repeatName(name, rep, config.repeats());
+            Map<String, TuneResults.RepeatResult> entry = new LinkedHashMap<>();
+            for (int i = 0; i < n; i++) {
+              String key = config.optimizers().get(i);
+              OptimizerStudy searched = studies.get(rep * n + i);
+              OptimizerStudy st = config.repeats() == 1 ? searched
+                  : OptimizerStudy.open(key, rc, mlp, data, storage, repName, progress, heartbeat);
+              try {
+                if (st != searched) {
+                  st.takeTimingsOf(searched);
+                }
+                // SavedModels of the first repeat only
+                TuneResults.OptimizerResult o = st.finish(repName, rep == 0 ? modelsDir : null);
+                if (rep == 0) {
+                  results.put(key, o);
+                }
+                entry.put(key, TuneResults.RepeatResult.of(o));
+              } finally {
+                if (st != searched) {
+                  st.close();
+                }
+              }
             }
             repeats.add(new TuneResults.Repeat(rep, rc.seed(), repName, entry));
           }
+          TuneResults r = merge(previous, assemble(config, name, storageShown, results, repeats,
+              (System.nanoTime() - t0) / 1e9, tfLoadSeconds, null), started);
+          List<String> pngs = TuneOutputs.write(r, config, runDir);
+          progress.info("wrote " + runDir + "/{" + String.join(", ", List.of(TuneOutputs.RESULTS,
+              TuneOutputs.REPORT, TuneOutputs.MANIFEST)) + ", " + String.join(", ", pngs) + "}");
+          if (claim != null) {
+            claim.finish();
+          }
+          return r;
+        } catch (NotFinalProcess handoff) {
+          // another process writes the outputs: leave no run directory here unless it holds the
+          // shared SQLite file
+          stored[0] = options.storage() == null;
+          throw handoff;
         } catch (RuntimeException | Error e) {
-          stored[0] = hasTrials(storage, name, config);
+          if (stored[0]) {
+            stored[0] = hasTrials(storage, name, config);
+          }
           throw e;
+        } finally {
+          if (claim != null) {
+            claim.close();
+          }
+          studies.forEach(OptimizerStudy::close);
         }
-        stored[0] = true;
       } finally {
         try {
           Runtime.getRuntime().removeShutdownHook(hook);
@@ -168,18 +306,40 @@ public final class TuneExperiment {
           // the JVM is shutting down: the hook runs (or ran)
         }
       }
-      TuneResults r = merge(previous, assemble(config, name, storageShown, results, repeats,
-          (System.nanoTime() - t0) / 1e9, tfLoadSeconds, null), started);
-      List<String> pngs = TuneOutputs.write(r, config, runDir);
-      progress.info("wrote " + runDir + "/{" + String.join(", ", List.of(TuneOutputs.RESULTS, TuneOutputs.REPORT,
-          TuneOutputs.MANIFEST)) + ", " + String.join(", ", pngs) + "}");
-      return r;
     } catch (RuntimeException | Error e) {
       if (!stored[0]) {
         undoCreation(runDir, firstCreated, configExisted, options.storage() == null && !dbExisted ? defaultDb : null);
       }
       throw e;
     }
+  }
+
+  /**
+   * Refuses final runs while a study's budget is unmet.
+   *
+   * @throws BadInputException naming each study short of its budget
+   */
+  private static void checkBudgetsMet(List<OptimizerStudy> studies, TuneConfig config, String name) {
+    List<String> short_ = new ArrayList<>();
+    for (OptimizerStudy st : studies) {
+      int done = st.finished();
+      if (done < config.trials()) {
+        short_.add(st.study().name() + " " + done + "/" + config.trials());
+      }
+    }
+    if (!short_.isEmpty()) {
+      throw BadInputException.of("--stage final: the budget of --study %s is unmet (%s finished trials);"
+          + " let the search finish, or add --force to use the trials there are", name, String.join(", ", short_));
+    }
+  }
+
+  /** "DynamicBlended 24/24, Adam 24/24": each study's finished trials and budget. */
+  private static String budgets(List<OptimizerStudy> studies, TuneConfig config) {
+    List<String> parts = new ArrayList<>();
+    for (OptimizerStudy st : studies) {
+      parts.add(st.key() + " " + st.finished() + "/" + config.trials());
+    }
+    return String.join(", ", parts) + " finished trials";
   }
 
   /** The pattern of study names and optimizer keys: a plain file name, never {@code .} or {@code ..}. */
@@ -220,7 +380,10 @@ public final class TuneExperiment {
       return;
     }
     try (Stream<Path> s = Files.list(runDir)) {
-      if (s.findAny().isPresent()) {
+      // another process of the same launch may be writing tune-config.json right now (its
+      // temporary sibling is there, not yet renamed)
+      String writing = "." + StudyResume.STUDY_CONFIG + ".partial-";
+      if (s.anyMatch(f -> !f.getFileName().toString().startsWith(writing))) {
         throw BadInputException.of("--study %s: %s exists and is not a tune run (no %s or %s); choose another"
             + " --study or --runs-dir", name, runDir, StudyResume.STUDY_CONFIG, STUDY_DB);
       }

@@ -9,7 +9,9 @@ import dev.tfblend.tune.SearchSpace;
 import dev.tfblend.tune.Study;
 import dev.tfblend.tune.Trial;
 import dev.tfblend.tune.TrialPrunedException;
+import dev.tfblend.tune.TrialState;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,17 +50,15 @@ final class TuneObjective implements Objective {
   private final TuneProgress progress;
   private final int batchesPerEpoch;
   private final List<Double> trialSeconds = new ArrayList<>();
-  private int ordinal;
   private String label;
 
   /**
    * @param key the study's optimizer key (progress lines)
    * @param fixed the hyperparameters a trial does not draw (defaults filled in)
    * @param batchesPerEpoch training batches per epoch (for the run length some optimizers read)
-   * @param finishedBefore trials of the study that already count (numbering of the progress lines)
    */
   TuneObjective(String key, TuneConfig config, TrainingGraph graph, SearchSpace space, Map<String, Double> fixed,
-      int batchesPerEpoch, Study study, TuneProgress progress, int finishedBefore) {
+      int batchesPerEpoch, Study study, TuneProgress progress) {
     this.batchesPerEpoch = batchesPerEpoch;
     this.key = key;
     this.config = config;
@@ -67,12 +67,16 @@ final class TuneObjective implements Objective {
     this.fixed = fixed;
     this.study = study;
     this.progress = progress;
-    this.ordinal = finishedBefore;
   }
 
   @Override
   public double evaluate(Trial trial) {
-    label = "trial " + (++ordinal) + "/" + config.trials();
+    // the study's count, not this process's: its finished trials and those running now (this one
+    // included), in every process that shares it
+    int ordinal = study.storage().getTrialCount(study.studyId(),
+        EnumSet.of(TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING));
+    label = "trial " + ordinal + "/" + config.trials();
+    study.storage().setTrialSystemAttr(trial.trialId(), SharedStudy.PROCESS_ATTR, SharedStudy.processName());
     String what = label;
     Map<String, Double> hp = new LinkedHashMap<>(fixed);
     space.suggest(trial).forEach((k, v) -> hp.put(k, ((Number) v).doubleValue()));
@@ -151,7 +155,10 @@ final class TuneObjective implements Objective {
     return (z ^ (z >>> 31)) & 0x7fffffffL;
   }
 
-  /** The progress label of the trial running or last run ({@code trial i/N}), or null before the first. */
+  /**
+   * The progress label of the trial running or last run ({@code trial i/N}: i counts the study's
+   * finished and running trials in every process), or null before the first.
+   */
   String label() {
     return label;
   }

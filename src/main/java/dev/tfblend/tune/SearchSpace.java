@@ -211,6 +211,30 @@ public final class SearchSpace {
     return Collections.unmodifiableMap(out);
   }
 
+  /**
+   * Whether {@code trial}'s params lie in this space: it has exactly this space's parameter
+   * names, and each value is a value of the space's distribution (in range, on the grid, one of
+   * the choices), whatever distribution the trial itself recorded. Trials another tool added
+   * with other names or out-of-range values are not in the space.
+   */
+  public boolean admits(FrozenTrial trial) {
+    if (!trial.params().keySet().equals(distributions.keySet())) {
+      return false;
+    }
+    for (Map.Entry<String, Distribution> e : distributions.entrySet()) {
+      double internal;
+      try {
+        internal = e.getValue().toInternal(trial.params().get(e.getKey()));
+      } catch (IllegalArgumentException | ClassCastException notOne) {
+        return false;
+      }
+      if (!e.getValue().contains(internal)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** This space in the JSON format {@link #parse} reads (compact, in order). */
   public String toJson() {
     StringBuilder sb = new StringBuilder("{");

@@ -56,6 +56,10 @@ public final class Study {
    */
   public static final String RETRY_HISTORY = "retry_history";
 
+  /** The states a shared budget counts ({@link #optimizeShared}): COMPLETE and PRUNED. */
+  public static final Set<TrialState> BUDGET_STATES =
+      java.util.Collections.unmodifiableSet(EnumSet.of(TrialState.COMPLETE, TrialState.PRUNED));
+
   /** The {@value #FAIL_REASON} of a trial ended by {@link #interrupt}. */
   public static final String INTERRUPTED = "interrupted";
 
@@ -308,6 +312,32 @@ public final class Study {
       running.add(trialId);
       startHeartbeat(trialId);
     }
+    return started(trialId);
+  }
+
+  /**
+   * {@link #ask} within a shared budget: starts a trial only while fewer than {@code budget} of
+   * the study's trials are COMPLETE, PRUNED or RUNNING, counted and started in one atomic storage
+   * step ({@link TrialStorage#startTrialWithinBudget}); empty when the budget is taken.
+   */
+  public Optional<Trial> askWithinBudget(int budget) {
+    long trialId;
+    synchronized (this) {
+      if (interrupted) {
+        throw new IllegalStateException("study '" + name + "' was interrupted");
+      }
+      OptionalLong started = storage.startTrialWithinBudget(studyId, budget, BUDGET_STATES);
+      if (started.isEmpty()) {
+        return Optional.empty();
+      }
+      trialId = started.getAsLong();
+      running.add(trialId);
+      startHeartbeat(trialId);
+    }
+    return Optional.of(started(trialId));
+  }
+
+  private Trial started(long trialId) {
     FrozenTrial t = storage.getTrial(trialId);
     Map<String, Distribution> space = sampler.inferRelativeSearchSpace(this, t);
     Map<String, Double> relative =
@@ -378,6 +408,84 @@ public final class Study {
     return done;
   }
 
+  /**
+   * Runs trials until the study, across every process and object sharing it, holds {@code
+   * budget} finished trials (COMPLETE or PRUNED), then returns the trials this object ran. No
+   * trial starts once the study's COMPLETE, PRUNED and RUNNING trials reach the budget ({@link
+   * #askWithinBudget}); while others' running trials take the rest of the budget this object
+   * waits, polling every {@code poll}, and fails stale ones ({@link #failStaleTrials}, which with
+   * retry on queues their params again, so the trials of a killed process are run again). FAIL
+   * trials do not count. So that a study whose trials keep failing ends, it also returns once the
+   * study holds {@code budget} FAIL trials (with a warning). Returns early when {@link
+   * #interrupt} is called or the thread is interrupted.
+   */
+  public List<FrozenTrial> optimizeShared(Objective objective, int budget, Duration poll) {
+    return optimizeShared(objective, budget, poll, running -> { });
+  }
+
+  /**
+   * {@link #optimizeShared(Objective, int, Duration)}, calling {@code waiting} with the numbers
+   * of the study's RUNNING trials each time this object starts to wait for them (once per
+   * spell of waiting, not per poll).
+   */
+  public List<FrozenTrial> optimizeShared(Objective objective, int budget, Duration poll,
+      Consumer<List<Integer>> waiting) {
+    if (budget <= 0) {
+      throw new IllegalArgumentException("budget must be positive, got " + budget);
+    }
+    if (poll.isNegative() || poll.isZero()) {
+      throw new IllegalArgumentException("poll must be positive, got " + poll);
+    }
+    budgetNotice(budget).ifPresent(msg -> {
+      if (noticesGiven.add(msg)) {
+        warn(msg);
+      }
+    });
+    List<FrozenTrial> done = new ArrayList<>();
+    boolean wasWaiting = false;
+    while (!interrupted && !Thread.currentThread().isInterrupted()) {
+      failStaleTrials();
+      if (storage.getTrialCount(studyId, BUDGET_STATES) >= budget) {
+        break;
+      }
+      int failed = storage.getTrialCount(studyId, EnumSet.of(TrialState.FAIL));
+      if (failed >= budget) {
+        String msg = "study '" + name + "' stops: " + failed + " trials failed, as many as its budget of "
+            + budget + " finished trials";
+        if (noticesGiven.add(msg)) {
+          warn(msg);
+        }
+        break;
+      }
+      Optional<Trial> trial;
+      try {
+        trial = askWithinBudget(budget);
+      } catch (IllegalStateException e) {
+        if (interrupted) {
+          break;
+        }
+        throw e;
+      }
+      if (trial.isEmpty()) {
+        if (!wasWaiting) {
+          wasWaiting = true;
+          waiting.accept(storage.getAllTrials(studyId, EnumSet.of(TrialState.RUNNING)).stream()
+              .map(FrozenTrial::number).toList());
+        }
+        try {
+          Thread.sleep(poll.toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+        continue;
+      }
+      wasWaiting = false;
+      done.add(runTrial(objective, trial.get()));
+    }
+    return done;
+  }
+
   /** Runs one trial; null when {@link #interrupt} came first. */
   private FrozenTrial runTrial(Objective objective) {
     Trial trial;
@@ -389,6 +497,11 @@ public final class Study {
       }
       throw e;
     }
+    return runTrial(objective, trial);
+  }
+
+  /** Runs {@code objective} on a started trial and tells its outcome. */
+  private FrozenTrial runTrial(Objective objective, Trial trial) {
     double value;
     try {
       value = objective.evaluate(trial);
@@ -425,8 +538,20 @@ public final class Study {
    * The COMPLETE trial with the best value (the earliest among equals), if any.
    */
   public Optional<FrozenTrial> findBestTrial() {
+    return findBestTrial(t -> true);
+  }
+
+  /**
+   * The COMPLETE trial with the best value among those {@code admissible} accepts (the earliest
+   * among equals), if any; e.g. {@code space::admits} leaves out trials another tool added
+   * outside the search space.
+   */
+  public Optional<FrozenTrial> findBestTrial(java.util.function.Predicate<FrozenTrial> admissible) {
     FrozenTrial best = null;
     for (FrozenTrial t : storage.getAllTrials(studyId, EnumSet.of(TrialState.COMPLETE))) {
+      if (!admissible.test(t)) {
+        continue;
+      }
       if (best == null || direction.isBetter(t.value(), best.value())) {
         best = t;
       }

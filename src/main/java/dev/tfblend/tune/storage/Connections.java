@@ -14,6 +14,11 @@ import java.util.Properties;
 /**
  * A small pool of JDBC connections to one database and the transaction around each storage call.
  *
+ * <p>Every connection is configured with the storage timeout ({@link Dialect#configure}); a
+ * failure that is such a timeout (no answer while connecting or reading, a statement or a lock
+ * wait cut short) becomes a {@link StorageException} saying what timed out, where, and after how
+ * long.
+ *
  * <p>Thread-safe. Up to {@value #MAX_IDLE} idle connections are kept; a connection whose
  * transaction failed with a SQL error is dropped, not returned. {@link #close()} closes the idle
  * connections and refuses new transactions.
@@ -31,18 +36,23 @@ final class Connections implements AutoCloseable {
   private final String jdbcUrl;
   private final Properties props;
   private final String location;
+  private final java.time.Duration timeout;
   private final Deque<Connection> idle = new ArrayDeque<>();
   private volatile boolean closed;
 
   /**
    * @param location what error messages call the database (a file path, or a URL without its
    *     password)
+   * @param timeout bound of each statement and each lock wait (and, through {@code props} on
+   *     PostgreSQL, of connecting and of each read)
    */
-  Connections(Dialect dialect, String jdbcUrl, Properties props, String location) {
+  Connections(Dialect dialect, String jdbcUrl, Properties props, String location,
+      java.time.Duration timeout) {
     this.dialect = dialect;
     this.jdbcUrl = jdbcUrl;
     this.props = props;
     this.location = location;
+    this.timeout = timeout;
   }
 
   Dialect dialect() {
@@ -65,7 +75,7 @@ final class Connections implements AutoCloseable {
     }
     Connection c = DriverManager.getConnection(jdbcUrl, props);
     try {
-      dialect.configure(c);
+      dialect.configure(c, timeout.toMillis());
     } catch (SQLException e) {
       closeQuietly(c);
       throw e;
@@ -102,7 +112,9 @@ final class Connections implements AutoCloseable {
     try {
       c = borrow();
     } catch (SQLException e) {
-      throw StorageFailures.classify(location, e, true);
+      String what = timedOut(e, true);
+      throw what != null ? new StorageException(timeoutMessage(what), e)
+          : StorageFailures.classify(location, e, true);
     }
     try {
       dialect.begin(c, write);
@@ -129,8 +141,41 @@ final class Connections implements AutoCloseable {
         // The connection is dropped below anyway.
       }
       closeQuietly(c);
-      throw StorageFailures.classify(location, e, false);
+      String what = timedOut(e, false);
+      throw what != null ? new StorageException(timeoutMessage(what), e)
+          : StorageFailures.classify(location, e, false);
     }
+  }
+
+  private String timeoutMessage(String what) {
+    return String.format(java.util.Locale.ROOT, "storage %s: %s timed out after %s s (--storage-timeout)",
+        location, what, timeout.toMillis() % 1000 == 0 ? Long.toString(timeout.toSeconds())
+            : Double.toString(timeout.toMillis() / 1000.0));
+  }
+
+  /**
+   * What timed out when {@code e} is a timeout, else null: a PostgreSQL statement ({@code
+   * 57014}) or lock wait ({@code 55P03}), a SQLite lock wait ({@code SQLITE_BUSY}), or no answer
+   * from the server while connecting or reading (a socket timeout anywhere in the causes).
+   */
+  static String timedOut(SQLException e, boolean connecting) {
+    if ("57014".equals(e.getSQLState())) {
+      return "a statement (statement_timeout)";
+    }
+    if ("55P03".equals(e.getSQLState())) {
+      return "waiting for a lock (lock_timeout)";
+    }
+    if (e.getErrorCode() == 5 || String.valueOf(e.getMessage()).contains("SQLITE_BUSY")) {
+      return "waiting for the database lock (busy timeout)";
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.SocketTimeoutException
+          || String.valueOf(t.getMessage()).contains("Connection attempt timed out")) {
+        return connecting ? "connecting (no answer from the server)"
+            : "waiting for the server's answer (no answer from the server)";
+      }
+    }
+    return null;
   }
 
   /** Runs one statement with {@code args} bound as {@link #bind} binds them. */

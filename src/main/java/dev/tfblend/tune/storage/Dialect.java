@@ -20,10 +20,11 @@ enum Dialect {
   // to six digits parse the same in Python and compare correctly as text.
   SQLITE("", "(strftime('%Y-%m-%d %H:%M:%f', 'now') || '000')", false) {
     @Override
-    void configure(Connection c) throws SQLException {
+    void configure(Connection c, long timeoutMs) throws SQLException {
       c.setAutoCommit(true);
       try (Statement st = c.createStatement()) {
-        st.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MS);
+        // how long a statement waits for another connection's lock before SQLITE_BUSY
+        st.execute("PRAGMA busy_timeout = " + timeoutMs);
         st.execute("PRAGMA journal_mode = WAL");
         // In WAL mode NORMAL skips the fsync per commit; a process crash loses nothing, a power
         // cut may lose the last commits but never corrupts the file.
@@ -92,8 +93,16 @@ enum Dialect {
   // JVMs in different zones would disagree about local wall time.
   POSTGRESQL(" FOR UPDATE", "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')", true) {
     @Override
-    void configure(Connection c) throws SQLException {
+    void configure(Connection c, long timeoutMs) throws SQLException {
       c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        // server-side bounds on each lock wait and each statement, at session level so they hold
+        // for every transaction on this connection; the statement bound is 1 s longer so that a
+        // statement stuck on a lock reports the lock (both at once report the statement)
+        st.execute("SET lock_timeout = " + timeoutMs);
+        st.execute("SET statement_timeout = " + (timeoutMs + 1000));
+      }
+      c.commit();
     }
 
     @Override
@@ -154,9 +163,6 @@ enum Dialect {
     }
   };
 
-  /** How long a SQLite writer waits for the lock before failing (30 s). */
-  static final int BUSY_TIMEOUT_MS = 30_000;
-
   /** How datetimes are written as SQLite text (what SQLAlchemy writes). */
   static final DateTimeFormatter SQLITE_DATETIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
@@ -170,8 +176,11 @@ enum Dialect {
           .optionalEnd()
           .toFormatter();
 
-  /** Sets up a fresh connection (autocommit, timeouts, journal). */
-  abstract void configure(Connection c) throws SQLException;
+  /**
+   * Sets up a fresh connection (autocommit, journal) and bounds each statement and each lock
+   * wait by {@code timeoutMs}.
+   */
+  abstract void configure(Connection c, long timeoutMs) throws SQLException;
 
   /** Starts a transaction; {@code write} transactions of SQLite take the write lock at once. */
   abstract void begin(Connection c, boolean write) throws SQLException;

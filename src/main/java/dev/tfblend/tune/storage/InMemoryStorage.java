@@ -38,6 +38,9 @@ public final class InMemoryStorage implements TrialStorage {
     /** Numbers of WAITING trials, oldest first. */
     final TreeSet<Integer> waiting = new TreeSet<>();
     final Map<String, Distribution> paramDistributions = new HashMap<>();
+    /** Study attributes as JSON text, by key (user, system). */
+    final Map<String, String> userAttrs = new java.util.TreeMap<>();
+    final Map<String, String> systemAttrs = new java.util.TreeMap<>();
 
     StudyRecord(long id, String name, StudyDirection direction) {
       this.id = id;
@@ -156,6 +159,74 @@ public final class InMemoryStorage implements TrialStorage {
         out.add(new StudySummary(s.id, s.name, s.direction, s.trials.size()));
       }
       return Collections.unmodifiableList(out);
+    }
+  }
+
+  @Override
+  public Map<String, Object> getStudyUserAttrs(long studyId) {
+    return studyAttrs(studyId, false);
+  }
+
+  @Override
+  public Map<String, Object> getStudySystemAttrs(long studyId) {
+    return studyAttrs(studyId, true);
+  }
+
+  private Map<String, Object> studyAttrs(long studyId, boolean system) {
+    synchronized (lock) {
+      StudyRecord s = study(studyId);
+      Map<String, Object> out = new LinkedHashMap<>();
+      (system ? s.systemAttrs : s.userAttrs).forEach((k, v) -> out.put(k, TrialRows.fromJson(v)));
+      return Collections.unmodifiableMap(out);
+    }
+  }
+
+  @Override
+  public void setStudyUserAttr(long studyId, String key, Object value) {
+    Objects.requireNonNull(key, "key");
+    String json = TrialRows.toJson(value);
+    synchronized (lock) {
+      study(studyId).userAttrs.put(key, json);
+    }
+  }
+
+  @Override
+  public void setStudySystemAttr(long studyId, String key, Object value) {
+    Objects.requireNonNull(key, "key");
+    String json = TrialRows.toJson(value);
+    synchronized (lock) {
+      study(studyId).systemAttrs.put(key, json);
+    }
+  }
+
+  @Override
+  public boolean compareAndSetStudySystemAttr(long studyId, String key, Object expected, Object value) {
+    Objects.requireNonNull(key, "key");
+    String want = expected == null ? null : TrialRows.toJson(expected);
+    String json = TrialRows.toJson(value);
+    synchronized (lock) {
+      StudyRecord s = study(studyId);
+      if (!TrialRows.sameJson(s.systemAttrs.get(key), want)) {
+        return false;
+      }
+      s.systemAttrs.put(key, json);
+      return true;
+    }
+  }
+
+  @Override
+  public OptionalLong startTrialWithinBudget(long studyId, int budget, Set<TrialState> counted) {
+    StorageChecks.checkBudget(budget, counted);
+    synchronized (lock) {
+      StudyRecord s = study(studyId);
+      long taken = s.trials.stream()
+          .filter(t -> t.state() == TrialState.RUNNING || counted.contains(t.state()))
+          .count();
+      if (taken >= budget) {
+        return OptionalLong.empty();
+      }
+      OptionalLong claimed = claimWaitingTrial(studyId);
+      return claimed.isPresent() ? claimed : OptionalLong.of(createTrial(studyId));
     }
   }
 

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -79,8 +80,8 @@ import java.util.Set;
  * Each call is one transaction. Trial numbers are assigned in the transaction that inserts the
  * trial, under a study lock: SQLite takes the database write lock with {@code BEGIN IMMEDIATE}
  * (WAL journal with {@code synchronous=NORMAL}: a power cut may lose the last commits but never
- * corrupts the file; autocommit connections with explicit {@code BEGIN}/{@code COMMIT}; 30 s busy
- * timeout); PostgreSQL locks the study row ({@code SELECT ... FOR UPDATE}), the lock Optuna
+ * corrupts the file; autocommit connections with explicit {@code BEGIN}/{@code COMMIT}; busy
+ * timeout = the storage timeout, 30 s by default); PostgreSQL locks the study row ({@code SELECT ... FOR UPDATE}), the lock Optuna
  * takes too, so Java and Python workers can share a study. Reads of several rows run in one
  * snapshot (a SQLite read transaction; PostgreSQL {@code REPEATABLE READ}). Connections are
  * pooled per storage; the storage is thread-safe. Do not put a SQLite file on a network file
@@ -128,21 +129,38 @@ public final class RdbStorage implements TrialStorage {
    * use the same clock.
    */
   public static RdbStorage open(String url, Clock clock) {
+    return open(url, clock, DEFAULT_TIMEOUT);
+  }
+
+  /**
+   * {@link #open(String, Clock)} (clock may be null: this JVM's and the database's) with every
+   * wait on the database bounded by {@code timeout}: on PostgreSQL connecting ({@code
+   * connectTimeout}, {@code loginTimeout}), each lock wait ({@code lock_timeout}), each statement
+   * ({@code statement_timeout}, the timeout plus 1 s so that a lock wait reports as one) and each read from the server ({@code socketTimeout}, the timeout
+   * plus 5 s so that the server's own timeouts report first); on SQLite each lock wait ({@code
+   * busy_timeout}). When one passes, the call throws a {@link StorageException} whose message
+   * names the host or file and what timed out.
+   */
+  public static RdbStorage open(String url, Clock clock, Duration timeout) {
     Objects.requireNonNull(url, "url");
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.toMillis() < 1) {
+      throw BadInputException.of("storage timeout must be positive, got %s", timeout);
+    }
     String u = url.trim();
     Connections db;
     if (u.startsWith("jdbc:sqlite:")) {
-      db = sqlite(u.substring("jdbc:sqlite:".length()), url);
+      db = sqlite(u.substring("jdbc:sqlite:".length()), url, timeout);
     } else if (u.startsWith("sqlite:///")) {
-      db = sqlite(u.substring("sqlite:///".length()), url);
+      db = sqlite(u.substring("sqlite:///".length()), url, timeout);
     } else if (u.startsWith("sqlite:")) {
-      db = sqlite(u.substring("sqlite:".length()), url);
+      db = sqlite(u.substring("sqlite:".length()), url, timeout);
     } else if (u.startsWith("jdbc:postgresql:")) {
-      db =
-          new Connections(Dialect.POSTGRESQL, u,
-              StorageUrls.withEnvironmentPassword(new Properties(), u, System.getenv()), StorageUrls.redact(u));
+      db = new Connections(Dialect.POSTGRESQL, u,
+          postgresTimeouts(StorageUrls.withEnvironmentPassword(new Properties(), u, System.getenv()), timeout),
+          StorageUrls.redact(u), timeout);
     } else if (u.matches("(?i)postgres(ql)?(\\+\\w+)?://.*")) {
-      db = postgres(u);
+      db = postgres(u, timeout);
     } else {
       throw BadInputException.of(
           "storage URL '%s' is not supported: use sqlite:PATH, sqlite:///PATH, jdbc:sqlite:PATH,"
@@ -157,7 +175,19 @@ public final class RdbStorage implements TrialStorage {
     }
   }
 
-  private static Connections sqlite(String pathPart, String url) {
+  /** Timeout when none is given: 30 s. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+  /** pgjdbc's client-side timeouts (whole seconds, at least 1); settings in the URL win. */
+  private static Properties postgresTimeouts(Properties props, Duration timeout) {
+    long s = Math.max(1, (timeout.toMillis() + 999) / 1000);
+    props.setProperty("connectTimeout", Long.toString(s));
+    props.setProperty("loginTimeout", Long.toString(s));
+    props.setProperty("socketTimeout", Long.toString(s + 5));
+    return props;
+  }
+
+  private static Connections sqlite(String pathPart, String url, Duration timeout) {
     String path = pathPart;
     int q = path.indexOf('?');
     String file = q >= 0 ? path.substring(0, q) : path;
@@ -174,10 +204,10 @@ public final class RdbStorage implements TrialStorage {
             "storage URL '%s': directory %s does not exist", url, parent);
       }
     }
-    return new Connections(Dialect.SQLITE, "jdbc:sqlite:" + path, new Properties(), file);
+    return new Connections(Dialect.SQLITE, "jdbc:sqlite:" + path, new Properties(), file, timeout);
   }
 
-  private static Connections postgres(String url) {
+  private static Connections postgres(String url, Duration timeout) {
     URI uri;
     try {
       uri = new URI(url);
@@ -219,7 +249,8 @@ public final class RdbStorage implements TrialStorage {
     }
     String shown = jdbc.toString();
     return new Connections(Dialect.POSTGRESQL, shown,
-        StorageUrls.withEnvironmentPassword(props, shown, System.getenv()), StorageUrls.redact(shown));
+        postgresTimeouts(StorageUrls.withEnvironmentPassword(props, shown, System.getenv()), timeout),
+        StorageUrls.redact(shown), timeout);
   }
 
   /** The alembic revision the database is stamped with ({@code v3.0.0.d} or {@code v3.2.0.a}). */
@@ -354,6 +385,52 @@ public final class RdbStorage implements TrialStorage {
         });
   }
 
+  // ---- study attributes
+
+  @Override
+  public Map<String, Object> getStudyUserAttrs(long studyId) {
+    return onStudy(false, studyId, c -> rows.readStudyAttrs(c, false, studyId));
+  }
+
+  @Override
+  public Map<String, Object> getStudySystemAttrs(long studyId) {
+    return onStudy(false, studyId, c -> rows.readStudyAttrs(c, true, studyId));
+  }
+
+  @Override
+  public void setStudyUserAttr(long studyId, String key, Object value) {
+    setStudyAttr(false, studyId, key, value);
+  }
+
+  @Override
+  public void setStudySystemAttr(long studyId, String key, Object value) {
+    setStudyAttr(true, studyId, key, value);
+  }
+
+  private void setStudyAttr(boolean system, long studyId, String key, Object value) {
+    Objects.requireNonNull(key, "key");
+    String json = TrialRows.toJson(value);
+    onStudy(true, studyId, c -> {
+      rows.putStudyAttr(c, system, studyId, key, json);
+      return null;
+    });
+  }
+
+  @Override
+  public boolean compareAndSetStudySystemAttr(long studyId, String key, Object expected, Object value) {
+    Objects.requireNonNull(key, "key");
+    String want = expected == null ? null : TrialRows.toJson(expected);
+    String json = TrialRows.toJson(value);
+    // the study lock (row lock on PostgreSQL, write lock on SQLite) makes read-compare-write atomic
+    return onStudy(true, studyId, c -> {
+      if (!TrialRows.sameJson(rows.readStudyAttrJson(c, true, studyId, key), want)) {
+        return false;
+      }
+      rows.putStudyAttr(c, true, studyId, key, json);
+      return true;
+    });
+  }
+
   // ---- trials
 
   @Override
@@ -388,6 +465,30 @@ public final class RdbStorage implements TrialStorage {
           }
           rows.setState(c, id, TrialState.RUNNING, "datetime_start", null);
           return OptionalLong.of(id);
+        });
+  }
+
+  @Override
+  public OptionalLong startTrialWithinBudget(long studyId, int budget, Set<TrialState> counted) {
+    StorageChecks.checkBudget(budget, counted);
+    java.util.EnumSet<TrialState> taken = java.util.EnumSet.of(TrialState.RUNNING);
+    taken.addAll(counted);
+    return onStudy(
+        true,
+        studyId,
+        c -> {
+          List<Object> args = new ArrayList<>();
+          String where = rows.studyStatesWhere(taken, args, studyId);
+          if (rows.countTrials(c, where, args.toArray()) >= budget) {
+            return OptionalLong.empty();
+          }
+          long id = rows.oldestWaiting(c, studyId);
+          if (id >= 0) {
+            rows.setState(c, id, TrialState.RUNNING, "datetime_start", null);
+            return OptionalLong.of(id);
+          }
+          return OptionalLong.of(rows.insertTrial(
+              c, studyId, FrozenTrial.template(TrialState.RUNNING, null, null, null, null, null)));
         });
   }
 

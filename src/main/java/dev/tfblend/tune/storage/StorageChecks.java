@@ -60,4 +60,16 @@ final class StorageChecks {
           "param " + paramName + ": " + internalValue + " is not in " + distribution.toJson());
     }
   }
+
+  /** Checks {@link TrialStorage#startTrialWithinBudget}'s arguments. */
+  static void checkBudget(int budget, java.util.Set<TrialState> counted) {
+    Objects.requireNonNull(counted, "counted");
+    if (budget < 0) {
+      throw new IllegalArgumentException("budget must be >= 0, got " + budget);
+    }
+    if (counted.contains(TrialState.RUNNING) || counted.contains(TrialState.WAITING)) {
+      throw new IllegalArgumentException(
+          "counted states are finished states (RUNNING trials always count), got " + counted);
+    }
+  }
 }

@@ -18,6 +18,15 @@ public final class Storages {
    * @throws StorageException when the database cannot be reached
    */
   public static TrialStorage open(String spec) {
+    return open(spec, RdbStorage.DEFAULT_TIMEOUT);
+  }
+
+  /**
+   * {@link #open(String)} with every wait on a database bounded by {@code timeout} (see {@link
+   * RdbStorage#open(String, java.time.Clock, java.time.Duration)}); the in-memory storage never
+   * waits.
+   */
+  public static TrialStorage open(String spec, java.time.Duration timeout) {
     Objects.requireNonNull(spec, "spec");
     String s = spec.trim();
     String lower = s.toLowerCase(Locale.ROOT);
@@ -27,6 +36,6 @@ public final class Storages {
     if (s.isEmpty()) {
       throw new BadInputException("storage spec is empty: use memory or a database URL");
     }
-    return RdbStorage.open(s);
+    return RdbStorage.open(s, null, timeout);
   }
 }

@@ -320,11 +320,69 @@ final class TrialRows {
     }
   }
 
-  private static Object fromJson(String json) {
+  static Object fromJson(String json) {
     try {
       return JSON.readValue(json, Object.class);
     } catch (JsonProcessingException e) {
       throw new StorageException("attribute JSON in the database is not valid: " + json, e);
+    }
+  }
+
+  // ---- study attributes
+
+  /** The study's user ({@code system} false) or system attributes, by key, in key order. */
+  Map<String, Object> readStudyAttrs(Connection c, boolean system, long studyId) throws SQLException {
+    Map<String, Object> out = new LinkedHashMap<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT \"key\", value_json FROM " + studyAttrTable(system)
+                + " WHERE study_id = ? ORDER BY \"key\"")) {
+      ps.setLong(1, studyId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), fromJson(rs.getString(2)));
+        }
+      }
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** The JSON text of one study attribute, or null when absent. */
+  String readStudyAttrJson(Connection c, boolean system, long studyId, String key) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT value_json FROM " + studyAttrTable(system) + " WHERE study_id = ? AND \"key\" = ?")) {
+      ps.setLong(1, studyId);
+      ps.setString(2, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  /** Inserts or replaces a study attribute given as JSON text. */
+  void putStudyAttr(Connection c, boolean system, long studyId, String key, String json)
+      throws SQLException {
+    update(
+        c,
+        "INSERT INTO " + studyAttrTable(system) + " (study_id, \"key\", value_json) VALUES (?, ?, ?)"
+            + " ON CONFLICT (study_id, \"key\") DO UPDATE SET value_json = excluded.value_json",
+        studyId, key, json);
+  }
+
+  private static String studyAttrTable(boolean system) {
+    return system ? "study_system_attributes" : "study_user_attributes";
+  }
+
+  /** Whether two JSON texts encode the same value (Jackson's tree equality). */
+  static boolean sameJson(String a, String b) {
+    if (a == null || b == null) {
+      return a == b;
+    }
+    try {
+      return JSON.readTree(a).equals(JSON.readTree(b));
+    } catch (JsonProcessingException e) {
+      throw new StorageException("attribute JSON in the database is not valid: " + a, e);
     }
   }
 

@@ -7,6 +7,7 @@ import dev.tfblend.tune.TrialState;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -35,6 +36,11 @@ import java.util.Set;
  *       #getAllStudies}. Samplers and pruners only read.
  *   <li>{@link #close()} releases connections; the storage must not be used afterwards.
  * </ol>
+ *
+ * <p>Several processes share one study's budget through {@link #startTrialWithinBudget}, which
+ * counts and starts in one atomic step, and coordinate through study attributes: {@link
+ * #compareAndSetStudySystemAttr} is the one atomic primitive (a claim, a lease, a value written
+ * once at creation).
  *
  * <p>{@link #createTrial(long, FrozenTrial)} adds a trial from a template: a WAITING trial for
  * {@code enqueueTrial} (fixed params travel in the system attr {@code fixed_params}, as in
@@ -115,6 +121,31 @@ public interface TrialStorage extends AutoCloseable {
   /** All studies, ordered by id. */
   List<StudySummary> getAllStudies();
 
+  // ---- study attributes (Optuna's study_user_attributes and study_system_attributes)
+
+  /**
+   * The study's user attributes (JSON-like values; what optuna-dashboard shows), by key;
+   * an unmodifiable snapshot.
+   */
+  Map<String, Object> getStudyUserAttrs(long studyId);
+
+  /** The study's system attributes, by key; an unmodifiable snapshot. */
+  Map<String, Object> getStudySystemAttrs(long studyId);
+
+  /** Sets a user attribute of the study to a JSON-like value (replacing any earlier value). */
+  void setStudyUserAttr(long studyId, String key, Object value);
+
+  /** Sets a system attribute of the study to a JSON-like value (replacing any earlier value). */
+  void setStudySystemAttr(long studyId, String key, Object value);
+
+  /**
+   * Atomically sets the study's system attribute {@code key} to {@code value} when its current
+   * value equals {@code expected} ({@code null}: the attribute is absent; values compare by
+   * their JSON text) and returns true; otherwise changes nothing and returns false. Of several
+   * processes that race from the same {@code expected}, exactly one wins.
+   */
+  boolean compareAndSetStudySystemAttr(long studyId, String key, Object expected, Object value);
+
   // ---- trials: creation
 
   /**
@@ -144,6 +175,19 @@ public interface TrialStorage extends AutoCloseable {
    * the same trial.
    */
   OptionalLong claimWaitingTrial(long studyId);
+
+  /**
+   * Starts a trial only while the study's budget allows it, in one atomic step: when fewer than
+   * {@code budget} of the study's trials are RUNNING or in a state of {@code counted}, claims the
+   * oldest WAITING trial (as {@link #claimWaitingTrial}) or else creates a RUNNING one (as
+   * {@link #createTrial(long)}) and returns its id; otherwise starts nothing and returns empty.
+   * However many processes call it at once, the study never holds more than {@code budget}
+   * trials that are RUNNING or counted because of it.
+   *
+   * @throws IllegalArgumentException if {@code budget} is negative or {@code counted} holds
+   *     RUNNING or WAITING
+   */
+  OptionalLong startTrialWithinBudget(long studyId, int budget, Set<TrialState> counted);
 
   // ---- trials: writes by the worker that runs the trial
 

@@ -13,13 +13,13 @@ import org.junit.jupiter.api.Assumptions;
  * jdbc:postgresql://127.0.0.1:55432/tfblend?user=postgres}, set by {@code .ci/services.sh}).
  * Tests that need it are skipped when it is not set. Each user gets a fresh schema.
  */
-final class PgTestSupport {
-  static final String ENV = "TFBLEND_PG_URL";
+public final class PgTestSupport {
+  public static final String ENV = "TFBLEND_PG_URL";
 
   private PgTestSupport() {}
 
   /** The server URL; skips the calling test when the variable is not set. */
-  static String url() {
+  public static String url() {
     String url = System.getenv(ENV);
     Assumptions.assumeTrue(
         url != null && !url.isBlank(),
@@ -30,7 +30,7 @@ final class PgTestSupport {
   }
 
   /** Creates an empty schema and returns its name. */
-  static String createSchema() throws SQLException {
+  public static String createSchema() throws SQLException {
     String schema = "tfb_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
     try (Connection c = DriverManager.getConnection(url());
         Statement st = c.createStatement()) {
@@ -40,12 +40,12 @@ final class PgTestSupport {
   }
 
   /** {@link #url()} with {@code currentSchema} set to {@code schema}. */
-  static String urlFor(String schema) {
+  public static String urlFor(String schema) {
     String url = url();
     return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
   }
 
-  static void dropSchema(String schema) throws SQLException {
+  public static void dropSchema(String schema) throws SQLException {
     try (Connection c = DriverManager.getConnection(url());
         Statement st = c.createStatement()) {
       st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");

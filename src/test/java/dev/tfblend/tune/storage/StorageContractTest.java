@@ -390,6 +390,95 @@ public abstract class StorageContractTest {
     assertEquals(n, new HashSet<>(got).size());
   }
 
+  // ---- study attributes and the shared budget
+
+  @Test
+  void studyAttrsAreKeptPerStudyAndKind() {
+    long s = storage.createStudy("attrs", StudyDirection.MINIMIZE);
+    long other = storage.createStudy("other", StudyDirection.MINIMIZE);
+    assertEquals(Map.of(), storage.getStudyUserAttrs(s));
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("epochs", 5);
+    config.put("layers", List.of(40, 16, 10));
+    storage.setStudyUserAttr(s, "optimizer", "Adam");
+    storage.setStudySystemAttr(s, "config", config);
+    storage.setStudyUserAttr(s, "optimizer", "SGD");
+    assertEquals(Map.of("optimizer", "SGD"), storage.getStudyUserAttrs(s));
+    assertEquals(Map.of("config", config), storage.getStudySystemAttrs(s));
+    assertEquals(Map.of(), storage.getStudySystemAttrs(other));
+    assertThrows(NoSuchElementException.class, () -> storage.getStudyUserAttrs(s + other + 100));
+  }
+
+  @Test
+  void compareAndSetStudySystemAttrWritesOnlyOnMatch() {
+    long s = storage.createStudy("cas", StudyDirection.MINIMIZE);
+    assertTrue(storage.compareAndSetStudySystemAttr(s, "k", null, Map.of("owner", "a", "beat", 0)));
+    assertFalse(storage.compareAndSetStudySystemAttr(s, "k", null, Map.of("owner", "b", "beat", 0)));
+    assertFalse(storage.compareAndSetStudySystemAttr(s, "k", Map.of("owner", "a", "beat", 1), "x"));
+    // values compare by content, not by map order or number type
+    Map<String, Object> reordered = new LinkedHashMap<>();
+    reordered.put("beat", 0L);
+    reordered.put("owner", "a");
+    assertTrue(storage.compareAndSetStudySystemAttr(s, "k", reordered, Map.of("owner", "a", "beat", 1)));
+    assertEquals(Map.of("owner", "a", "beat", 1), storage.getStudySystemAttrs(s).get("k"));
+  }
+
+  @Test
+  void exactlyOneOfConcurrentClaimsWins() throws Exception {
+    long s = storage.createStudy("claim", StudyDirection.MINIMIZE);
+    List<String> winners = Collections.synchronizedList(new ArrayList<>());
+    runConcurrently(4, () -> {
+      String me = Thread.currentThread().getName();
+      if (storage.compareAndSetStudySystemAttr(s, "final", null, me)) {
+        winners.add(me);
+      }
+    });
+    assertEquals(1, winners.size());
+    assertEquals(winners.get(0), storage.getStudySystemAttrs(s).get("final"));
+  }
+
+  @Test
+  void budgetCountsFinishedAndRunningTrials() {
+    long s = storage.createStudy("budget", StudyDirection.MINIMIZE);
+    long a = storage.startTrialWithinBudget(s, 3, EnumSet.of(TrialState.COMPLETE, TrialState.PRUNED)).getAsLong();
+    long b = storage.startTrialWithinBudget(s, 3, EnumSet.of(TrialState.COMPLETE, TrialState.PRUNED)).getAsLong();
+    storage.setTrialState(a, TrialState.COMPLETE, 1.0);
+    storage.setTrialState(b, TrialState.FAIL, null);
+    long waiting = storage.createTrial(s, FrozenTrial.template(TrialState.WAITING, null, null, null, null, null));
+    // 1 COMPLETE, 0 RUNNING: the WAITING trial is claimed first
+    assertEquals(waiting, storage.startTrialWithinBudget(s, 3, EnumSet.of(TrialState.COMPLETE)).getAsLong());
+    assertEquals(TrialState.RUNNING, storage.getTrial(waiting).state());
+    long c = storage.startTrialWithinBudget(s, 3, EnumSet.of(TrialState.COMPLETE)).getAsLong();
+    assertNotEquals(waiting, c);
+    // 1 COMPLETE + 2 RUNNING = 3: the budget is taken; the FAIL trial does not count
+    assertTrue(storage.startTrialWithinBudget(s, 3, EnumSet.of(TrialState.COMPLETE)).isEmpty());
+    storage.setTrialState(c, TrialState.FAIL, null);
+    assertTrue(storage.startTrialWithinBudget(s, 3, EnumSet.of(TrialState.COMPLETE)).isPresent());
+    assertThrows(IllegalArgumentException.class,
+        () -> storage.startTrialWithinBudget(s, 3, EnumSet.of(TrialState.RUNNING)));
+    assertThrows(IllegalArgumentException.class,
+        () -> storage.startTrialWithinBudget(s, -1, EnumSet.of(TrialState.COMPLETE)));
+  }
+
+  @Test
+  void concurrentWorkersNeverExceedTheBudget() throws Exception {
+    long s = storage.createStudy("budget-conc", StudyDirection.MINIMIZE);
+    int budget = 30;
+    List<Long> ran = Collections.synchronizedList(new ArrayList<>());
+    runConcurrently(4, () -> {
+      while (true) {
+        OptionalLong id = storage.startTrialWithinBudget(s, budget, EnumSet.of(TrialState.COMPLETE));
+        if (id.isEmpty()) {
+          return;
+        }
+        storage.setTrialState(id.getAsLong(), TrialState.COMPLETE, 1.0);
+        ran.add(id.getAsLong());
+      }
+    });
+    assertEquals(budget, ran.size());
+    assertEquals(budget, storage.getAllTrials(s).size());
+  }
+
   // ---- concurrency
 
   @Test
