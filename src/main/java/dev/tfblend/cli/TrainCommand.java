@@ -51,6 +51,14 @@ public final class TrainCommand implements Callable<Integer> {
 
   @CommandLine.Mixin ConfigOptions common;
 
+  @Option(names = "--unroll", paramLabel = "K",
+      description = "blended: the meta-gradient looks K steps ahead (same as --set unroll=K; default 1).")
+  Integer unroll;
+
+  @Option(names = "--first-order",
+      description = "blended: drop the second-order terms of the unrolled meta-gradient (same as --set first_order=1).")
+  boolean firstOrder;
+
   @Option(names = "--batch-size", description = "Batch size (default: 32, or the config's).")
   Integer batchSize;
 
@@ -69,7 +77,15 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Map<String, Object> options = OptionFields.given(spec, CONFIG_OPTIONS);
-    TrainConfig cfg = ConfigLoader.resolve(common.config, options, sets);
+    List<String> allSets = new ArrayList<>();
+    if (unroll != null) {
+      allSets.add("blend.unroll=" + unroll);
+    }
+    if (firstOrder) {
+      allSets.add("blend.first_order=1");
+    }
+    allSets.addAll(sets);
+    TrainConfig cfg = ConfigLoader.resolve(common.config, options, allSets);
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter stdout = spec.commandLine().getOut();
     ObjectMapper mapper = new ObjectMapper();
