@@ -109,6 +109,7 @@ public final class TrainingGraph implements AutoCloseable {
   /** Look-ahead batch k (2, 3, ...) -> its indices placeholder and batch, in k order. */
   private final Map<Integer, Placeholder<TInt32>> lookAheadIndices = new java.util.TreeMap<>();
   private final Map<Integer, StepContext.Batch> lookAheadBatches = new LinkedHashMap<>();
+  private Ops lookAheadScope;
   private int[] splitSizes;
   private SplittableRandom metaRandom;
   private SplittableRandom lookAheadRandom;
@@ -151,7 +152,10 @@ public final class TrainingGraph implements AutoCloseable {
       }, k -> {
         Preconditions.checkArgument(k >= 2, "look-ahead batches are numbered from 2, got %s", k);
         return lookAheadBatches.computeIfAbsent(k, key -> {
-          Ops lb = tf.withSubScope("lookahead_batch");
+          if (lookAheadScope == null) {
+            lookAheadScope = tf.withSubScope("lookahead_batch");
+          }
+          Ops lb = lookAheadScope;
           Placeholder<TInt32> ph = lb.withName("indices_" + key).placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
           lookAheadIndices.put(key, ph);
           return gatherBatch(lb.withSubScope("batch_" + key), xs.get(Split.TRAIN), ys.get(Split.TRAIN), ph);
