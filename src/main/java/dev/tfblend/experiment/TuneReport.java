@@ -2,6 +2,7 @@ package dev.tfblend.experiment;
 
 import dev.tfblend.config.TuneConfig;
 import dev.tfblend.plot.MarkdownTable;
+import dev.tfblend.train.BlendedStep;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -143,8 +144,12 @@ final class TuneReport {
           double lo = f.alpha().stream().mapToDouble(TuneResults.AlphaEpoch::min).min().orElse(Double.NaN);
           double hi = f.alpha().stream().mapToDouble(TuneResults.AlphaEpoch::max).max().orElse(Double.NaN);
           TuneResults.AlphaEpoch last = f.alpha().get(f.alpha().size() - 1);
+          TuneConfig.OptimizerSearch search = config.search().get(e.getKey());
+          BlendedStep.Horizon h = BlendedStep.Horizon.of(search == null ? Map.of() : search.fixed());
           lines.add(String.format(Locale.ROOT, "- %s's alpha (weight on Adam) stayed in [%.3f, %.3f] over its first "
-              + "final run; last-epoch mean %.3f.", e.getKey(), lo, hi, last.mean()));
+              + "final run; last-epoch mean %.3f. Its gate was meta-trained through a %d-step look-ahead (%s "
+              + "meta-gradient, the model applying %s).", e.getKey(), lo, hi, last.mean(), h.steps(),
+              h.metaGradient(), h.applyAll() ? "all of its steps" : "the first step"));
         }
       }
     }
