@@ -40,7 +40,9 @@ import org.tensorflow.types.TInt32;
  * <ul>
  *   <li>{@code train_step}: feed {@code train_step/batch_indices} (int32 {@code [B]}, rows of
  *       the training split) and, for steps that asked for a validation batch,
- *       {@code meta_batch/indices} (int32 {@code [B]}, rows of the validation split); fetch
+ *       {@code meta_batch/indices} (int32 {@code [B]}, rows of the validation split), and for
+ *       steps that look K > 1 steps ahead {@code lookahead_batch/indices_<k>} for k = 2..K
+ *       (int32 {@code [B]}, rows of the training split drawn by a seeded generator); fetch
  *       {@code train_step/loss} (float32 scalar, batch mean cross-entropy before the update) and
  *       target the no-op {@code train_step/run}.
  *   <li>{@code evaluate}: fetch {@code evaluate/<split>/loss} and
