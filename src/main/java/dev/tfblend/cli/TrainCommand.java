@@ -2,6 +2,7 @@ package dev.tfblend.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tfblend.BadInputException;
 import dev.tfblend.config.ConfigLoader;
 import dev.tfblend.config.TrainConfig;
 import dev.tfblend.experiment.TrainExperiment;
@@ -78,6 +79,10 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     Map<String, Object> options = OptionFields.given(spec, CONFIG_OPTIONS);
     List<String> allSets = new ArrayList<>();
+    if ((unroll != null || firstOrder)
+        && !ConfigLoader.resolve(common.config, options, sets).optimizer().equals("blended")) {
+      throw BadInputException.of("--unroll and --first-order apply to --optimizer blended only");
+    }
     if (unroll != null) {
       allSets.add("blend.unroll=" + unroll);
     }
