@@ -34,9 +34,17 @@ public final class GradcheckCommand implements Callable<Integer> {
   @Option(names = "--step", defaultValue = "1e-5", description = "Finite-difference step h. Default: ${DEFAULT-VALUE}.")
   double step;
 
+  @Option(names = "--unroll", paramLabel = "K", defaultValue = "1",
+      description = "blended: check the meta-gradient through K look-ahead steps. Default: ${DEFAULT-VALUE}.")
+  int unroll;
+
+  @Option(names = "--first-order",
+      description = "blended: check the first-order meta-gradient (inner gradients held fixed in the differences).")
+  boolean firstOrder;
+
   @Override
   public Integer call() throws Exception {
-    GradientCheck.Report r = GradientCheck.run(optimizer, gateInput, seed, step);
+    GradientCheck.Report r = GradientCheck.run(optimizer, gateInput, seed, step, unroll, firstOrder);
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
         .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
     spec.commandLine().getOut().println(json.writeValueAsString(r));

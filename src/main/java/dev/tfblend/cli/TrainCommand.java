@@ -2,6 +2,7 @@ package dev.tfblend.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tfblend.BadInputException;
 import dev.tfblend.config.ConfigLoader;
 import dev.tfblend.config.TrainConfig;
 import dev.tfblend.experiment.TrainExperiment;
@@ -51,6 +52,14 @@ public final class TrainCommand implements Callable<Integer> {
 
   @CommandLine.Mixin ConfigOptions common;
 
+  @Option(names = "--unroll", paramLabel = "K",
+      description = "blended: the meta-gradient looks K steps ahead (same as --set unroll=K; default 1).")
+  Integer unroll;
+
+  @Option(names = "--first-order",
+      description = "blended: drop the second-order terms of the unrolled meta-gradient (same as --set first_order=1).")
+  boolean firstOrder;
+
   @Option(names = "--batch-size", description = "Batch size (default: 32, or the config's).")
   Integer batchSize;
 
@@ -69,7 +78,19 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Map<String, Object> options = OptionFields.given(spec, CONFIG_OPTIONS);
-    TrainConfig cfg = ConfigLoader.resolve(common.config, options, sets);
+    List<String> allSets = new ArrayList<>();
+    if ((unroll != null || firstOrder)
+        && !ConfigLoader.resolve(common.config, options, sets).optimizer().equals("blended")) {
+      throw BadInputException.of("--unroll and --first-order apply to --optimizer blended only");
+    }
+    if (unroll != null) {
+      allSets.add("blend.unroll=" + unroll);
+    }
+    if (firstOrder) {
+      allSets.add("blend.first_order=1");
+    }
+    allSets.addAll(sets);
+    TrainConfig cfg = ConfigLoader.resolve(common.config, options, allSets);
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter stdout = spec.commandLine().getOut();
     ObjectMapper mapper = new ObjectMapper();

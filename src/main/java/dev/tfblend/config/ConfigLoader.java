@@ -19,7 +19,8 @@ import java.util.Map;
  * overrides. Every problem is a {@link BadInputException} naming the file, field or key.
  *
  * <p>{@code --set} names are either a hyperparameter of the run's optimizer ({@code lr},
- * {@code beta1}, ...; also {@code params.lr}) or a config field path ({@link #FIELDS}). Values
+ * {@code beta1}, ...; also {@code params.lr}, and for the blended optimizer {@code blend.unroll},
+ * {@code blend.first_order}) or a config field path ({@link #FIELDS}). Values
  * are numbers, {@code true}/{@code false} (1/0 for hyperparameters), text, or for
  * {@code model.layers} a comma-separated list.
  */
@@ -68,7 +69,8 @@ public final class ConfigLoader {
     }
     String key = set.substring(0, eq).trim();
     String value = set.substring(eq + 1).trim();
-    String hyper = key.startsWith("params.") ? key.substring("params.".length()) : key;
+    String hyper = key.startsWith("params.") ? key.substring("params.".length())
+        : key.startsWith("blend.") ? key.substring("blend.".length()) : key;
     Map<String, Double> known = Optimizers.names().contains(optimizer) ? Optimizers.defaults(optimizer) : Map.of();
     if (known.containsKey(hyper)) {
       tree.withObjectProperty("params").set(hyper, DoubleNode.valueOf(number(key, value)));

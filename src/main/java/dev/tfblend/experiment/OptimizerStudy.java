@@ -247,6 +247,10 @@ final class OptimizerStudy implements AutoCloseable {
         throw BadInputException.of("search.%s.space.%s is not a hyperparameter of %s (known: %s)",
             key, p, search.optimizer(), String.join(", ", fixed.keySet()));
       }
+      if (Optimizers.table(search.optimizer()).get(p).structural()) {
+        throw BadInputException.of("search.%s.space.%s selects the graph, which all trials of a study share: give it"
+            + " in search.%s.fixed (one study per value)", key, p, key);
+      }
     }
     return new Validated(space, fixed);
   }

@@ -18,6 +18,7 @@ import dev.tfblend.io.AtomicFile;
 import dev.tfblend.io.OutputDir;
 import dev.tfblend.model.Mlp;
 import dev.tfblend.train.AlphaTrace;
+import dev.tfblend.train.BlendedStep;
 import dev.tfblend.train.BlendOptions;
 import dev.tfblend.train.Optimizers;
 import dev.tfblend.train.StepBuilder;
@@ -228,6 +229,9 @@ public final class TrainExperiment {
     if (AlphaTrace.present(r)) {
       m.put("alpha_trace", AlphaTrace.of(r).toJson());
     }
+    if (params.containsKey(BlendedStep.Horizon.UNROLL)) {
+      m.put("meta_gradient", metaGradient(BlendedStep.Horizon.of(params)));
+    }
     Map<String, double[]> others = new LinkedHashMap<>(r.stepOutputs());
     others.remove(AlphaTrace.OUTPUT);
     if (others.containsKey(AlphaTrace.ADAM_NORM) && others.containsKey(AlphaTrace.SGD_NORM)) {
@@ -239,6 +243,19 @@ public final class TrainExperiment {
     if (!others.isEmpty()) {
       m.put("step_outputs", others);
     }
+    return m;
+  }
+
+  /**
+   * How the blend's meta-gradient was taken: {@code unroll} (K), {@code kind} ({@code exact}, with
+   * the second-order terms, or {@code first-order}) and {@code applied} ({@code first} or {@code all}
+   * of the K look-ahead steps).
+   */
+  static Map<String, Object> metaGradient(BlendedStep.Horizon h) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("unroll", h.steps());
+    m.put("kind", h.metaGradient());
+    m.put("applied", h.applyAll() ? "all" : "first");
     return m;
   }
 
@@ -266,6 +283,9 @@ public final class TrainExperiment {
     seeds.put("model_init", config.seed());
     seeds.put("batch_order", config.seed());
     seeds.put("meta_batch", config.seed());
+    if (params.getOrDefault(BlendedStep.Horizon.UNROLL, 1.0) > 1) {
+      seeds.put("lookahead_batches", config.seed());
+    }
     seeds.put("data", resolved.get("seed"));
     m.put("seeds", seeds);
     Map<String, Object> sizes = new LinkedHashMap<>();

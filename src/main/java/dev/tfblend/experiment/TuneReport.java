@@ -3,6 +3,7 @@ package dev.tfblend.experiment;
 import dev.tfblend.config.TuneConfig;
 import dev.tfblend.stats.PairedComparison;
 import dev.tfblend.plot.MarkdownTable;
+import dev.tfblend.train.BlendedStep;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -143,8 +144,12 @@ final class TuneReport {
                   TuneResults.GateMovement.MOVED, g.start(), g.toward().equals("adam") ? "Adam" : "SGD")
               : String.format(Locale.ROOT, " The gate did not move (alpha stayed within %.2f of its start %.3f): "
                   + "the blend acted as a fixed mix.", TuneResults.GateMovement.MOVED, g.start());
+          TuneConfig.OptimizerSearch search = config.search().get(e.getKey());
+          BlendedStep.Horizon h = BlendedStep.Horizon.of(search == null ? Map.of() : search.fixed());
           lines.add(String.format(Locale.ROOT, "- %s's alpha (weight on Adam) stayed in [%.3f, %.3f] over its first "
-              + "final run; last-epoch mean %.3f.%s", e.getKey(), lo, hi, last.mean(), moved));
+              + "final run; last-epoch mean %.3f.%s Its gate was meta-trained through a %d-step look-ahead (%s "
+              + "meta-gradient, the model applying %s).", e.getKey(), lo, hi, last.mean(), moved, h.steps(),
+              h.metaGradient(), h.applyAll() ? "all of its steps" : "the first step"));
         }
       }
     }

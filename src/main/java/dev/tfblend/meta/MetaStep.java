@@ -30,7 +30,10 @@ import org.tensorflow.types.family.TFloating;
  * the very operands it writes to the model, so the look-ahead differentiated here is the step
  * applied. The only path from {@code psi} to {@code L_val} is {@code alpha}; gradients, increments
  * and gate features depend on {@code theta_t} and the training batch only, so they are constants
- * for this derivative. First-order gradients only (a truncation of length 1).
+ * for this derivative. First-order gradients only (a truncation of length 1). Given a
+ * {@code theta} built through several look-ahead steps instead
+ * ({@link #build(Ops, ParameterSet, List, Function, Operand)}), the same meta step differentiates
+ * through all of them.
  *
  * <p><b>The meta Adam</b> is TensorFlow's fused in-place {@code ApplyAdam}, with {@code t} the
  * meta step's 1-based count held in the counter {@code step} and the beta powers
@@ -85,9 +88,24 @@ public final class MetaStep<T extends TFloating> {
   public static <T extends TFloating> MetaStep<T> build(Ops scope, ParameterSet<T> psi,
       RuleOptimizer.Step<T> step, Function<List<Operand<T>>, Operand<T>> validationLoss,
       Operand<T> metaLr) {
+    return build(scope, psi, step.lookAhead(), validationLoss, metaLr);
+  }
+
+  /**
+   * Builds the meta step on given look-ahead parameters {@code theta}, which must depend on
+   * {@code psi}: for a K-step unroll, {@code theta_K} after K look-ahead steps whose alphas the
+   * gate computed (see {@code train.BlendedStep}). The meta-gradient is {@code d L_val(theta) / d psi}
+   * through whatever graph produced {@code theta}.
+   *
+   * @param scope ops under the meta step's scope
+   * @param theta the parameter values the validation loss is taken at
+   * @param validationLoss the validation loss at given model parameter values (a scalar)
+   * @param metaLr the meta learning rate (a scalar operand)
+   */
+  public static <T extends TFloating> MetaStep<T> build(Ops scope, ParameterSet<T> psi,
+      List<Operand<T>> theta, Function<List<Operand<T>>, Operand<T>> validationLoss, Operand<T> metaLr) {
     Graph graph = (Graph) scope.scope().env();
     Class<T> type = psi.type();
-    List<Operand<T>> theta = step.lookAhead();
     Operand<T> loss = scope.withName("validation_loss").identity(validationLoss.apply(theta));
     List<Operand<T>> grads = psi.gradients(graph, loss);
     for (int i = 0; i < grads.size(); i++) {

@@ -24,7 +24,8 @@ import org.tensorflow.types.TFloat32;
  * width). Build-time options: the gate's input mode ({@link #gateInput}, default
  * {@code flat-gradients}, the published method), its hidden width and activation, and a frozen gate
  * ({@link #frozen}: given weights, no meta step, no validation batch) or a trained gate to start
- * meta-learning from ({@link #initialGate}). A fresh gate is initialised with the model's
+ * meta-learning from ({@link #initialGate}), and the meta step's look-ahead horizon
+ * ({@link #horizon}: K steps, exact or first-order, applying the first or all K). A fresh gate is initialised with the model's
  * {@link dev.tfblend.model.InitScheme} ({@code model.init}). Immutable: every built step is
  * independent of the builder.
  */
@@ -35,15 +36,26 @@ public final class BlendedStepBuilder implements StepBuilder {
   /** Given gate weights (frozen or initial), or null for a fresh gate drawn from the seed. */
   private final GateWeights start;
   private final boolean frozen;
+  private final BlendedStep.Horizon horizon;
 
   private BlendedStepBuilder(GateFeatures.Mode mode, int gateHidden, Activation activation, GateWeights start,
       boolean frozen) {
+    this(mode, gateHidden, activation, start, frozen, BlendedStep.Horizon.ONE);
+  }
+
+  private BlendedStepBuilder(GateFeatures.Mode mode, int gateHidden, Activation activation, GateWeights start,
+      boolean frozen, BlendedStep.Horizon horizon) {
     this.mode = Preconditions.checkNotNull(mode, "mode");
     Preconditions.checkArgument(gateHidden > 0, "gate_hidden must be positive, got %s", gateHidden);
     this.gateHidden = gateHidden;
     this.activation = Preconditions.checkNotNull(activation, "activation");
     this.start = start;
     this.frozen = frozen;
+    this.horizon = Preconditions.checkNotNull(horizon, "horizon");
+    if (frozen && horizon.steps() > 1) {
+      throw BadInputException.of("--freeze-gate has no meta step to unroll: blended hyperparameter unroll must be 1,"
+          + " got %d", horizon.steps());
+    }
   }
 
   /** A trainable {@code flat-gradients} gate with one hidden ReLU layer of 32. */
@@ -54,13 +66,13 @@ public final class BlendedStepBuilder implements StepBuilder {
   /** This builder with gate input {@code m}. */
   public BlendedStepBuilder gateInput(GateFeatures.Mode m) {
     Preconditions.checkState(start == null, "the gate's input mode is that of its given weights");
-    return new BlendedStepBuilder(m, gateHidden, activation, start, frozen);
+    return new BlendedStepBuilder(m, gateHidden, activation, start, frozen, horizon);
   }
 
   /** This builder with {@code hidden} units in the gate's hidden layer. */
   public BlendedStepBuilder gateHidden(int hidden) {
     Preconditions.checkState(start == null, "the gate's hidden width is that of its given weights");
-    return new BlendedStepBuilder(mode, hidden, activation, start, frozen);
+    return new BlendedStepBuilder(mode, hidden, activation, start, frozen, horizon);
   }
 
   /**
@@ -81,12 +93,26 @@ public final class BlendedStepBuilder implements StepBuilder {
     return given(w, false);
   }
 
+  /**
+   * This builder with the meta step looking {@code h.steps()} steps ahead (see {@link BlendedStep}).
+   *
+   * @throws BadInputException for {@code steps > 1} with a frozen gate
+   */
+  public BlendedStepBuilder horizon(BlendedStep.Horizon h) {
+    return new BlendedStepBuilder(mode, gateHidden, activation, start, frozen, h);
+  }
+
+  /** The look-ahead horizon of the meta step. */
+  public BlendedStep.Horizon horizon() {
+    return horizon;
+  }
+
   private BlendedStepBuilder given(GateWeights w, boolean freeze) {
     Preconditions.checkNotNull(w, "gate weights");
     if (w.hidden().size() != 1) {
       throw BadInputException.of("a blended gate has one hidden layer, the weights have %s", w.hidden());
     }
-    return new BlendedStepBuilder(w.mode(), w.hidden().get(0), w.activation(), w, freeze);
+    return new BlendedStepBuilder(w.mode(), w.hidden().get(0), w.activation(), w, freeze, horizon);
   }
 
   @Override
@@ -98,6 +124,7 @@ public final class BlendedStepBuilder implements StepBuilder {
   public Map<String, Double> hyperparameterDefaults() {
     Map<String, Double> all = new LinkedHashMap<>(BlendedStep.HYPERPARAMETERS.defaults());
     all.put("gate_hidden", (double) gateHidden);
+    all.putAll(horizon.values());
     return Collections.unmodifiableMap(all);
   }
 
@@ -109,7 +136,8 @@ public final class BlendedStepBuilder implements StepBuilder {
     // the validation batch is created when the meta step asks for it, so a frozen gate has none
     BlendedStep<TFloat32> step = BlendedStep.build(ctx.tf().withSubScope(name()), TFloat32.class, ctx.params(),
         ctx.loss(), ctx.gradients(), new BlendedStep.Gate(mode, List.of(gateHidden), activation, ctx.mlp().init()),
-        frozen ? null : (m, theta) -> ctx.lossAt(m, theta, ctx.validationBatch().get()), ctx.beforeUpdate());
+        frozen ? null : (m, theta) -> ctx.lossAt(m, theta, ctx.validationBatch().get()), ctx.beforeUpdate(),
+        horizon, horizon.steps() == 1 ? null : (tf, k, theta) -> ctx.lossAt(tf, theta, ctx.lookAheadBatch().apply(k)));
     return new Built(step);
   }
 
@@ -165,6 +193,13 @@ public final class BlendedStepBuilder implements StepBuilder {
       if (hidden != null && hidden != gateHidden) {
         throw BadInputException.of("blended hyperparameter gate_hidden is fixed when the graph is built (%d), got %s",
             gateHidden, hidden);
+      }
+      for (Map.Entry<String, Double> e : horizon.values().entrySet()) {
+        Double v = operands.remove(e.getKey());
+        if (v != null && !v.equals(e.getValue())) {
+          throw BadInputException.of("blended hyperparameter %s is fixed when the graph is built (%s), got %s",
+              e.getKey(), e.getValue(), v);
+        }
       }
       step.hyperparameters().set(session, operands);
     }

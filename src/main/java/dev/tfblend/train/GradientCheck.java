@@ -31,6 +31,7 @@ import org.tensorflow.types.TFloat64;
  * <ul>
  *   <li>{@code blended}: the meta-gradient {@code d L_val(theta'(alpha(psi))) / d psi} of the
  *       gate's parameters, built by the same {@link BlendedStep} recipe as training (in float64),
+ *       through K look-ahead steps when asked (exact, or first-order with the inner gradients held),
  *       after {@value #WARMUP_STEPS} full
  *       train+meta steps so slots, counters and the gate are not at their initial values;
  *   <li>{@code adam}, {@code sgd}: the training loss gradient of the model's parameters (the
@@ -63,9 +64,13 @@ public final class GradientCheck {
   /** One comparison. */
   public record Check(String kind, String target, double analytic, double numeric, double relativeError) {}
 
-  /** The JSON report: passed when {@code maxRelativeError < tolerance}. */
-  public record Report(String optimizer, String gateInput, long seed, double h, double tolerance,
-      double maxRelativeError, boolean passed, List<Check> checks) {}
+  /**
+   * The JSON report: passed when {@code maxRelativeError < tolerance}. {@code unroll} is the
+   * look-ahead K of a blended check and {@code metaGradient} {@code exact} or {@code first-order}
+   * (both {@code null} for a loss-gradient check).
+   */
+  public record Report(String optimizer, String gateInput, Integer unroll, String metaGradient, long seed, double h,
+      double tolerance, double maxRelativeError, boolean passed, List<Check> checks) {}
 
   /**
    * Runs the check.
@@ -76,13 +81,33 @@ public final class GradientCheck {
    * @throws BadInputException for an unknown optimizer or gate input, or a step outside (0, 1)
    */
   public static Report run(String optimizer, String gateInput, long seed, double h) {
+    return run(optimizer, gateInput, seed, h, 1, false);
+  }
+
+  /**
+   * Runs the check; for {@code blended}, of the meta-gradient through {@code unroll} look-ahead
+   * steps ({@link BlendedStep.Horizon}), each on its own training batch. With {@code firstOrder}
+   * the analytic meta-gradient holds the inner gradients {@code g_2 .. g_K} fixed, and so do the
+   * finite differences: they feed those gradients' values at the unperturbed gate, so the check
+   * compares the first-order gradient with the derivative it claims to be.
+   *
+   * @throws BadInputException for an unknown optimizer or gate input, a step outside (0, 1), an
+   *     unroll below 1, or unroll options with {@code adam}/{@code sgd}
+   */
+  public static Report run(String optimizer, String gateInput, long seed, double h, int unroll, boolean firstOrder) {
     if (!(h > 0 && h < 1)) {
       throw BadInputException.of("--step must be in (0, 1), got %s", h);
     }
+    if (unroll < 1) {
+      throw BadInputException.of("--unroll must be a positive integer, got %s", unroll);
+    }
     GateFeatures.Mode mode = gateInput == null ? GateFeatures.Mode.FLAT_GRADIENTS : GateFeatures.Mode.parse(gateInput);
     String opt = optimizer == null ? "" : optimizer.toLowerCase(Locale.ROOT);
+    if ((unroll != 1 || firstOrder) && !opt.equals("blended")) {
+      throw BadInputException.of("--unroll and --first-order apply to --optimizer blended only");
+    }
     return switch (opt) {
-      case "blended" -> blended(mode, seed, h);
+      case "blended" -> blended(mode, seed, h, new BlendedStep.Horizon(unroll, firstOrder, false));
       case "adam", "sgd" -> lossGradient(opt, seed, h);
       default -> throw BadInputException.of("unknown --optimizer '%s', expected blended, adam or sgd", optimizer);
     };
@@ -136,42 +161,70 @@ public final class GradientCheck {
     }
   }
 
-  private static Report blended(GateFeatures.Mode mode, long seed, double h) {
+  private static Report blended(GateFeatures.Mode mode, long seed, double h, BlendedStep.Horizon horizon) {
     Dataset val = data(seed, 1);
+    Map<Integer, Dataset> ahead = new LinkedHashMap<>();
+    for (int k = 2; k <= horizon.steps(); k++) {
+      ahead.put(k, data(seed, k));
+    }
     return withModel(seed, m -> {
       Session s = m.session();
       BlendedStep<TFloat64> step = BlendedStep.build(m.tf().withSubScope("blended"), TFloat64.class, m.params(),
           m.loss(), m.gradients(), new BlendedStep.Gate(mode, List.of(16), Activation.TANH,
               InitScheme.forActivation(Activation.TANH)),
-          (meta, theta) -> batchLoss(meta, theta, val), List.of());
+          (meta, theta) -> batchLoss(meta, theta, val), List.of(), horizon,
+          (tf, k, theta) -> batchLoss(tf, theta, ahead.get(k)));
       step.hyperparameters().set(s, BLEND_VALUES);
       m.params().initialize(s, seed);
       step.reset(s, null, seed + 1);
       for (int i = 0; i < WARMUP_STEPS; i++) {
         s.run(step.target());
       }
+      List<Operand<TFloat64>> held = new ArrayList<>();
+      if (horizon.firstOrder()) {
+        step.innerGradients().forEach(held::addAll);
+      }
       List<Check> checks = compare(s, step.gate().parameters(), step.metaStep().gateGradients(),
-          step.metaStep().validationLoss(), seed, h, "gate/");
-      return report("blended", mode.configName(), seed, h, checks);
+          step.metaStep().validationLoss(), seed, h, "gate/", held);
+      return report("blended", mode.configName(), horizon.steps(), horizon.metaGradient(), seed, h, checks);
     });
   }
 
   private static Report lossGradient(String optimizer, long seed, double h) {
     return withModel(seed, m -> {
       m.params().initialize(m.session(), seed);
-      List<Check> checks = compare(m.session(), m.params(), m.gradients(), m.loss(), seed, h, "model/");
-      return report(optimizer, null, seed, h, checks);
+      List<Check> checks = compare(m.session(), m.params(), m.gradients(), m.loss(), seed, h, "model/", List.of());
+      return report(optimizer, null, null, null, seed, h, checks);
     });
   }
 
-  private static Report report(String optimizer, String mode, long seed, double h, List<Check> checks) {
+  private static Report report(String optimizer, String mode, Integer unroll, String metaGradient, long seed,
+      double h, List<Check> checks) {
     double max = checks.stream().mapToDouble(Check::relativeError).max().orElse(Double.NaN);
-    return new Report(optimizer, mode, seed, h, TOLERANCE, max, max < TOLERANCE, List.copyOf(checks));
+    return new Report(optimizer, mode, unroll, metaGradient, seed, h, TOLERANCE, max, max < TOLERANCE,
+        List.copyOf(checks));
   }
 
-  /** Analytic gradient of {@code f} w.r.t. {@code p} against central differences of {@code f}. */
+  /**
+   * Analytic gradient of {@code f} w.r.t. {@code p} against central differences of {@code f}, with
+   * the operands {@code held} fed their values at the unperturbed {@code p} in every evaluation.
+   */
   private static List<Check> compare(Session s, ParameterSet<TFloat64> p, List<Operand<TFloat64>> grads,
-      Operand<TFloat64> f, long seed, double h, String prefix) {
+      Operand<TFloat64> f, long seed, double h, String prefix, List<Operand<TFloat64>> held) {
+    Session.Runner hr = s.runner();
+    held.forEach(hr::fetch);
+    try (Result heldValues = held.isEmpty() ? null : hr.run()) {
+      List<Map.Entry<Operand<TFloat64>, org.tensorflow.Tensor>> feeds = new ArrayList<>();
+      for (int i = 0; i < held.size(); i++) {
+        feeds.add(Map.entry(held.get(i), heldValues.get(i)));
+      }
+      return compareFed(s, p, grads, f, seed, h, prefix, feeds);
+    }
+  }
+
+  private static List<Check> compareFed(Session s, ParameterSet<TFloat64> p, List<Operand<TFloat64>> grads,
+      Operand<TFloat64> f, long seed, double h, String prefix,
+      List<Map.Entry<Operand<TFloat64>, org.tensorflow.Tensor>> feeds) {
     double[][] p0 = p.read(s);
     double[][] analytic = fetch(s, grads);
     SplittableRandom rng = new SplittableRandom(seed ^ 0x6772616463686bL);
@@ -194,7 +247,7 @@ public final class GradientCheck {
           a += analytic[i][j] * d[i][j];
         }
       }
-      double n = central(s, p, p0, d, f, h);
+      double n = central(s, p, p0, d, f, h, feeds);
       checks.add(check("direction", prefix + "random direction " + (k + 1), a, n));
     }
     for (int[] ij : coordinates(analytic, rng)) {
@@ -203,7 +256,7 @@ public final class GradientCheck {
         d[i] = new double[p0[i].length];
       }
       d[ij[0]][ij[1]] = 1.0;
-      double n = central(s, p, p0, d, f, h);
+      double n = central(s, p, p0, d, f, h, feeds);
       checks.add(check("coordinate", String.format(Locale.ROOT, "%s%s[%d]", prefix, p.names().get(ij[0]), ij[1]),
           analytic[ij[0]][ij[1]], n));
     }
@@ -242,11 +295,11 @@ public final class GradientCheck {
   }
 
   private static double central(Session s, ParameterSet<TFloat64> p, double[][] p0, double[][] d,
-      Operand<TFloat64> f, double h) {
+      Operand<TFloat64> f, double h, List<Map.Entry<Operand<TFloat64>, org.tensorflow.Tensor>> feeds) {
     p.assign(s, shifted(p0, d, h));
-    double plus = scalar(s, f);
+    double plus = scalar(s, f, feeds);
     p.assign(s, shifted(p0, d, -h));
-    double minus = scalar(s, f);
+    double minus = scalar(s, f, feeds);
     return (plus - minus) / (2 * h);
   }
 
@@ -261,8 +314,11 @@ public final class GradientCheck {
     return out;
   }
 
-  private static double scalar(Session s, Operand<TFloat64> f) {
-    try (Result r = s.runner().fetch(f).run()) {
+  private static double scalar(Session s, Operand<TFloat64> f,
+      List<Map.Entry<Operand<TFloat64>, org.tensorflow.Tensor>> feeds) {
+    Session.Runner runner = s.runner();
+    feeds.forEach(e -> runner.feed(e.getKey(), e.getValue()));
+    try (Result r = runner.fetch(f).run()) {
       return FloatTensors.scalarValue(r.get(0));
     }
   }

@@ -145,7 +145,7 @@ public final class Optimizers {
   }
 
   private static StepBuilder blended(Map<String, Double> params, BlendOptions blend) {
-    BlendedStepBuilder b = blend.builder();
+    BlendedStepBuilder b = blend.builder().horizon(BlendedStep.Horizon.of(params));
     Double hidden = params.get("gate_hidden");
     if (hidden == null) {
       return b;

@@ -3,6 +3,7 @@ package dev.tfblend.train;
 import dev.tfblend.model.Mlp;
 import dev.tfblend.model.ParameterSet;
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -27,6 +28,13 @@ import org.tensorflow.types.TInt32;
  *     feeds as many validation rows as the training batch has, drawn uniformly with replacement
  *     by a generator that {@link TrainingGraph#reinitialize} seeds from the trial's seed. Call
  *     it only inside {@link StepBuilder#build}, and only when the step needs it.
+ * @param lookAheadBatch {@code k -> } look-ahead training batch {@code k} (2, 3, ...), for a step
+ *     that looks more than one step ahead: on first call for {@code k} creates the
+ *     {@code lookahead_batch/indices_<k>} placeholder over the training split and returns that
+ *     batch (the same one on every call). Each step then feeds as many rows as the training batch
+ *     has, drawn uniformly with replacement from the training split by a generator that
+ *     {@link TrainingGraph#reinitialize} seeds from the trial's seed (separate from the
+ *     validation batch's). Call it only inside {@link StepBuilder#build}, and only when needed.
  * @param beforeUpdate ops that must finish before the step assigns anything: a builder puts
  *     them among the control dependencies of its assignments. Anything else in the step that
  *     reads the parameters (a look-ahead, a validation loss, a fetched statistic) must be here or
@@ -42,6 +50,7 @@ public record StepContext(
     Operand<TFloat32> loss,
     List<Operand<TFloat32>> gradients,
     Supplier<Batch> validationBatch,
+    IntFunction<Batch> lookAheadBatch,
     List<Op> beforeUpdate) {
 
   public StepContext {
@@ -51,15 +60,24 @@ public record StepContext(
 
   /** A context with no {@code beforeUpdate} ops. */
   public StepContext(Graph graph, Ops tf, Mlp mlp, ParameterSet<TFloat32> params, Batch batch,
+      Operand<TFloat32> loss, List<Operand<TFloat32>> gradients, Supplier<Batch> validationBatch,
+      IntFunction<Batch> lookAheadBatch) {
+    this(graph, tf, mlp, params, batch, loss, gradients, validationBatch, lookAheadBatch, List.of());
+  }
+
+  /** A context with no look-ahead batches (a step that looks one step ahead at most) and no {@code beforeUpdate} ops. */
+  public StepContext(Graph graph, Ops tf, Mlp mlp, ParameterSet<TFloat32> params, Batch batch,
       Operand<TFloat32> loss, List<Operand<TFloat32>> gradients, Supplier<Batch> validationBatch) {
-    this(graph, tf, mlp, params, batch, loss, gradients, validationBatch, List.of());
+    this(graph, tf, mlp, params, batch, loss, gradients, validationBatch, k -> {
+      throw new IllegalStateException("this context has no look-ahead batches");
+    }, List.of());
   }
 
   /** This context with {@code ops} added to {@link #beforeUpdate()}. */
   public StepContext withBeforeUpdate(List<? extends Op> ops) {
     List<Op> all = new java.util.ArrayList<>(beforeUpdate);
     all.addAll(ops);
-    return new StepContext(graph, tf, mlp, params, batch, loss, gradients, validationBatch, all);
+    return new StepContext(graph, tf, mlp, params, batch, loss, gradients, validationBatch, lookAheadBatch, all);
   }
 
   /**

@@ -40,7 +40,9 @@ import org.tensorflow.types.TInt32;
  * <ul>
  *   <li>{@code train_step}: feed {@code train_step/batch_indices} (int32 {@code [B]}, rows of
  *       the training split) and, for steps that asked for a validation batch,
- *       {@code meta_batch/indices} (int32 {@code [B]}, rows of the validation split); fetch
+ *       {@code meta_batch/indices} (int32 {@code [B]}, rows of the validation split), and for
+ *       steps that look K > 1 steps ahead {@code lookahead_batch/indices_<k>} for k = 2..K
+ *       (int32 {@code [B]}, rows of the training split drawn by a seeded generator); fetch
  *       {@code train_step/loss} (float32 scalar, batch mean cross-entropy before the update) and
  *       target the no-op {@code train_step/run}.
  *   <li>{@code evaluate}: fetch {@code evaluate/<split>/loss} and
@@ -106,8 +108,13 @@ public final class TrainingGraph implements AutoCloseable {
   private final List<Operand<?>> stepOutputOperands;
   private Placeholder<TInt32> metaIndices;
   private StepContext.Batch metaBatch;
+  /** Look-ahead batch k (2, 3, ...) -> its indices placeholder and batch, in k order. */
+  private final Map<Integer, Placeholder<TInt32>> lookAheadIndices = new java.util.TreeMap<>();
+  private final Map<Integer, StepContext.Batch> lookAheadBatches = new LinkedHashMap<>();
+  private Ops lookAheadScope;
   private int[] splitSizes;
   private SplittableRandom metaRandom;
+  private SplittableRandom lookAheadRandom;
 
   private record DataVar(Placeholder<?> value, Op assign) {}
 
@@ -144,6 +151,17 @@ public final class TrainingGraph implements AutoCloseable {
           metaBatch = gatherBatch(mb, xs.get(Split.VALIDATION), ys.get(Split.VALIDATION), metaIndices);
         }
         return metaBatch;
+      }, k -> {
+        Preconditions.checkArgument(k >= 2, "look-ahead batches are numbered from 2, got %s", k);
+        return lookAheadBatches.computeIfAbsent(k, key -> {
+          if (lookAheadScope == null) {
+            lookAheadScope = tf.withSubScope("lookahead_batch");
+          }
+          Ops lb = lookAheadScope;
+          Placeholder<TInt32> ph = lb.withName("indices_" + key).placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+          lookAheadIndices.put(key, ph);
+          return gatherBatch(lb.withSubScope("batch_" + key), xs.get(Split.TRAIN), ys.get(Split.TRAIN), ph);
+        });
       });
       step = builder.build(ctx);
       trainTarget = ts.withControlDependencies(List.of(step.target())).withName("run").noOp();
@@ -255,6 +273,7 @@ public final class TrainingGraph implements AutoCloseable {
     step.reset(session, seed);
     step.setHyperparameters(session, hyperparameters);
     metaRandom = new SplittableRandom(seed ^ 0x6D65746162617463L);
+    lookAheadRandom = new SplittableRandom(seed ^ 0x6C6F6F6B61686561L);
   }
 
   /** Whether the train step feeds a validation meta-batch every step. */
@@ -271,29 +290,46 @@ public final class TrainingGraph implements AutoCloseable {
       if (meta != null) {
         r.feed(metaIndices, meta);
       }
-      r.addTarget(trainTarget).fetch(batchLoss);
-      for (Operand<?> o : stepOutputOperands) {
-        r.fetch(o);
-      }
-      try (Result res = r.run()) {
-        double loss = FloatTensors.scalarValue(res.get(0));
-        if (stepOutputNames.isEmpty()) {
-          return new StepOutput(loss, Map.of());
+      List<TInt32> ahead = new ArrayList<>();
+      try {
+        for (Placeholder<TInt32> ph : lookAheadIndices.values()) {
+          TInt32 rows = TInt32.vectorOf(randomRows(lookAheadRandom, size(Split.TRAIN), indices.length));
+          ahead.add(rows);
+          r.feed(ph, rows);
         }
-        Map<String, Double> outs = new LinkedHashMap<>();
-        for (int i = 0; i < stepOutputNames.size(); i++) {
-          outs.put(stepOutputNames.get(i), FloatTensors.scalarValue(res.get(i + 1)));
-        }
-        return new StepOutput(loss, outs);
+        return runStep(r);
+      } finally {
+        ahead.forEach(TInt32::close);
       }
     }
   }
 
+  private StepOutput runStep(Session.Runner r) {
+    r.addTarget(trainTarget).fetch(batchLoss);
+    for (Operand<?> o : stepOutputOperands) {
+      r.fetch(o);
+    }
+    try (Result res = r.run()) {
+      double loss = FloatTensors.scalarValue(res.get(0));
+      if (stepOutputNames.isEmpty()) {
+        return new StepOutput(loss, Map.of());
+      }
+      Map<String, Double> outs = new LinkedHashMap<>();
+      for (int i = 0; i < stepOutputNames.size(); i++) {
+        outs.put(stepOutputNames.get(i), FloatTensors.scalarValue(res.get(i + 1)));
+      }
+      return new StepOutput(loss, outs);
+    }
+  }
+
   private int[] metaBatchIndices(int n) {
-    int size = size(Split.VALIDATION);
+    return randomRows(metaRandom, size(Split.VALIDATION), n);
+  }
+
+  private static int[] randomRows(SplittableRandom random, int size, int n) {
     int[] out = new int[n];
     for (int i = 0; i < n; i++) {
-      out[i] = metaRandom.nextInt(size);
+      out[i] = random.nextInt(size);
     }
     return out;
   }
