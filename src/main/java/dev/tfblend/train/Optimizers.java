@@ -3,6 +3,7 @@ package dev.tfblend.train;
 import com.google.common.base.Preconditions;
 import dev.tfblend.BadInputException;
 import dev.tfblend.optim.AdamRule;
+import dev.tfblend.optim.ConstantBlend;
 import dev.tfblend.optim.HyperparameterTable;
 import dev.tfblend.optim.Hyperparameters;
 import dev.tfblend.optim.MomentumRule;
@@ -14,8 +15,9 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * The registry of optimizers a run can name: name to hyperparameter table and step-builder
- * factory. Built in: {@code adam} ({@link AdamRule}), {@code sgd} ({@link MomentumRule}) and
- * {@code blended} ({@link BlendedStep}). Every check of an optimizer name or hyperparameter
+ * factory. Built in: {@code adam} ({@link AdamRule}), {@code sgd} ({@link MomentumRule}),
+ * {@code blended} ({@link BlendedStep}) and the control {@code constant-blend}
+ * ({@link ConstantBlend}). Every check of an optimizer name or hyperparameter
  * ({@code --set}, configs, search spaces, {@code train}, {@code tune}) goes through here and the
  * optimizer's {@link HyperparameterTable}, so all give the same messages.
  *
@@ -63,6 +65,7 @@ public final class Optimizers {
     registerRule(MomentumRule.HYPERPARAMETERS, (h, s) -> MomentumRule.of(h.get("lr"), h.get("momentum"),
         h.get("weightDecay"), s.get("nesterov") == 1.0));
     register(new Spec(BlendedStep.HYPERPARAMETERS, Optimizers::blended));
+    registerRule(ConstantBlend.HYPERPARAMETERS, (h, s) -> ConstantBlend.rule(h));
   }
 
   /**
