@@ -47,8 +47,10 @@ import java.util.Map;
  *       ({@link GateExporter}), and in {@code result.json} an {@code alpha_trace}
  *       ({@link AlphaTrace#toJson()}: per-epoch min/mean/max and every step's alpha).
  * </ul>
- * For {@code blended}, {@code params.total_steps} defaults to {@code epochs x} batches per epoch
- * (the {@code gradient-stats} progress feature reads it) and, with a given gate,
+ * For every optimizer with a {@code total_steps} hyperparameter ({@code blended}'s
+ * {@code gradient-stats} progress feature, the schedules of {@code scheduled-blend} and
+ * {@code adam-cosine}), {@code params.total_steps} defaults to {@code epochs x} batches per epoch;
+ * for {@code blended} with a given gate,
  * {@code params.gate_hidden} to the gate's width; {@code params} in {@code result.json} are the
  * values used.
  * {@code train_loss} is the loss over the whole training split at the end of the epoch;
@@ -115,16 +117,16 @@ public final class TrainExperiment {
   }
 
   /**
-   * The hyperparameters a run uses: the config's effective ones, with the {@code blended}
-   * defaults that depend on the run filled in ({@code total_steps}, a given gate's
+   * The hyperparameters a run uses: the config's effective ones, with the defaults that depend on
+   * the run filled in ({@code total_steps} of any optimizer that has it, a given gate's
    * {@code gate_hidden}) unless the config sets them.
    */
   public static Map<String, Double> runParams(TrainConfig config, BlendOptions blend, int trainSize) {
     Map<String, Double> params = new LinkedHashMap<>(config.effectiveParams());
+    if (params.containsKey("total_steps") && !config.params().containsKey("total_steps")) {
+      params.put("total_steps", (double) config.epochs() * Batches.numBatches(trainSize, config.batchSize()));
+    }
     if (config.optimizer().equals("blended")) {
-      if (!config.params().containsKey("total_steps")) {
-        params.put("total_steps", (double) config.epochs() * Batches.numBatches(trainSize, config.batchSize()));
-      }
       if (blend.initialGate() != null && !config.params().containsKey("gate_hidden")) {
         params.put("gate_hidden", (double) blend.initialGate().hidden().get(0));
       }

@@ -7,6 +7,7 @@ import dev.tfblend.optim.ConstantBlend;
 import dev.tfblend.optim.HyperparameterTable;
 import dev.tfblend.optim.Hyperparameters;
 import dev.tfblend.optim.MomentumRule;
+import dev.tfblend.optim.ScheduledBlendRule;
 import dev.tfblend.optim.UpdateRule;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,8 +17,8 @@ import org.tensorflow.types.TFloat32;
 /**
  * The registry of optimizers a run can name: name to hyperparameter table and step-builder
  * factory. Built in: {@code adam} ({@link AdamRule}), {@code sgd} ({@link MomentumRule}),
- * {@code blended} ({@link BlendedStep}) and the control {@code constant-blend}
- * ({@link ConstantBlend}). Every check of an optimizer name or hyperparameter
+ * {@code blended} ({@link BlendedStep}) and the controls {@code constant-blend}
+ * ({@link ConstantBlend}) and {@code scheduled-blend} ({@link ScheduledBlendRule}). Every check of an optimizer name or hyperparameter
  * ({@code --set}, configs, search spaces, {@code train}, {@code tune}) goes through here and the
  * optimizer's {@link HyperparameterTable}, so all give the same messages.
  *
@@ -66,6 +67,7 @@ public final class Optimizers {
         h.get("weightDecay"), s.get("nesterov") == 1.0));
     register(new Spec(BlendedStep.HYPERPARAMETERS, Optimizers::blended));
     registerRule(ConstantBlend.HYPERPARAMETERS, (h, s) -> ConstantBlend.rule(h));
+    registerRule(ScheduledBlendRule.HYPERPARAMETERS, (h, s) -> ScheduledBlendRule.of(h));
   }
 
   /**
