@@ -2,6 +2,7 @@ package dev.tfblend.train;
 
 import com.google.common.base.Preconditions;
 import dev.tfblend.BadInputException;
+import dev.tfblend.optim.AdamCosineRule;
 import dev.tfblend.optim.AdamRule;
 import dev.tfblend.optim.ConstantBlend;
 import dev.tfblend.optim.HyperparameterTable;
@@ -18,7 +19,8 @@ import org.tensorflow.types.TFloat32;
  * The registry of optimizers a run can name: name to hyperparameter table and step-builder
  * factory. Built in: {@code adam} ({@link AdamRule}), {@code sgd} ({@link MomentumRule}),
  * {@code blended} ({@link BlendedStep}) and the controls {@code constant-blend}
- * ({@link ConstantBlend}) and {@code scheduled-blend} ({@link ScheduledBlendRule}). Every check of an optimizer name or hyperparameter
+ * ({@link ConstantBlend}), {@code scheduled-blend} ({@link ScheduledBlendRule}) and
+ * {@code adam-cosine} ({@link AdamCosineRule}). Every check of an optimizer name or hyperparameter
  * ({@code --set}, configs, search spaces, {@code train}, {@code tune}) goes through here and the
  * optimizer's {@link HyperparameterTable}, so all give the same messages.
  *
@@ -68,6 +70,7 @@ public final class Optimizers {
     register(new Spec(BlendedStep.HYPERPARAMETERS, Optimizers::blended));
     registerRule(ConstantBlend.HYPERPARAMETERS, (h, s) -> ConstantBlend.rule(h));
     registerRule(ScheduledBlendRule.HYPERPARAMETERS, (h, s) -> ScheduledBlendRule.of(h));
+    registerRule(AdamCosineRule.HYPERPARAMETERS, (h, s) -> AdamCosineRule.of(h));
   }
 
   /**
