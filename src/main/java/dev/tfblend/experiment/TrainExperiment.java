@@ -164,6 +164,7 @@ public final class TrainExperiment {
       Trainer.Result result;
       double[][] trained;
       GateWeights gate = null;
+      Map<String, Double> sharedState;
       StepBuilder builder = Optimizers.stepBuilder(config.optimizer(), params, blend);
       try (TrainingGraph g = TrainingGraph.create(mlp, builder)) {
         g.loadData(data.train(), data.validation(), data.test());
@@ -171,11 +172,12 @@ public final class TrainExperiment {
         result = Trainer.run(g, new Trainer.Settings(config.epochs(), config.batchSize(), config.seed()), listener);
         trained = g.parameterValues();
         gate = g.step().gateWeights(g.session()).orElse(null);
+        sharedState = g.step().sharedState(g.session());
       }
       double wall = (System.nanoTime() - start) / 1e9;
       Map<String, Object> manifest = manifest(config, params, choice, started, data);
       if (result.stopReason() != null) {
-        writeJson(dir.path().resolve("result.json"), resultJson(config, params, result, wall));
+        writeJson(dir.path().resolve("result.json"), withState(resultJson(config, params, result, wall), sharedState));
         writeJson(dir.path().resolve("manifest.json"), manifest);
         dir.commit();
         throw new DivergedException(result.stopReason(), out);
@@ -194,11 +196,19 @@ public final class TrainExperiment {
         run.put("test_accuracy", result.testAccuracy());
         GateExporter.export(gate, mlp, dir.path().resolve("gate"), single("run", run));
       }
-      writeJson(dir.path().resolve("result.json"), resultJson(config, params, result, wall));
+      writeJson(dir.path().resolve("result.json"), withState(resultJson(config, params, result, wall), sharedState));
       writeJson(dir.path().resolve("manifest.json"), manifest);
       dir.commit();
       return result;
     }
+  }
+
+  /** {@code result} with {@code optimizer_state} (the optimizer's shared state at the end) when there is one. */
+  private static Map<String, Object> withState(Map<String, Object> result, Map<String, Double> state) {
+    if (!state.isEmpty()) {
+      result.put("optimizer_state", state);
+    }
+    return result;
   }
 
   /** The result object written to {@code result.json}. */

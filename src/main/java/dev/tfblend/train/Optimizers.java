@@ -9,6 +9,7 @@ import dev.tfblend.optim.HyperparameterTable;
 import dev.tfblend.optim.Hyperparameters;
 import dev.tfblend.optim.MomentumRule;
 import dev.tfblend.optim.ScheduledBlendRule;
+import dev.tfblend.optim.SwatsRule;
 import dev.tfblend.optim.UpdateRule;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,8 +20,8 @@ import org.tensorflow.types.TFloat32;
  * The registry of optimizers a run can name: name to hyperparameter table and step-builder
  * factory. Built in: {@code adam} ({@link AdamRule}), {@code sgd} ({@link MomentumRule}),
  * {@code blended} ({@link BlendedStep}) and the controls {@code constant-blend}
- * ({@link ConstantBlend}), {@code scheduled-blend} ({@link ScheduledBlendRule}) and
- * {@code adam-cosine} ({@link AdamCosineRule}). Every check of an optimizer name or hyperparameter
+ * ({@link ConstantBlend}), {@code scheduled-blend} ({@link ScheduledBlendRule}),
+ * {@code adam-cosine} ({@link AdamCosineRule}) and {@code swats} ({@link SwatsRule}). Every check of an optimizer name or hyperparameter
  * ({@code --set}, configs, search spaces, {@code train}, {@code tune}) goes through here and the
  * optimizer's {@link HyperparameterTable}, so all give the same messages.
  *
@@ -71,6 +72,7 @@ public final class Optimizers {
     registerRule(ConstantBlend.HYPERPARAMETERS, (h, s) -> ConstantBlend.rule(h));
     registerRule(ScheduledBlendRule.HYPERPARAMETERS, (h, s) -> ScheduledBlendRule.of(h));
     registerRule(AdamCosineRule.HYPERPARAMETERS, (h, s) -> AdamCosineRule.of(h));
+    registerRule(SwatsRule.HYPERPARAMETERS, (h, s) -> SwatsRule.of(h));
   }
 
   /**
