@@ -21,7 +21,8 @@ import org.tensorflow.types.TFloat32;
  * factory. Built in: {@code adam} ({@link AdamRule}), {@code sgd} ({@link MomentumRule}),
  * {@code blended} ({@link BlendedStep}) and the controls {@code constant-blend}
  * ({@link ConstantBlend}), {@code scheduled-blend} ({@link ScheduledBlendRule}),
- * {@code adam-cosine} ({@link AdamCosineRule}) and {@code swats} ({@link SwatsRule}). Every check of an optimizer name or hyperparameter
+ * {@code adam-cosine} ({@link AdamCosineRule}), {@code swats} ({@link SwatsRule}) and
+ * {@code hypergradient-blend} ({@link HypergradientBlend}). Every check of an optimizer name or hyperparameter
  * ({@code --set}, configs, search spaces, {@code train}, {@code tune}) goes through here and the
  * optimizer's {@link HyperparameterTable}, so all give the same messages.
  *
@@ -73,6 +74,7 @@ public final class Optimizers {
     registerRule(ScheduledBlendRule.HYPERPARAMETERS, (h, s) -> ScheduledBlendRule.of(h));
     registerRule(AdamCosineRule.HYPERPARAMETERS, (h, s) -> AdamCosineRule.of(h));
     registerRule(SwatsRule.HYPERPARAMETERS, (h, s) -> SwatsRule.of(h));
+    register(new Spec(HypergradientBlend.HYPERPARAMETERS, (values, blend) -> HypergradientBlend.stepBuilder()));
   }
 
   /**
