@@ -84,14 +84,14 @@ public final class TuneCommand implements Callable<Integer> {
     TuneResults r = TuneExperiment.run(cfg, new TuneExperiment.Options(study, storage, runsDir, savedModelsDir,
         err, Launcher.interactive(), quiet));
     java.io.PrintWriter out = spec.commandLine().getOut();
-    out.printf(Locale.ROOT, "%n%-15s %12s %12s %10s %10s %12s%n", "optimizer", "val_loss", "val_acc",
+    out.printf(Locale.ROOT, "%n%-18s %12s %12s %10s %10s %12s%n", "optimizer", "val_loss", "val_acc",
         "test_loss", "test_acc", "published");
     r.optimizers().forEach((k, v) -> {
       Double pub = r.published().get(k);
       if (v.finalRun() == null) {
-        out.printf(Locale.ROOT, "%-15s %12s %12s %10s %10s %12s%n", k, "-", "-", "-", "-", pub == null ? "-" : pub);
+        out.printf(Locale.ROOT, "%-18s %12s %12s %10s %10s %12s%n", k, "-", "-", "-", "-", pub == null ? "-" : pub);
       } else {
-        out.printf(Locale.ROOT, "%-15s %12.4f %12.4f %10.4f %10.4f %12s%n", k, v.finalRun().finalValLoss(),
+        out.printf(Locale.ROOT, "%-18s %12.4f %12.4f %10.4f %10.4f %12s%n", k, v.finalRun().finalValLoss(),
             v.finalRun().finalValAccuracy(), v.finalRun().testLoss(), v.finalRun().testAccuracy(),
             pub == null ? "-" : String.format(Locale.ROOT, "%.4f", pub));
       }
