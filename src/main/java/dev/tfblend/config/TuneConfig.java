@@ -63,8 +63,11 @@ public record TuneConfig(
    *     {@code dev.tfblend.tune.SearchSpace})
    * @param gateInput for {@code blended}: the gate's input, {@code flat-gradients} (the published
    *     method, default) or {@code gradient-stats}; must be absent for other optimizers
+   * @param gateOutput for {@code blended}: {@code global} (one alpha per step, the published method,
+   *     default) or {@code per-tensor} (one per parameter tensor); must be absent for other optimizers
    */
-  public record OptimizerSearch(String optimizer, Map<String, Double> fixed, JsonNode space, String gateInput) {
+  public record OptimizerSearch(String optimizer, Map<String, Double> fixed, JsonNode space, String gateInput,
+      String gateOutput) {
     public OptimizerSearch {
       fixed = fixed == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fixed));
     }
@@ -109,6 +112,13 @@ public record TuneConfig(
       if (s.gateInput() != null && !List.of("flat-gradients", "gradient-stats").contains(s.gateInput())) {
         throw BadInputException.of("%s: search.%s.gateInput must be flat-gradients or gradient-stats, got %s",
             source, name, s.gateInput());
+      }
+      if (s.gateOutput() != null && !s.optimizer().equals("blended")) {
+        throw BadInputException.of("%s: search.%s.gateOutput applies to the blended optimizer only", source, name);
+      }
+      if (s.gateOutput() != null && !List.of("global", "per-tensor").contains(s.gateOutput())) {
+        throw BadInputException.of("%s: search.%s.gateOutput must be global or per-tensor, got %s",
+            source, name, s.gateOutput());
       }
       if (java.util.Collections.frequency(optimizers, name) > 1) {
         throw BadInputException.of("%s: optimizers names %s twice", source, name);

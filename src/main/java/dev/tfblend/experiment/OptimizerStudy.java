@@ -5,6 +5,7 @@ import dev.tfblend.config.TuneConfig;
 import dev.tfblend.data.Batches;
 import dev.tfblend.data.DataSplits;
 import dev.tfblend.meta.GateFeatures;
+import dev.tfblend.meta.GateOutput;
 import dev.tfblend.model.Mlp;
 import dev.tfblend.train.AlphaTrace;
 import dev.tfblend.train.BlendOptions;
@@ -65,8 +66,10 @@ final class OptimizerStudy {
     SearchSpace space = valid.space();
     Map<String, Double> fixed = valid.fixed();
     long buildStart = System.nanoTime();
-    BlendOptions blendOptions = search.gateInput() == null ? BlendOptions.defaults()
-        : new BlendOptions(GateFeatures.Mode.parse(search.gateInput()), null, false);
+    BlendOptions blendOptions = search.gateInput() == null && search.gateOutput() == null ? BlendOptions.defaults()
+        : BlendOptions.of(search.gateInput() == null ? GateFeatures.Mode.FLAT_GRADIENTS
+            : GateFeatures.Mode.parse(search.gateInput()),
+            search.gateOutput() == null ? GateOutput.GLOBAL : GateOutput.parse(search.gateOutput()));
     int batchesPerEpoch = Batches.numBatches(data.train().size(), config.batchSize());
     StepBuilder builder = Optimizers.stepBuilder(search.optimizer(), fixed, blendOptions);
     try (TrainingGraph graph = TrainingGraph.create(mlp, builder)) {

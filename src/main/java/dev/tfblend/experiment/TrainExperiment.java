@@ -13,6 +13,7 @@ import dev.tfblend.data.Batches;
 import dev.tfblend.export.GateExporter;
 import dev.tfblend.export.SavedModelExporter;
 import dev.tfblend.meta.GateFeatures;
+import dev.tfblend.meta.GateOutput;
 import dev.tfblend.meta.GateWeights;
 import dev.tfblend.io.AtomicFile;
 import dev.tfblend.io.OutputDir;
@@ -67,15 +68,21 @@ public final class TrainExperiment {
    *     gate's mode, else {@code flat-gradients})
    * @param gate a gate SavedModel directory ({@link GateExporter}) to start from, or {@code null}
    * @param freezeGate apply {@code gate} as is, with no meta step
+   * @param gateOutput {@code global} or {@code per-tensor}, or {@code null} ({@code global})
    */
-  public record GateChoice(String gateInput, Path gate, boolean freezeGate) {
+  public record GateChoice(String gateInput, Path gate, boolean freezeGate, String gateOutput) {
+    /** A choice with the default ({@code global}) gate output. */
+    public GateChoice(String gateInput, Path gate, boolean freezeGate) {
+      this(gateInput, gate, freezeGate, null);
+    }
+
     /** No gate options (a fresh {@code flat-gradients} gate for {@code blended}). */
     public static GateChoice none() {
-      return new GateChoice(null, null, false);
+      return new GateChoice(null, null, false, null);
     }
 
     boolean isNone() {
-      return gateInput == null && gate == null && !freezeGate;
+      return gateInput == null && gate == null && !freezeGate && gateOutput == null;
     }
   }
 
@@ -94,7 +101,7 @@ public final class TrainExperiment {
   public static BlendOptions blendOptions(TrainConfig config, GateChoice choice) {
     if (!config.optimizer().equals("blended")) {
       if (!choice.isNone()) {
-        throw BadInputException.of("--gate-input, --gate and --freeze-gate apply only to --optimizer blended"
+        throw BadInputException.of("--gate-input, --gate-output, --gate and --freeze-gate apply only to --optimizer blended"
             + " (the optimizer is %s)", config.optimizer());
       }
       return BlendOptions.defaults();
@@ -103,8 +110,12 @@ public final class TrainExperiment {
     if (choice.freezeGate() && choice.gate() == null) {
       throw BadInputException.of("--freeze-gate needs a trained gate: give --gate DIR");
     }
+    GateOutput output = choice.gateOutput() == null ? GateOutput.GLOBAL : GateOutput.parse(choice.gateOutput());
     if (choice.gate() == null) {
-      return BlendOptions.of(mode == null ? GateFeatures.Mode.FLAT_GRADIENTS : mode);
+      return BlendOptions.of(mode == null ? GateFeatures.Mode.FLAT_GRADIENTS : mode, output);
+    }
+    if (output != GateOutput.GLOBAL) {
+      throw BadInputException.of("--gate-output per-tensor needs a fresh gate: a given gate (--gate) has one output");
     }
     GateWeights w = GateExporter.load(choice.gate());
     if (mode != null && mode != w.mode()) {
@@ -262,6 +273,7 @@ public final class TrainExperiment {
     if (config.optimizer().equals("blended")) {
       Map<String, Object> gate = new LinkedHashMap<>();
       gate.put("gate_input", choice.gateInput());
+      gate.put("gate_output", choice.gateOutput() == null ? GateOutput.GLOBAL.configName() : choice.gateOutput());
       gate.put("gate", choice.gate() == null ? null : choice.gate().toString());
       gate.put("freeze_gate", choice.freezeGate());
       m.put("blend", gate);

@@ -28,8 +28,8 @@ import org.tensorflow.types.family.TType;
  * </pre>
  *
  * <p>With an {@link AlphaSource} the rule is a {@link BlendRule} and each step takes one global
- * weight {@code alpha_t} from the source, chosen after every variable's candidate increments are
- * built ({@link BlendContext}):
+ * weight {@code alpha_t} from the source (or one per variable, when the source gives a vector),
+ * chosen after every variable's candidate increments are built ({@link BlendContext}):
  * {@code increment_t = alpha_t * increment_a + (1 - alpha_t) * increment_b}. A constant, a
  * schedule of the step, a learned scalar or a gating network all fit as sources.
  *
@@ -335,12 +335,17 @@ public class RuleOptimizer<T extends TFloating> extends Optimizer {
       alpha = alphaSource.alpha(o.withSubScope("alpha"), ctx);
       Preconditions.checkArgument(alpha.type() == type, "alpha has type %s, expected %s",
           alpha.type().getSimpleName(), type.getSimpleName());
+      Preconditions.checkArgument(alpha.shape().numDimensions() == 0
+          || (alpha.shape().numDimensions() == 1 && alpha.shape().size(0) == variables.size()),
+          "alpha must be a scalar or have one value per variable (%s), has shape %s", variables.size(), alpha.shape());
     }
+    Operand<T> alphaVector = alpha;
     List<Operand<T>> increments = new ArrayList<>();
     List<Operand<T>> lookAhead = new ArrayList<>();
     List<List<Operand<T>>> next = new ArrayList<>();
     for (int i = 0; i < variables.size(); i++) {
-      UpdateRule.Update<T> u = blend == null ? updates.get(i) : blend.blend(scopes.get(i), alpha, parts.get(i));
+      UpdateRule.Update<T> u = blend == null ? updates.get(i)
+          : blend.blend(scopes.get(i), alphaOf(scopes.get(i), alphaVector, i), parts.get(i));
       increments.add(u.increment());
       lookAhead.add(scopes.get(i).withName("look_ahead").math.add(reads.get(i), u.increment()));
       next.add(u.nextSlots());
@@ -351,6 +356,15 @@ public class RuleOptimizer<T extends TFloating> extends Optimizer {
         rule.getClass().getSimpleName(), nextShared.size(), sharedSlots.size());
     return new Step<>(alpha, t, List.copyOf(variables), List.copyOf(grads), List.copyOf(reads),
         List.copyOf(increments), List.copyOf(lookAhead), List.copyOf(next), ctx, List.copyOf(nextShared));
+  }
+
+  /** Variable {@code i}'s weight: {@code alpha} itself when it is a scalar, else its element {@code i}. */
+  private static <T extends TFloating> Operand<T> alphaOf(Ops tf, Operand<T> alpha, int i) {
+    if (alpha.shape().numDimensions() == 0) {
+      return alpha;
+    }
+    return tf.withName("alpha_i").reshape(tf.slice(alpha, tf.constant(new int[] {i}), tf.constant(new int[] {1})),
+        tf.constant(new long[0]));
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.tfblend.train;
 
 import dev.tfblend.meta.GateFeatures;
+import dev.tfblend.meta.GateOutput;
 import dev.tfblend.meta.GateWeights;
 import dev.tfblend.meta.GatingNetwork;
 import dev.tfblend.meta.MetaStep;
@@ -50,7 +51,8 @@ import org.tensorflow.types.family.TType;
  * @param gate the gate
  * @param metaStep the meta step, or {@code null} for a frozen gate
  * @param update the update the step applies (its look-ahead is what the model becomes)
- * @param alpha the step's {@code alpha} (a scalar, computed before any write)
+ * @param alpha the step's {@code alpha} (a scalar, computed before any write; for a per-tensor
+ *     gate the mean of its per-tensor weights, which are {@code update.alpha()})
  * @param <T> the floating type of model, gate and optimizer
  */
 public record BlendedStep<T extends TFloating>(
@@ -80,10 +82,18 @@ public record BlendedStep<T extends TFloating>(
    * @param hidden the hidden layer widths
    * @param activation the hidden activation
    * @param init how the gate's parameters are drawn (training passes the model's scheme)
+   * @param output one alpha per step ({@code global}) or per parameter tensor ({@code per-tensor})
    */
-  public record Gate(GateFeatures.Mode mode, List<Integer> hidden, Activation activation, InitScheme init) {
+  public record Gate(GateFeatures.Mode mode, List<Integer> hidden, Activation activation, InitScheme init,
+      GateOutput output) {
     public Gate {
       hidden = List.copyOf(hidden);
+      output = output == null ? GateOutput.GLOBAL : output;
+    }
+
+    /** A {@code global} gate (one alpha per step). */
+    public Gate(GateFeatures.Mode mode, List<Integer> hidden, Activation activation, InitScheme init) {
+      this(mode, hidden, activation, init, GateOutput.GLOBAL);
     }
   }
 
@@ -105,7 +115,8 @@ public record BlendedStep<T extends TFloating>(
         HYPERPARAMETERS.operandDefaults());
     GateFeatures<T> features = GateFeatures.of(shape.mode(), loss, hyper.get("total_steps"));
     GatingNetwork<T> gate = GatingNetwork.create(o.withSubScope("gate"), type, features,
-        features.size(params.totalElements()), shape.hidden(), shape.activation(), shape.init());
+        features.size(params.totalElements()), shape.hidden(), shape.activation(), shape.init(),
+        shape.output() == GateOutput.PER_TENSOR ? params.size() : 1);
     DynamicBlendedOptimizer<T> opt =
         DynamicBlendedOptimizer.adamSgd(o, DynamicBlendedOptimizer.DEFAULT_NAME, type, hyper, gate);
     List<GradAndVar<? extends TType>> gv = new ArrayList<>();
@@ -113,7 +124,9 @@ public record BlendedStep<T extends TFloating>(
       gv.add(new GradAndVar<>(gradients.get(i).asOutput(), params.variable(i).asOutput()));
     }
     RuleOptimizer.Step<T> step = opt.computeUpdate(gv);
-    Operand<T> alpha = o.withName("alpha").identity(step.alpha());
+    // a per-tensor gate's step alpha is recorded as the mean of its per-tensor weights
+    Operand<T> alpha = step.alpha().shape().numDimensions() == 0 ? o.withName("alpha").identity(step.alpha())
+        : o.withName("alpha").math.mean(step.alpha(), o.constant(0));
     MetaStep<T> meta = null;
     List<Op> extraComputed = new ArrayList<>(List.of(alpha));
     extraComputed.addAll(beforeUpdate);

@@ -3,6 +3,7 @@ package dev.tfblend.train;
 import com.google.common.base.Preconditions;
 import dev.tfblend.BadInputException;
 import dev.tfblend.meta.GateFeatures;
+import dev.tfblend.meta.GateOutput;
 import dev.tfblend.meta.GateWeights;
 import dev.tfblend.meta.GatingNetwork;
 import dev.tfblend.model.Activation;
@@ -24,7 +25,8 @@ import org.tensorflow.types.TFloat32;
  * width). Build-time options: the gate's input mode ({@link #gateInput}, default
  * {@code flat-gradients}, the published method), its hidden width and activation, and a frozen gate
  * ({@link #frozen}: given weights, no meta step, no validation batch) or a trained gate to start
- * meta-learning from ({@link #initialGate}). A fresh gate is initialised with the model's
+ * meta-learning from ({@link #initialGate}), and the gate's output ({@link #gateOutput}: one alpha
+ * per step or per parameter tensor). A fresh gate is initialised with the model's
  * {@link dev.tfblend.model.InitScheme} ({@code model.init}). Immutable: every built step is
  * independent of the builder.
  */
@@ -35,9 +37,16 @@ public final class BlendedStepBuilder implements StepBuilder {
   /** Given gate weights (frozen or initial), or null for a fresh gate drawn from the seed. */
   private final GateWeights start;
   private final boolean frozen;
+  private final GateOutput output;
 
   private BlendedStepBuilder(GateFeatures.Mode mode, int gateHidden, Activation activation, GateWeights start,
       boolean frozen) {
+    this(mode, gateHidden, activation, start, frozen, GateOutput.GLOBAL);
+  }
+
+  private BlendedStepBuilder(GateFeatures.Mode mode, int gateHidden, Activation activation, GateWeights start,
+      boolean frozen, GateOutput output) {
+    this.output = Preconditions.checkNotNull(output, "output");
     this.mode = Preconditions.checkNotNull(mode, "mode");
     Preconditions.checkArgument(gateHidden > 0, "gate_hidden must be positive, got %s", gateHidden);
     this.gateHidden = gateHidden;
@@ -54,13 +63,23 @@ public final class BlendedStepBuilder implements StepBuilder {
   /** This builder with gate input {@code m}. */
   public BlendedStepBuilder gateInput(GateFeatures.Mode m) {
     Preconditions.checkState(start == null, "the gate's input mode is that of its given weights");
-    return new BlendedStepBuilder(m, gateHidden, activation, start, frozen);
+    return new BlendedStepBuilder(m, gateHidden, activation, start, frozen, output);
   }
 
   /** This builder with {@code hidden} units in the gate's hidden layer. */
   public BlendedStepBuilder gateHidden(int hidden) {
     Preconditions.checkState(start == null, "the gate's hidden width is that of its given weights");
-    return new BlendedStepBuilder(mode, hidden, activation, start, frozen);
+    return new BlendedStepBuilder(mode, hidden, activation, start, frozen, output);
+  }
+
+  /**
+   * This builder with gate output {@code o}: one alpha per step ({@code global}, the default) or
+   * one per parameter tensor ({@code per-tensor}, a fresh meta-learned gate only: given weights
+   * have one output).
+   */
+  public BlendedStepBuilder gateOutput(GateOutput o) {
+    Preconditions.checkState(start == null || o == GateOutput.GLOBAL, "given gate weights have one output");
+    return new BlendedStepBuilder(mode, gateHidden, activation, start, frozen, o);
   }
 
   /**
@@ -108,7 +127,7 @@ public final class BlendedStepBuilder implements StepBuilder {
     }
     // the validation batch is created when the meta step asks for it, so a frozen gate has none
     BlendedStep<TFloat32> step = BlendedStep.build(ctx.tf().withSubScope(name()), TFloat32.class, ctx.params(),
-        ctx.loss(), ctx.gradients(), new BlendedStep.Gate(mode, List.of(gateHidden), activation, ctx.mlp().init()),
+        ctx.loss(), ctx.gradients(), new BlendedStep.Gate(mode, List.of(gateHidden), activation, ctx.mlp().init(), output),
         frozen ? null : (m, theta) -> ctx.lossAt(m, theta, ctx.validationBatch().get()), ctx.beforeUpdate());
     return new Built(step);
   }
@@ -162,9 +181,10 @@ public final class BlendedStepBuilder implements StepBuilder {
       step.hyperparameters().set(session, operands);
     }
 
+    /** The gate's weights; empty for a per-tensor gate (gate exports have one output). */
     @Override
     public Optional<GateWeights> gateWeights(Session session) {
-      return Optional.of(step.gate().weights(session));
+      return step.gate().outputs() == 1 ? Optional.of(step.gate().weights(session)) : Optional.empty();
     }
   }
 }
