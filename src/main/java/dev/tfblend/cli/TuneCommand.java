@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
 public final class TuneCommand implements Callable<Integer> {
   /** Options named after the config fields they set (see {@link OptionFields}). */
   private static final List<String> CONFIG_OPTIONS =
-      List.of("trials", "epochs", "seed", "finalSeeds", "optimizers", "sampler");
+      List.of("trials", "budgetPerParameter", "epochs", "seed", "finalSeeds", "optimizers", "sampler");
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -37,6 +37,10 @@ public final class TuneCommand implements Callable<Integer> {
 
   @Option(names = "--trials", paramLabel = "N", description = "Trials per optimizer (default 5).")
   Integer trials;
+
+  @Option(names = "--budget-per-parameter", paramLabel = "K",
+      description = "Give each study K trials per tuned hyperparameter (its search space's size) instead of --trials.")
+  Integer budgetPerParameter;
 
   @Option(names = "--seeds", paramLabel = "N",
       description = "Final runs per optimizer, on seeds S+1000 .. S+1000+N-1; N > 1 adds means, spreads and a paired comparison (default 1).")

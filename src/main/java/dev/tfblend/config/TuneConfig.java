@@ -21,7 +21,10 @@ import java.util.Map;
  * @param description free text, copied into the report
  * @param seed the study's seed: sampler seeds, the model initialisation and batch order of every
  *     trial, and (plus 1000 + k) the seeds of the final runs
- * @param trials trials per optimizer (positive)
+ * @param trials trials per optimizer (positive), unless {@code budgetPerParameter} is set
+ * @param budgetPerParameter when set (positive), each study runs this many trials per tuned
+ *     hyperparameter (the keys of its search space) instead of {@code trials}; {@code null} gives
+ *     every study {@code trials}
  * @param epochs epochs per trial (positive)
  * @param batchSize rows per training step (positive)
  * @param finalEpochs epochs of each final run (positive)
@@ -37,6 +40,7 @@ public record TuneConfig(
     String description,
     long seed,
     int trials,
+    Integer budgetPerParameter,
     int epochs,
     int batchSize,
     int finalEpochs,
@@ -78,9 +82,30 @@ public record TuneConfig(
     search = search == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(search));
   }
 
+  /**
+   * The trials of study {@code key}: {@code budgetPerParameter} times the size of its search space
+   * when that is set, else {@code trials}.
+   */
+  public int trialsFor(String key) {
+    if (budgetPerParameter == null) {
+      return trials;
+    }
+    OptimizerSearch s = search.get(key);
+    return budgetPerParameter * (s == null || s.space() == null ? 1 : Math.max(1, s.space().size()));
+  }
+
+  /** The budget rule in words, for results and reports. */
+  public String budgetRule() {
+    return budgetPerParameter == null ? "equal: " + trials + " trials per optimizer"
+        : "per parameter: " + budgetPerParameter + " trials per tuned hyperparameter";
+  }
+
   /** Checks every field, naming the first bad one (prefixed by {@code source}). */
   public TuneConfig validated(String source) {
     positive(source, "trials", trials);
+    if (budgetPerParameter != null) {
+      positive(source, "budgetPerParameter", budgetPerParameter);
+    }
     positive(source, "epochs", epochs);
     positive(source, "batchSize", batchSize);
     positive(source, "finalEpochs", finalEpochs);

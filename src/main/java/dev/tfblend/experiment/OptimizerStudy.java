@@ -88,7 +88,7 @@ final class OptimizerStudy {
       study.failStaleTrials();
       StudyResume.awaitRunningTrials(study, key, progress);
       int done = StudyResume.countFinished(study);
-      int remaining = config.trials() - done;
+      int remaining = config.trialsFor(key) - done;
       TuneObjective objective = new TuneObjective(key, config, graph, space, fixed, batchesPerEpoch, study,
           progress, done);
       // a trial's outcome is printed once it is stored: what the user saw before a Ctrl-C is kept

@@ -123,8 +123,8 @@ public final class TuneExperiment {
     try {
       TuneOutputs.writeJson(runDir.resolve(StudyResume.STUDY_CONFIG), TuneConfigLoader.toJson(config));
       TuneProgress progress = new TuneProgress(options.out(), options.interactive(), options.quiet());
-      progress.info("tune " + name + ": " + config.optimizers().size() + " studies of " + config.trials()
-          + " trials x " + config.epochs() + " epochs, storage " + storageShown);
+      progress.info("tune " + name + ": " + config.optimizers().size() + " studies, budget " + config.budgetRule()
+          + ", " + config.epochs() + " epochs per trial, storage " + storageShown);
 
       // load the native library before any timing, so graph build times exclude it
       long tfStart = System.nanoTime();

@@ -64,7 +64,7 @@ final class TuneObjective implements Objective {
 
   @Override
   public double evaluate(Trial trial) {
-    label = "trial " + (++ordinal) + "/" + config.trials();
+    label = "trial " + (++ordinal) + "/" + config.trialsFor(key);
     String what = label;
     Map<String, Double> hp = new LinkedHashMap<>(fixed);
     space.suggest(trial).forEach((k, v) -> hp.put(k, ((Number) v).doubleValue()));

@@ -18,10 +18,10 @@ final class TuneReport {
       md.append(config.description()).append("\n\n");
     }
     md.append(String.format(Locale.ROOT,
-        "Seed %d; %d trials per optimizer (%s sampler, %s pruner), %d epochs per trial at batch %d; "
+        "Seed %d; budget %s (%s sampler, %s pruner), %d epochs per trial at batch %d; "
             + "final runs: %d epochs x %d seed(s). Studies stored in `%s`. Wall time %.1f s "
             + "(of which %.1f s loading TensorFlow).%n%n",
-        config.seed(), config.trials(), config.sampler(), config.pruner(), config.epochs(), config.batchSize(),
+        config.seed(), config.budgetRule(), config.sampler(), config.pruner(), config.epochs(), config.batchSize(),
         config.finalEpochs(), config.finalSeeds(), r.storage(), r.wallSeconds(), r.tensorflowLoadSeconds()));
     if (config.sampler().startsWith("tpe") && config.trials() <= 10) {
       md.append("**Note:** TPE samples randomly for its first 10 trials; with ").append(config.trials())
