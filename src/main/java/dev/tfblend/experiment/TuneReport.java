@@ -157,6 +157,7 @@ final class TuneReport {
           + "(|t| well above 2 with all seeds agreeing is the least one should ask before calling a difference real).",
           config.finalSeeds()));
     }
+    lines.addAll(ControlsVerdict.lines(r.optimizers()));
     StringBuilder dims = new StringBuilder();
     for (String k : config.optimizers()) {
       if (dims.length() > 0) {
@@ -164,8 +165,8 @@ final class TuneReport {
       }
       dims.append(k).append(' ').append(config.search().get(k).space().size());
     }
-    lines.add(String.format(Locale.ROOT, "- Budget: %d trials per optimizer; hyperparameters searched: %s. "
-        + "With the same number of trials, a larger space is searched more thinly.", config.trials(), dims));
+    lines.add(String.format(Locale.ROOT, "- Budget: %s; hyperparameters searched: %s. "
+        + "With the same number of trials, a larger space is searched more thinly.", config.budgetRule(), dims));
     lines.add("- Tuning scores the validation split that the blend's gate also meta-trains on (its meta "
         + "batches are drawn from it); the test split is untouched until the final runs.");
     return String.join("\n", lines) + "\n";
