@@ -40,6 +40,7 @@ public record TuneConfig(
     String description,
     long seed,
     int trials,
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
     Integer budgetPerParameter,
     int epochs,
     int batchSize,
@@ -71,6 +72,7 @@ public record TuneConfig(
    *     default) or {@code per-tensor} (one per parameter tensor); must be absent for other optimizers
    */
   public record OptimizerSearch(String optimizer, Map<String, Double> fixed, JsonNode space, String gateInput,
+      @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
       String gateOutput) {
     public OptimizerSearch {
       fixed = fixed == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fixed));
