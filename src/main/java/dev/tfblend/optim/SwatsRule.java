@@ -18,7 +18,7 @@ import org.tensorflow.types.family.TFloating;
  *   if p_k . g_k != 0:
  *     gamma_k  = (p_k . p_k) / (-p_k . g_k)          (the SGD rate whose step projects onto p_k)
  *     lambda_k = beta2 lambda_{k-1} + (1 - beta2) gamma_k
- *     if k > 1 and |lambda_k / (1 - beta2^k) - gamma_k| < switch_eps:
+ *     if k &gt; 1 and |lambda_k / (1 - beta2^k) - gamma_k| &lt; switch_eps:
  *       switch to SGD from step k + 1 with rate Lambda = lambda_k / (1 - beta2^k)
  * </pre>
  *
