@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 public final class GradcheckCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--optimizer", defaultValue = "blended", description = "blended (meta-gradient), adam or sgd (loss gradient). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--optimizer", defaultValue = "blended", description = "blended or hypergradient-blend (meta-gradient), adam or sgd (loss gradient). Default: ${DEFAULT-VALUE}.")
   String optimizer;
 
   @Option(names = "--seed", defaultValue = "0", description = "Seed of data, initial values and directions. Default: ${DEFAULT-VALUE}.")

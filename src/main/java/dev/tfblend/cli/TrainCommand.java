@@ -35,12 +35,17 @@ public final class TrainCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--optimizer", description = "adam, sgd or blended (default: adam, or the config's)")
+  @Option(names = "--optimizer", description = "adam, sgd, blended, constant-blend, scheduled-blend, swats, hypergradient-blend or adam-cosine"
+          + " (default: adam, or the config's)")
   String optimizer;
 
   @Option(names = "--gate-input", paramLabel = "MODE",
       description = "blended: what the gate reads, flat-gradients (default) or gradient-stats.")
   String gateInput;
+
+  @Option(names = "--gate-output", paramLabel = "OUTPUT",
+      description = "blended: one alpha per step, global (default), or one per parameter tensor, per-tensor.")
+  String gateOutput;
 
   @Option(names = "--gate", paramLabel = "DIR",
       description = "blended: start from this trained gate SavedModel (e.g. a run's gate/).")
@@ -117,7 +122,7 @@ public final class TrainCommand implements Callable<Integer> {
         err.flush();
       }
     };
-    Trainer.Result r = TrainExperiment.run(cfg, new TrainExperiment.GateChoice(gateInput, gate, freezeGate), output.out, output.force,
+    Trainer.Result r = TrainExperiment.run(cfg, new TrainExperiment.GateChoice(gateInput, gate, freezeGate, gateOutput), output.out, output.force,
         listener);
     if (r.stopReason() != null) {
       err.println("train: stopped early: " + r.stopReason());

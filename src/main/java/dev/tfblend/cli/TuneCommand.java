@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
 public final class TuneCommand implements Callable<Integer> {
   /** Options named after the config fields they set (see {@link OptionFields}). */
   private static final List<String> CONFIG_OPTIONS =
-      List.of("trials", "epochs", "seed", "finalSeeds", "repeats", "optimizers", "sampler");
+      List.of("trials", "budgetPerParameter", "epochs", "seed", "finalSeeds", "repeats", "optimizers", "sampler");
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -41,6 +41,10 @@ public final class TuneCommand implements Callable<Integer> {
 
   @Option(names = "--trials", paramLabel = "N", description = "Trials per optimizer (default 5).")
   Integer trials;
+
+  @Option(names = "--budget-per-parameter", paramLabel = "K",
+      description = "Give each study K trials per tuned hyperparameter (its search space's size) instead of --trials.")
+  Integer budgetPerParameter;
 
   @Option(names = "--seeds", paramLabel = "N",
       description = "Final runs per optimizer, on seeds S+1000 .. S+1000+N-1; N > 1 adds means, spreads and a paired comparison (default 1).")
@@ -126,14 +130,14 @@ public final class TuneCommand implements Callable<Integer> {
       return 0;
     }
     java.io.PrintWriter out = spec.commandLine().getOut();
-    out.printf(Locale.ROOT, "%n%-15s %12s %12s %10s %10s %12s%n", "optimizer", "val_loss", "val_acc",
+    out.printf(Locale.ROOT, "%n%-18s %12s %12s %10s %10s %12s%n", "optimizer", "val_loss", "val_acc",
         "test_loss", "test_acc", "published");
     r.optimizers().forEach((k, v) -> {
       Double pub = r.published() == null ? null : r.published().get(k);
       if (v.finalRun() == null) {
-        out.printf(Locale.ROOT, "%-15s %12s %12s %10s %10s %12s%n", k, "-", "-", "-", "-", pub == null ? "-" : pub);
+        out.printf(Locale.ROOT, "%-18s %12s %12s %10s %10s %12s%n", k, "-", "-", "-", "-", pub == null ? "-" : pub);
       } else {
-        out.printf(Locale.ROOT, "%-15s %12.4f %12.4f %10.4f %10.4f %12s%n", k, v.finalRun().finalValLoss(),
+        out.printf(Locale.ROOT, "%-18s %12.4f %12.4f %10.4f %10.4f %12s%n", k, v.finalRun().finalValLoss(),
             v.finalRun().finalValAccuracy(), v.finalRun().testLoss(), v.finalRun().testAccuracy(),
             pub == null ? "-" : String.format(Locale.ROOT, "%.4f", pub));
       }

@@ -22,7 +22,10 @@ import java.util.Map;
  * @param description free text, copied into the report
  * @param seed the study's seed: sampler seeds, the model initialisation and batch order of every
  *     trial, and (plus 1000 + k) the seeds of the final runs
- * @param trials trials per optimizer (positive)
+ * @param trials trials per optimizer (positive), unless {@code budgetPerParameter} is set
+ * @param budgetPerParameter when set (positive), each study runs this many trials per tuned
+ *     hyperparameter (the keys of its search space) instead of {@code trials}; {@code null} gives
+ *     every study {@code trials}
  * @param epochs epochs per trial (positive)
  * @param batchSize rows per training step (positive)
  * @param finalEpochs epochs of each final run (positive)
@@ -44,6 +47,8 @@ public record TuneConfig(
     String description,
     long seed,
     int trials,
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    Integer budgetPerParameter,
     int epochs,
     int batchSize,
     int finalEpochs,
@@ -75,8 +80,12 @@ public record TuneConfig(
    *     {@code dev.tfblend.tune.SearchSpace})
    * @param gateInput for {@code blended}: the gate's input, {@code flat-gradients} (the published
    *     method, default) or {@code gradient-stats}; must be absent for other optimizers
+   * @param gateOutput for {@code blended}: {@code global} (one alpha per step, the published method,
+   *     default) or {@code per-tensor} (one per parameter tensor); must be absent for other optimizers
    */
-  public record OptimizerSearch(String optimizer, Map<String, Double> fixed, JsonNode space, String gateInput) {
+  public record OptimizerSearch(String optimizer, Map<String, Double> fixed, JsonNode space, String gateInput,
+      @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+      String gateOutput) {
     public OptimizerSearch {
       fixed = fixed == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fixed));
     }
@@ -89,13 +98,34 @@ public record TuneConfig(
 
   /** This config with study seed {@code newSeed} (a repeat's config). */
   public TuneConfig withSeed(long newSeed) {
-    return new TuneConfig(description, newSeed, trials, epochs, batchSize, finalEpochs, finalSeeds, repeats, trialSeeds,
-        trialSeedMode, sampler, pruner, optimizers, search, model, data);
+    return new TuneConfig(description, newSeed, trials, budgetPerParameter, epochs, batchSize, finalEpochs, finalSeeds,
+        repeats, trialSeeds, trialSeedMode, sampler, pruner, optimizers, search, model, data);
+  }
+
+  /**
+   * The trials of study {@code key}: {@code budgetPerParameter} times the size of its search space
+   * when that is set, else {@code trials}.
+   */
+  public int trialsFor(String key) {
+    if (budgetPerParameter == null) {
+      return trials;
+    }
+    OptimizerSearch s = search.get(key);
+    return budgetPerParameter * (s == null || s.space() == null ? 1 : Math.max(1, s.space().size()));
+  }
+
+  /** The budget rule in words, for results and reports. */
+  public String budgetRule() {
+    return budgetPerParameter == null ? "equal: " + trials + " trials per optimizer"
+        : "per parameter: " + budgetPerParameter + " trials per tuned hyperparameter";
   }
 
   /** Checks every field, naming the first bad one (prefixed by {@code source}). */
   public TuneConfig validated(String source) {
     positive(source, "trials", trials);
+    if (budgetPerParameter != null) {
+      positive(source, "budgetPerParameter", budgetPerParameter);
+    }
     positive(source, "epochs", epochs);
     positive(source, "batchSize", batchSize);
     positive(source, "finalEpochs", finalEpochs);
@@ -133,6 +163,13 @@ public record TuneConfig(
       if (s.gateInput() != null && !List.of("flat-gradients", "gradient-stats").contains(s.gateInput())) {
         throw BadInputException.of("%s: search.%s.gateInput must be flat-gradients or gradient-stats, got %s",
             source, name, s.gateInput());
+      }
+      if (s.gateOutput() != null && !s.optimizer().equals("blended")) {
+        throw BadInputException.of("%s: search.%s.gateOutput applies to the blended optimizer only", source, name);
+      }
+      if (s.gateOutput() != null && !List.of("global", "per-tensor").contains(s.gateOutput())) {
+        throw BadInputException.of("%s: search.%s.gateOutput must be global or per-tensor, got %s",
+            source, name, s.gateOutput());
       }
       if (java.util.Collections.frequency(optimizers, name) > 1) {
         throw BadInputException.of("%s: optimizers names %s twice", source, name);

@@ -5,6 +5,7 @@ import dev.tfblend.config.TuneConfig;
 import dev.tfblend.data.Batches;
 import dev.tfblend.data.DataSplits;
 import dev.tfblend.meta.GateFeatures;
+import dev.tfblend.meta.GateOutput;
 import dev.tfblend.model.Mlp;
 import dev.tfblend.train.AlphaTrace;
 import dev.tfblend.train.BlendOptions;
@@ -104,12 +105,14 @@ final class OptimizerStudy implements AutoCloseable {
             StudyResume.resumeSeed(samplerSeed(config.seed(), key), existing), worker)),
         pruner(config.pruner()));
     SharedStudy.checkOrStoreConfig(storage, study, key, config, runName);
-    SharedStudy.describe(storage, study, search.optimizer(), config);
+    SharedStudy.describe(storage, study, key, search.optimizer(), config);
     study.setWarningListener(progress::notice);
     study.enableHeartbeat(heartbeat.interval(), heartbeat.grace(), true);
     long buildStart = System.nanoTime();
-    BlendOptions blendOptions = search.gateInput() == null ? BlendOptions.defaults()
-        : new BlendOptions(GateFeatures.Mode.parse(search.gateInput()), null, false);
+    BlendOptions blendOptions = search.gateInput() == null && search.gateOutput() == null ? BlendOptions.defaults()
+        : BlendOptions.of(search.gateInput() == null ? GateFeatures.Mode.FLAT_GRADIENTS
+            : GateFeatures.Mode.parse(search.gateInput()),
+            search.gateOutput() == null ? GateOutput.GLOBAL : GateOutput.parse(search.gateOutput()));
     int batchesPerEpoch = Batches.numBatches(data.train().size(), config.batchSize());
     StepBuilder builder = Optimizers.stepBuilder(search.optimizer(), valid.fixed(), blendOptions);
     TrainingGraph graph = TrainingGraph.create(mlp, builder);
@@ -137,7 +140,7 @@ final class OptimizerStudy implements AutoCloseable {
   }
 
   /**
-   * Runs trials until the study holds {@code config.trials()} finished trials, counting those of
+   * Runs trials until the study holds {@code config.trialsFor(key)} finished trials, counting those of
    * every process that shares it, and waits for other processes' running trials (failing and
    * re-running those whose process died).
    *
@@ -148,7 +151,7 @@ final class OptimizerStudy implements AutoCloseable {
     objective = new TuneObjective(key, config, graph, space, fixed, batchesPerEpoch, study, progress);
     // a trial's outcome is printed once it is stored: what the user saw before a Ctrl-C is kept
     study.addListener((s, t) -> progress.finished(key, objective.label(), outcome(t)));
-    int remaining = config.trials() - done;
+    int remaining = config.trialsFor(key) - done;
     if (done > 0) {
       progress.info(String.format(Locale.ROOT, "%s: resuming study %s with %d finished trials; %d to run",
           key, study.name(), done, Math.max(0, remaining)));
@@ -158,7 +161,7 @@ final class OptimizerStudy implements AutoCloseable {
     }
     progress.plan((long) remaining * config.epochs() * config.trialSeeds());
     tuning.set(study);
-    study.optimizeShared(objective, config.trials(), heartbeat.poll(), running -> progress.notice(String.format(
+    study.optimizeShared(objective, config.trialsFor(key), heartbeat.poll(), running -> progress.notice(String.format(
         Locale.ROOT, "%s: the rest of the budget is taken by running trial%s %s (other processes); waiting for"
             + " them (a trial whose process died is failed and run again once its heartbeat is %d s old)",
         key, running.size() == 1 ? "" : "s", running, heartbeat.grace().toSeconds())));

@@ -108,8 +108,8 @@ final class SharedStudy {
    * trials, more seeds, a subset) gets its own.
    */
   static String finalClaimKey(TuneConfig config) {
-    String what = String.format(Locale.ROOT, "trials=%d;studies=%s;finalSeeds=%d;finalEpochs=%d;repeats=%d",
-        config.trials(), config.optimizers().stream().sorted().toList(), config.finalSeeds(), config.finalEpochs(),
+    String what = String.format(Locale.ROOT, "trials=%s;studies=%s;finalSeeds=%d;finalEpochs=%d;repeats=%d",
+        config.budgetRule(), config.optimizers().stream().sorted().toList(), config.finalSeeds(), config.finalEpochs(),
         config.repeats());
     try {
       byte[] h = java.security.MessageDigest.getInstance("SHA-256")
@@ -164,13 +164,13 @@ final class SharedStudy {
     }
   }
 
-  /** Writes the user attributes a dashboard shows: optimizer, config summary, budget. */
-  static void describe(TrialStorage storage, Study study, String optimizer, TuneConfig config) {
+  /** Writes the user attributes a dashboard shows for study {@code key}: optimizer, config summary, budget. */
+  static void describe(TrialStorage storage, Study study, String key, String optimizer, TuneConfig config) {
     storage.setStudyUserAttr(study.studyId(), "optimizer", optimizer);
-    storage.setStudyUserAttr(study.studyId(), "budget", config.trials());
+    storage.setStudyUserAttr(study.studyId(), "budget", config.trialsFor(key));
     storage.setStudyUserAttr(study.studyId(), "config_summary", String.format(Locale.ROOT,
         "%s: %d finished trials x %d epochs, batch %d, seed %d, sampler %s, pruner %s, model %s, data %s",
-        optimizer, config.trials(), config.epochs(), config.batchSize(), config.seed(), config.sampler(),
+        optimizer, config.trialsFor(key), config.epochs(), config.batchSize(), config.seed(), config.sampler(),
         config.pruner(), config.model().layers(), config.data().source()));
   }
 

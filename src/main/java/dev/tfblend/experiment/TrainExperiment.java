@@ -13,6 +13,7 @@ import dev.tfblend.data.Batches;
 import dev.tfblend.export.GateExporter;
 import dev.tfblend.export.SavedModelExporter;
 import dev.tfblend.meta.GateFeatures;
+import dev.tfblend.meta.GateOutput;
 import dev.tfblend.meta.GateWeights;
 import dev.tfblend.io.AtomicFile;
 import dev.tfblend.io.OutputDir;
@@ -50,8 +51,10 @@ import java.util.Map;
  *       ({@link GateExporter}), and in {@code result.json} an {@code alpha_trace}
  *       ({@link AlphaTrace#toJson()}: per-epoch min/mean/max and every step's alpha).
  * </ul>
- * For {@code blended}, {@code params.total_steps} defaults to {@code epochs x} batches per epoch
- * (the {@code gradient-stats} progress feature reads it) and, with a given gate,
+ * For every optimizer with a {@code total_steps} hyperparameter ({@code blended}'s
+ * {@code gradient-stats} progress feature, the schedules of {@code scheduled-blend} and
+ * {@code adam-cosine}), {@code params.total_steps} defaults to {@code epochs x} batches per epoch;
+ * for {@code blended} with a given gate,
  * {@code params.gate_hidden} to the gate's width; {@code params} in {@code result.json} are the
  * values used.
  * {@code train_loss} is the loss over the whole training split at the end of the epoch;
@@ -68,15 +71,21 @@ public final class TrainExperiment {
    *     gate's mode, else {@code flat-gradients})
    * @param gate a gate SavedModel directory ({@link GateExporter}) to start from, or {@code null}
    * @param freezeGate apply {@code gate} as is, with no meta step
+   * @param gateOutput {@code global} or {@code per-tensor}, or {@code null} ({@code global})
    */
-  public record GateChoice(String gateInput, Path gate, boolean freezeGate) {
+  public record GateChoice(String gateInput, Path gate, boolean freezeGate, String gateOutput) {
+    /** A choice with the default ({@code global}) gate output. */
+    public GateChoice(String gateInput, Path gate, boolean freezeGate) {
+      this(gateInput, gate, freezeGate, null);
+    }
+
     /** No gate options (a fresh {@code flat-gradients} gate for {@code blended}). */
     public static GateChoice none() {
-      return new GateChoice(null, null, false);
+      return new GateChoice(null, null, false, null);
     }
 
     boolean isNone() {
-      return gateInput == null && gate == null && !freezeGate;
+      return gateInput == null && gate == null && !freezeGate && gateOutput == null;
     }
   }
 
@@ -95,7 +104,7 @@ public final class TrainExperiment {
   public static BlendOptions blendOptions(TrainConfig config, GateChoice choice) {
     if (!config.optimizer().equals("blended")) {
       if (!choice.isNone()) {
-        throw BadInputException.of("--gate-input, --gate and --freeze-gate apply only to --optimizer blended"
+        throw BadInputException.of("--gate-input, --gate-output, --gate and --freeze-gate apply only to --optimizer blended"
             + " (the optimizer is %s)", config.optimizer());
       }
       return BlendOptions.defaults();
@@ -104,8 +113,12 @@ public final class TrainExperiment {
     if (choice.freezeGate() && choice.gate() == null) {
       throw BadInputException.of("--freeze-gate needs a trained gate: give --gate DIR");
     }
+    GateOutput output = choice.gateOutput() == null ? GateOutput.GLOBAL : GateOutput.parse(choice.gateOutput());
     if (choice.gate() == null) {
-      return BlendOptions.of(mode == null ? GateFeatures.Mode.FLAT_GRADIENTS : mode);
+      return BlendOptions.of(mode == null ? GateFeatures.Mode.FLAT_GRADIENTS : mode, output);
+    }
+    if (output != GateOutput.GLOBAL) {
+      throw BadInputException.of("--gate-output per-tensor needs a fresh gate: a given gate (--gate) has one output");
     }
     GateWeights w = GateExporter.load(choice.gate());
     if (mode != null && mode != w.mode()) {
@@ -118,16 +131,16 @@ public final class TrainExperiment {
   }
 
   /**
-   * The hyperparameters a run uses: the config's effective ones, with the {@code blended}
-   * defaults that depend on the run filled in ({@code total_steps}, a given gate's
+   * The hyperparameters a run uses: the config's effective ones, with the defaults that depend on
+   * the run filled in ({@code total_steps} of any optimizer that has it, a given gate's
    * {@code gate_hidden}) unless the config sets them.
    */
   public static Map<String, Double> runParams(TrainConfig config, BlendOptions blend, int trainSize) {
     Map<String, Double> params = new LinkedHashMap<>(config.effectiveParams());
+    if (params.containsKey("total_steps") && !config.params().containsKey("total_steps")) {
+      params.put("total_steps", (double) config.epochs() * Batches.numBatches(trainSize, config.batchSize()));
+    }
     if (config.optimizer().equals("blended")) {
-      if (!config.params().containsKey("total_steps")) {
-        params.put("total_steps", (double) config.epochs() * Batches.numBatches(trainSize, config.batchSize()));
-      }
       if (blend.initialGate() != null && !config.params().containsKey("gate_hidden")) {
         params.put("gate_hidden", (double) blend.initialGate().hidden().get(0));
       }
@@ -165,6 +178,7 @@ public final class TrainExperiment {
       Trainer.Result result;
       double[][] trained;
       GateWeights gate = null;
+      Map<String, Double> sharedState;
       StepBuilder builder = Optimizers.stepBuilder(config.optimizer(), params, blend);
       try (TrainingGraph g = TrainingGraph.create(mlp, builder)) {
         g.loadData(data.train(), data.validation(), data.test());
@@ -172,11 +186,12 @@ public final class TrainExperiment {
         result = Trainer.run(g, new Trainer.Settings(config.epochs(), config.batchSize(), config.seed()), listener);
         trained = g.parameterValues();
         gate = g.step().gateWeights(g.session()).orElse(null);
+        sharedState = g.step().sharedState(g.session());
       }
       double wall = (System.nanoTime() - start) / 1e9;
       Map<String, Object> manifest = manifest(config, params, choice, started, data);
       if (result.stopReason() != null) {
-        writeJson(dir.path().resolve("result.json"), resultJson(config, params, result, wall));
+        writeJson(dir.path().resolve("result.json"), withState(resultJson(config, params, result, wall), sharedState));
         writeJson(dir.path().resolve("manifest.json"), manifest);
         dir.commit();
         throw new DivergedException(result.stopReason(), out);
@@ -195,11 +210,19 @@ public final class TrainExperiment {
         run.put("test_accuracy", result.testAccuracy());
         GateExporter.export(gate, mlp, dir.path().resolve("gate"), single("run", run));
       }
-      writeJson(dir.path().resolve("result.json"), resultJson(config, params, result, wall));
+      writeJson(dir.path().resolve("result.json"), withState(resultJson(config, params, result, wall), sharedState));
       writeJson(dir.path().resolve("manifest.json"), manifest);
       dir.commit();
       return result;
     }
+  }
+
+  /** {@code result} with {@code optimizer_state} (the optimizer's shared state at the end) when there is one. */
+  private static Map<String, Object> withState(Map<String, Object> result, Map<String, Double> state) {
+    if (!state.isEmpty()) {
+      result.put("optimizer_state", state);
+    }
+    return result;
   }
 
   /** The result object written to {@code result.json}. */
@@ -275,6 +298,7 @@ public final class TrainExperiment {
     if (config.optimizer().equals("blended")) {
       Map<String, Object> gate = new LinkedHashMap<>();
       gate.put("gate_input", choice.gateInput());
+      gate.put("gate_output", choice.gateOutput() == null ? GateOutput.GLOBAL.configName() : choice.gateOutput());
       gate.put("gate", choice.gate() == null ? null : choice.gate().toString());
       gate.put("freeze_gate", choice.freezeGate());
       m.put("blend", gate);

@@ -3,6 +3,8 @@ package dev.tfblend.experiment;
 import dev.tfblend.config.TuneConfig;
 import dev.tfblend.plot.AlphaTrajectoryChart;
 import dev.tfblend.plot.AlphaTrajectoryChartData;
+import dev.tfblend.plot.BoxPlotChart;
+import dev.tfblend.plot.BoxPlotChartData;
 import dev.tfblend.plot.ChartWriter;
 import dev.tfblend.plot.LearningCurveChart;
 import dev.tfblend.plot.LearningCurveChartData;
@@ -10,6 +12,7 @@ import dev.tfblend.plot.OptimizationHistoryChart;
 import dev.tfblend.plot.OptimizationHistoryChartData;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,6 +20,8 @@ import java.util.Map;
 final class TuneCharts {
   static final String FINAL_COMPARISON = "final_comparison.png";
   static final String ALPHA_TRAJECTORY = "alpha_trajectory.png";
+  /** Box plot of each optimizer's test loss over its final runs (written when some optimizer has several). */
+  static final String TEST_LOSS_BOXPLOT = "test_loss_boxplot.png";
 
   private TuneCharts() {}
 
@@ -57,6 +62,22 @@ final class TuneCharts {
       ChartWriter.writePng(LearningCurveChart.create(LearningCurveChartData.finalComparison(curves)),
           dir.resolve(FINAL_COMPARISON));
       files.add(FINAL_COMPARISON);
+    }
+    Map<String, List<Double>> testLosses = new LinkedHashMap<>();
+    boolean repeated = false;
+    for (Map.Entry<String, TuneResults.OptimizerResult> e : r.optimizers().entrySet()) {
+      List<Double> losses = new ArrayList<>();
+      if (e.getValue().finalRuns() != null) {
+        e.getValue().finalRuns().forEach(f -> losses.add(f.testLoss()));
+      }
+      if (losses.stream().anyMatch(Double::isFinite)) {
+        testLosses.put(e.getKey(), losses);
+        repeated |= losses.size() > 1;
+      }
+    }
+    if (repeated) {
+      ChartWriter.writePng(BoxPlotChart.create(BoxPlotChartData.testLoss(testLosses)), dir.resolve(TEST_LOSS_BOXPLOT));
+      files.add(TEST_LOSS_BOXPLOT);
     }
     for (TuneResults.OptimizerResult o : r.optimizers().values()) {
       if (o.finalRun() != null && o.finalRun().alphaPerStep() != null && o.finalRun().alphaPerStep().length > 0) {

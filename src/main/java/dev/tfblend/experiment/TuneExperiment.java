@@ -175,9 +175,9 @@ public final class TuneExperiment {
       TuneOutputs.writeJson(runDir.resolve(StudyResume.STUDY_CONFIG), TuneConfigLoader.toJson(config));
       TuneProgress progress = new TuneProgress(options.out(), options.interactive(), options.quiet());
       progress.info("tune " + name + ": " + (config.repeats() > 1 ? config.repeats() + " repeats of " : "")
-          + config.optimizers().size() + " studies of " + config.trials() + " trials x " + config.epochs()
-          + " epochs" + (config.trialSeeds() > 1 ? " x " + config.trialSeeds() + " " + config.trialSeedMode()
-          + " trial seeds" : "") + ", storage " + storageShown);
+          + config.optimizers().size() + " studies, budget " + config.budgetRule() + ", " + config.epochs()
+          + " epochs per trial" + (config.trialSeeds() > 1 ? " x " + config.trialSeeds() + " "
+          + config.trialSeedMode() + " trial seeds" : "") + ", storage " + storageShown);
 
       // load the native library before any timing, so graph build times exclude it
       long tfStart = System.nanoTime();
@@ -323,8 +323,8 @@ public final class TuneExperiment {
     List<String> short_ = new ArrayList<>();
     for (OptimizerStudy st : studies) {
       int done = st.finished();
-      if (done < config.trials()) {
-        short_.add(st.study().name() + " " + done + "/" + config.trials());
+      if (done < config.trialsFor(st.key())) {
+        short_.add(st.study().name() + " " + done + "/" + config.trialsFor(st.key()));
       }
     }
     if (!short_.isEmpty()) {
@@ -337,7 +337,7 @@ public final class TuneExperiment {
   private static String budgets(List<OptimizerStudy> studies, TuneConfig config) {
     List<String> parts = new ArrayList<>();
     for (OptimizerStudy st : studies) {
-      parts.add(st.key() + " " + st.finished() + "/" + config.trials());
+      parts.add(st.key() + " " + st.finished() + "/" + config.trialsFor(st.key()));
     }
     return String.join(", ", parts) + " finished trials";
   }

@@ -75,7 +75,7 @@ final class TuneObjective implements Objective {
     // included), in every process that shares it
     int ordinal = study.storage().getTrialCount(study.studyId(),
         EnumSet.of(TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING));
-    label = "trial " + ordinal + "/" + config.trials();
+    label = "trial " + ordinal + "/" + config.trialsFor(key);
     study.storage().setTrialSystemAttr(trial.trialId(), SharedStudy.PROCESS_ATTR, SharedStudy.processName());
     String what = label;
     Map<String, Double> hp = new LinkedHashMap<>(fixed);

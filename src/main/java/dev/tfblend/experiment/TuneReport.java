@@ -20,10 +20,10 @@ final class TuneReport {
       md.append(config.description()).append("\n\n");
     }
     md.append(String.format(Locale.ROOT,
-        "Seed %d; %d trials per optimizer (%s sampler, %s pruner), %d epochs per trial at batch %d; "
+        "Seed %d; budget %s (%s sampler, %s pruner), %d epochs per trial at batch %d; "
             + "final runs: %d epochs x %d seed(s). Studies stored in `%s`. Wall time %.1f s "
             + "(of which %.1f s loading TensorFlow).%n%n",
-        config.seed(), config.trials(), config.sampler(), config.pruner(), config.epochs(), config.batchSize(),
+        config.seed(), config.budgetRule(), config.sampler(), config.pruner(), config.epochs(), config.batchSize(),
         config.finalEpochs(), config.finalSeeds(), r.storage(), r.wallSeconds(), r.tensorflowLoadSeconds()));
     if (config.repeats() > 1) {
       md.append(String.format(Locale.ROOT, "%d repeats of the whole study (search and final runs) on study seeds "
@@ -167,6 +167,7 @@ final class TuneReport {
           + "above. It measures the spread of the final runs only, not of the search: `--repeats N` measures the "
           + "whole procedure.", config.finalSeeds()));
     }
+    lines.addAll(ControlsVerdict.lines(r.optimizers()));
     StringBuilder dims = new StringBuilder();
     for (String k : config.optimizers()) {
       if (dims.length() > 0) {
@@ -174,8 +175,8 @@ final class TuneReport {
       }
       dims.append(k).append(' ').append(config.search().get(k).space().size());
     }
-    lines.add(String.format(Locale.ROOT, "- Budget: %d trials per optimizer; hyperparameters searched: %s. "
-        + "With the same number of trials, a larger space is searched more thinly.", config.trials(), dims));
+    lines.add(String.format(Locale.ROOT, "- Budget: %s; hyperparameters searched: %s. "
+        + "With the same number of trials, a larger space is searched more thinly.", config.budgetRule(), dims));
     switch (r.validation() == null ? "holdout" : r.validation()) {
       case "test" -> lines.add("- Tuning scores the test split (test used for selection), which the blend's gate "
           + "also meta-trains on: the test figures are not held out.");

@@ -76,6 +76,18 @@ public final class GatingNetwork<T extends TFloating> implements AlphaSource<T> 
   public static <T extends TFloating> GatingNetwork<T> create(Ops scope, Class<T> type,
       GateFeatures<T> features, int inputSize, List<Integer> hidden, Activation activation,
       InitScheme init) {
+    return create(scope, type, features, inputSize, hidden, activation, init, 1);
+  }
+
+  /**
+   * A gate with {@code outputs} output units: 1 gives one alpha per step (a scalar), {@code n > 1}
+   * one alpha per parameter tensor (a vector {@code [n]}, in the model's parameter order; see
+   * {@link GateOutput#PER_TENSOR}).
+   */
+  public static <T extends TFloating> GatingNetwork<T> create(Ops scope, Class<T> type,
+      GateFeatures<T> features, int inputSize, List<Integer> hidden, Activation activation,
+      InitScheme init, int outputs) {
+    Preconditions.checkArgument(outputs > 0, "a gate needs an output, got %s", outputs);
     Preconditions.checkArgument(inputSize > 0, "gate input size must be positive, got %s", inputSize);
     for (int h : hidden) {
       if (h <= 0) {
@@ -85,7 +97,7 @@ public final class GatingNetwork<T extends TFloating> implements AlphaSource<T> 
     List<Integer> sizes = new ArrayList<>();
     sizes.add(inputSize);
     sizes.addAll(hidden);
-    sizes.add(1);
+    sizes.add(outputs);
     Mlp mlp = new Mlp(sizes, activation, init);
     return new GatingNetwork<>(features, mlp, mlp.parameters(scope, type));
   }
@@ -129,7 +141,10 @@ public final class GatingNetwork<T extends TFloating> implements AlphaSource<T> 
     return tf.withName("alpha").math.sigmoid(mlp.logits(tf, params, features));
   }
 
-  /** The step's {@code alpha}: builds the features from {@code step} and runs the MLP on them. */
+  /**
+   * The step's {@code alpha}: builds the features from {@code step} and runs the MLP on them; a
+   * scalar, or with several outputs one alpha per variable ({@code [n]}).
+   */
   @Override
   public Operand<T> alpha(Ops tf, BlendContext<T> step) {
     Operand<T> row = features.build(tf, step);
@@ -139,10 +154,21 @@ public final class GatingNetwork<T extends TFloating> implements AlphaSource<T> 
         "the gate takes %s %s features, the step gives %s", inputSize(), features.mode().configName(), n);
     // gradients may come without static shapes: fix the row's shape for the MLP
     Operand<T> fixed = tf.withName("gate_input").reshape(row, tf.constant(new long[] {1, inputSize()}));
-    return alpha(tf, fixed);
+    if (outputs() == 1) {
+      return alpha(tf, fixed);
+    }
+    Preconditions.checkState(outputs() == step.size(), "the gate has %s outputs for %s parameter tensors",
+        outputs(), step.size());
+    return tf.withName("alpha").math.sigmoid(
+        tf.reshape(mlp.logits(tf, params, fixed), tf.constant(new long[] {outputs()})));
   }
 
-  /** A copy of the gate's weights and what they mean. */
+  /** Number of output units: 1 (one alpha per step) or one per parameter tensor. */
+  public int outputs() {
+    return mlp.numClasses();
+  }
+
+  /** A copy of the gate's weights and what they mean (a one-output gate only). */
   public GateWeights weights(Session session) {
     return new GateWeights(features.mode(), mlp.layerSizes(), mlp.activation(), params.read(session));
   }

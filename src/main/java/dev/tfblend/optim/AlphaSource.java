@@ -12,7 +12,8 @@ import org.tensorflow.types.family.TFloating;
  * <p>Contract: the optimizer calls {@link #alpha} once per built update (once per
  * {@code applyGradients}), after it has built every variable's gradient and both rules'
  * increments and before it builds any assignment; the returned operand must be a scalar of the
- * variables' type with values in {@code [0, 1]}. The source may add operations (a gating network
+ * variables' type with values in {@code [0, 1]}, or a vector with one such weight per variable, in
+ * the order the variables were given (each variable's increments are blended by its own weight). The source may add operations (a gating network
  * does) but must not assign anything. Every assignment of the step runs after {@code alpha} is
  * computed, so an {@code alpha} that reads variables sees their values from before the step.
  *

@@ -28,8 +28,8 @@ import org.tensorflow.types.family.TType;
  * </pre>
  *
  * <p>With an {@link AlphaSource} the rule is a {@link BlendRule} and each step takes one global
- * weight {@code alpha_t} from the source, chosen after every variable's candidate increments are
- * built ({@link BlendContext}):
+ * weight {@code alpha_t} from the source (or one per variable, when the source gives a vector),
+ * chosen after every variable's candidate increments are built ({@link BlendContext}):
  * {@code increment_t = alpha_t * increment_a + (1 - alpha_t) * increment_b}. A constant, a
  * schedule of the step, a learned scalar or a gating network all fit as sources.
  *
@@ -55,6 +55,11 @@ import org.tensorflow.types.family.TType;
  * updating the gate) passes those writes to {@link #applyUpdate}, so they are ordered by the same
  * rule.
  *
+ * <p><b>Shared state.</b> A {@link SharedStateRule} also has scalar slots shared by all variables
+ * ({@code <name>/shared/<slot>}, {@link #sharedSlot}): read once per step, passed to every
+ * variable's update, advanced from all variables' gradients and increments
+ * ({@link Step#nextShared()}) and written with the step's other writes.
+ *
  * <p>Not thread-safe while building; the built ops are as thread-safe as the session.
  *
  * @param <T> the floating type of all variables it updates
@@ -69,6 +74,8 @@ public class RuleOptimizer<T extends TFloating> extends Optimizer {
   private final Variable<T> counter;
   /** Variable op name -> its slot variables in rule slot order. */
   private final Map<String, List<Variable<T>>> slotsByVariable = new LinkedHashMap<>();
+  /** The rule's shared slots ({@link SharedStateRule}), or empty. */
+  private final List<Variable<T>> sharedSlots;
   private Op resetOp;
   private boolean resetStale = true;
   private int updates;
@@ -96,6 +103,17 @@ public class RuleOptimizer<T extends TFloating> extends Optimizer {
     Ops init = ops.withInitScope();
     this.counter = init.withName("step").variable(Shape.scalar(), type);
     init.withName("step_init").assign(counter, zeros(init, Shape.scalar()));
+    List<Variable<T>> shared = new ArrayList<>();
+    if (rule instanceof SharedStateRule<T> sr) {
+      Preconditions.checkArgument(alphaSource == null, "a shared-state rule is not blended by an alpha source");
+      Ops sh = init.withSubScope("shared");
+      for (String n : sr.sharedSlotNames()) {
+        Variable<T> v = sh.withName(n).variable(Shape.scalar(), type);
+        sh.withSubScope(n).withName("init").assign(v, zeros(sh, Shape.scalar()));
+        shared.add(v);
+      }
+    }
+    this.sharedSlots = List.copyOf(shared);
   }
 
   private static Graph graphOf(Ops scope) {
@@ -130,6 +148,7 @@ public class RuleOptimizer<T extends TFloating> extends Optimizer {
    * @param lookAhead {@code params + increments}: exactly the values written
    * @param nextSlots each variable's next slot values, in the rule's slot order
    * @param context what the alpha source was given, or {@code null} without an alpha source
+   * @param nextShared the shared slots' next values ({@link SharedStateRule}), empty for other rules
    */
   public record Step<T extends TFloating>(
       Operand<T> alpha,
@@ -140,7 +159,8 @@ public class RuleOptimizer<T extends TFloating> extends Optimizer {
       List<Operand<T>> increments,
       List<Operand<T>> lookAhead,
       List<List<Operand<T>>> nextSlots,
-      BlendContext<T> context) {}
+      BlendContext<T> context,
+      List<Operand<T>> nextShared) {}
 
   /**
    * An extra write to run in the same step as the update ({@link #applyUpdate}): the optimizer
@@ -181,6 +201,15 @@ public class RuleOptimizer<T extends TFloating> extends Optimizer {
   /** The step counter variable (number of updates applied). */
   public Variable<T> stepCounter() {
     return counter;
+  }
+
+  /** The shared slot {@code name} of a {@link SharedStateRule}, if the rule has one. */
+  public Optional<Variable<T>> sharedSlot(String name) {
+    if (rule instanceof SharedStateRule<T> sr) {
+      int k = sr.sharedSlotNames().indexOf(name);
+      return k < 0 ? Optional.empty() : Optional.of(sharedSlots.get(k));
+    }
+    return Optional.empty();
   }
 
   /** Creates the slots of variables that have none yet; idempotent. */
@@ -266,6 +295,11 @@ public class RuleOptimizer<T extends TFloating> extends Optimizer {
     List<Ops> scopes = new ArrayList<>();
     List<UpdateRule.Update<T>> updates = new ArrayList<>();
     List<BlendRule.Parts<T>> parts = new ArrayList<>();
+    SharedStateRule<T> sharedRule = rule instanceof SharedStateRule<T> sr ? sr : null;
+    List<Operand<T>> sharedReads = new ArrayList<>();
+    for (int k = 0; k < sharedSlots.size(); k++) {
+      sharedReads.add(o.withSubScope("shared").withName(sharedRule.sharedSlotNames().get(k)).identity(sharedSlots.get(k)));
+    }
     for (GradAndVar<? extends TType> gv : gradsAndVars) {
       Output<T> var = typed(gv.getVariable());
       Preconditions.checkArgument(gv.getGradient() != null, "no gradient for variable %s", var.op().name());
@@ -276,7 +310,9 @@ public class RuleOptimizer<T extends TFloating> extends Optimizer {
       Ops vs = o.withSubScope(var.op().name().replace('/', '_'));
       Operand<T> read = vs.withName("read").identity(var);
       List<Operand<T>> slotReads = new ArrayList<>(slotsByVariable.get(var.op().name()));
-      if (blend == null) {
+      if (sharedRule != null) {
+        updates.add(sharedRule.update(vs, grad, read, slotReads, t, sharedReads));
+      } else if (blend == null) {
         updates.add(rule.update(vs, grad, read, slotReads, t));
       } else {
         parts.add(blend.parts(vs, grad, read, slotReads, t));
@@ -299,18 +335,36 @@ public class RuleOptimizer<T extends TFloating> extends Optimizer {
       alpha = alphaSource.alpha(o.withSubScope("alpha"), ctx);
       Preconditions.checkArgument(alpha.type() == type, "alpha has type %s, expected %s",
           alpha.type().getSimpleName(), type.getSimpleName());
+      Preconditions.checkArgument(alpha.shape().numDimensions() == 0
+          || (alpha.shape().numDimensions() == 1 && alpha.shape().size(0) == variables.size()),
+          "alpha must be a scalar or have one value per variable (%s), has shape %s", variables.size(), alpha.shape());
     }
+    Operand<T> alphaVector = alpha;
     List<Operand<T>> increments = new ArrayList<>();
     List<Operand<T>> lookAhead = new ArrayList<>();
     List<List<Operand<T>>> next = new ArrayList<>();
     for (int i = 0; i < variables.size(); i++) {
-      UpdateRule.Update<T> u = blend == null ? updates.get(i) : blend.blend(scopes.get(i), alpha, parts.get(i));
+      UpdateRule.Update<T> u = blend == null ? updates.get(i)
+          : blend.blend(scopes.get(i), alphaOf(scopes.get(i), alphaVector, i), parts.get(i));
       increments.add(u.increment());
       lookAhead.add(scopes.get(i).withName("look_ahead").math.add(reads.get(i), u.increment()));
       next.add(u.nextSlots());
     }
+    List<Operand<T>> nextShared = sharedRule == null ? List.of()
+        : sharedRule.nextShared(o.withSubScope("shared_next"), sharedReads, grads, increments, t);
+    Preconditions.checkState(nextShared.size() == sharedSlots.size(), "%s gave %s shared values for %s slots",
+        rule.getClass().getSimpleName(), nextShared.size(), sharedSlots.size());
     return new Step<>(alpha, t, List.copyOf(variables), List.copyOf(grads), List.copyOf(reads),
-        List.copyOf(increments), List.copyOf(lookAhead), List.copyOf(next), ctx);
+        List.copyOf(increments), List.copyOf(lookAhead), List.copyOf(next), ctx, List.copyOf(nextShared));
+  }
+
+  /** Variable {@code i}'s weight: {@code alpha} itself when it is a scalar, else its element {@code i}. */
+  private static <T extends TFloating> Operand<T> alphaOf(Ops tf, Operand<T> alpha, int i) {
+    if (alpha.shape().numDimensions() == 0) {
+      return alpha;
+    }
+    return tf.withName("alpha_i").reshape(tf.slice(alpha, tf.constant(new int[] {i}), tf.constant(new int[] {1})),
+        tf.constant(new long[0]));
   }
 
   /**
@@ -330,6 +384,7 @@ public class RuleOptimizer<T extends TFloating> extends Optimizer {
     computed.add(step.step());
     computed.addAll(step.lookAhead());
     step.nextSlots().forEach(computed::addAll);
+    computed.addAll(step.nextShared());
     computed.addAll(alsoCompute);
     pending = step;
     pendingWrites = ops.withSubScope("write").withControlDependencies(computed);
@@ -378,10 +433,13 @@ public class RuleOptimizer<T extends TFloating> extends Optimizer {
   protected Op finish(List<Op> updateOperations, String name) {
     List<Op> all = new ArrayList<>(updateOperations);
     all.add(pendingWrites.assign(counter, pending.step()));
+    for (int k = 0; k < sharedSlots.size(); k++) {
+      all.add(pendingWrites.assign(sharedSlots.get(k), pending.nextShared().get(k)));
+    }
     return ops.withControlDependencies(all).withName(name).noOp();
   }
 
-  /** Zeroes every slot and the step counter (one session run), for a new trial. */
+  /** Zeroes every slot, shared slot and the step counter (one session run), for a new trial. */
   public void reset(Session session) {
     session.run(resetOp());
   }
@@ -392,6 +450,9 @@ public class RuleOptimizer<T extends TFloating> extends Optimizer {
       Ops r = ops.withSubScope(String.format(Locale.ROOT, "reset_%d", slotsByVariable.size()));
       List<Op> assigns = new ArrayList<>();
       assigns.add(r.assign(counter, zeros(r, Shape.scalar())));
+      for (Variable<T> s : sharedSlots) {
+        assigns.add(r.assign(s, zeros(r, Shape.scalar())));
+      }
       for (List<Variable<T>> slots : slotsByVariable.values()) {
         for (Variable<T> s : slots) {
           assigns.add(r.assign(s, zeros(r, s.shape())));

@@ -3,6 +3,7 @@ package dev.tfblend.train;
 import com.google.common.base.Preconditions;
 import dev.tfblend.BadInputException;
 import dev.tfblend.meta.GateFeatures;
+import dev.tfblend.meta.GateOutput;
 import dev.tfblend.meta.GateWeights;
 
 /**
@@ -23,8 +24,11 @@ import dev.tfblend.meta.GateWeights;
  * @param gateInput the gate's input mode (not null)
  * @param initialGate weights to start from, or {@code null}
  * @param freezeGate whether the given gate is frozen
+ * @param gateOutput one alpha per step ({@code global}, the published method) or per parameter
+ *     tensor ({@code per-tensor}; a fresh gate only)
  */
-public record BlendOptions(GateFeatures.Mode gateInput, GateWeights initialGate, boolean freezeGate) {
+public record BlendOptions(GateFeatures.Mode gateInput, GateWeights initialGate, boolean freezeGate,
+    GateOutput gateOutput) {
 
   /**
    * @throws BadInputException when {@code freezeGate} has no gate to freeze, or the initial gate
@@ -32,6 +36,10 @@ public record BlendOptions(GateFeatures.Mode gateInput, GateWeights initialGate,
    */
   public BlendOptions {
     Preconditions.checkNotNull(gateInput, "gateInput");
+    gateOutput = gateOutput == null ? GateOutput.GLOBAL : gateOutput;
+    if (initialGate != null && gateOutput != GateOutput.GLOBAL) {
+      throw BadInputException.of("a given gate (--gate) has one output; --gate-output per-tensor needs a fresh gate");
+    }
     if (freezeGate && initialGate == null) {
       throw BadInputException.of("freezing the gate (--freeze-gate) needs a trained gate (--gate DIR)");
     }
@@ -39,6 +47,16 @@ public record BlendOptions(GateFeatures.Mode gateInput, GateWeights initialGate,
       throw BadInputException.of("the given gate reads %s features, but the gate input is %s",
           initialGate.mode().configName(), gateInput.configName());
     }
+  }
+
+  /** Options with a {@code global} gate output. */
+  public BlendOptions(GateFeatures.Mode gateInput, GateWeights initialGate, boolean freezeGate) {
+    this(gateInput, initialGate, freezeGate, GateOutput.GLOBAL);
+  }
+
+  /** A fresh, meta-learned gate reading {@code mode} with output {@code output}. */
+  public static BlendOptions of(GateFeatures.Mode mode, GateOutput output) {
+    return new BlendOptions(mode, null, false, output);
   }
 
   /** A fresh {@code flat-gradients} gate, meta-learned (the published method). */
@@ -60,7 +78,7 @@ public record BlendOptions(GateFeatures.Mode gateInput, GateWeights initialGate,
   /** The step builder these options describe, before any structural hyperparameter. */
   BlendedStepBuilder builder() {
     if (initialGate == null) {
-      return BlendedStepBuilder.defaults().gateInput(gateInput);
+      return BlendedStepBuilder.defaults().gateInput(gateInput).gateOutput(gateOutput);
     }
     return freezeGate ? BlendedStepBuilder.defaults().frozen(initialGate)
         : BlendedStepBuilder.defaults().initialGate(initialGate);

@@ -3,6 +3,7 @@ package dev.tfblend.train;
 import dev.tfblend.grad.SecondOrderGradients;
 import dev.tfblend.grad.Unroll;
 import dev.tfblend.meta.GateFeatures;
+import dev.tfblend.meta.GateOutput;
 import dev.tfblend.meta.GateWeights;
 import dev.tfblend.meta.GatingNetwork;
 import dev.tfblend.meta.MetaStep;
@@ -85,7 +86,8 @@ import org.tensorflow.types.family.TType;
  * @param gate the gate
  * @param metaStep the meta step, or {@code null} for a frozen gate
  * @param update the update the step applies (its look-ahead is what the model becomes)
- * @param alpha the step's {@code alpha} (a scalar, computed before any write): {@code alpha_1}
+ * @param alpha the step's {@code alpha} (a scalar, computed before any write): {@code alpha_1}; for
+ *     a per-tensor gate the mean of its per-tensor weights, which are {@code update.alpha()}
  * @param adamNorm the global L2 norm of the step's Adam increment (rule a; computed before any write)
  * @param sgdNorm the global L2 norm of the step's SGD-momentum increment (rule b)
  * @param horizon the look-ahead horizon the meta step differentiates through
@@ -185,10 +187,18 @@ public record BlendedStep<T extends TFloating>(
    * @param hidden the hidden layer widths
    * @param activation the hidden activation
    * @param init how the gate's parameters are drawn (training passes the model's scheme)
+   * @param output one alpha per step ({@code global}) or per parameter tensor ({@code per-tensor})
    */
-  public record Gate(GateFeatures.Mode mode, List<Integer> hidden, Activation activation, InitScheme init) {
+  public record Gate(GateFeatures.Mode mode, List<Integer> hidden, Activation activation, InitScheme init,
+      GateOutput output) {
     public Gate {
       hidden = List.copyOf(hidden);
+      output = output == null ? GateOutput.GLOBAL : output;
+    }
+
+    /** A {@code global} gate (one alpha per step). */
+    public Gate(GateFeatures.Mode mode, List<Integer> hidden, Activation activation, InitScheme init) {
+      this(mode, hidden, activation, init, GateOutput.GLOBAL);
     }
   }
 
@@ -232,7 +242,8 @@ public record BlendedStep<T extends TFloating>(
         HYPERPARAMETERS.operandDefaults());
     GateFeatures<T> features = GateFeatures.of(shape.mode(), loss, hyper.get("total_steps"));
     GatingNetwork<T> gate = GatingNetwork.create(o.withSubScope("gate"), type, features,
-        features.size(params.totalElements()), shape.hidden(), shape.activation(), shape.init());
+        features.size(params.totalElements()), shape.hidden(), shape.activation(), shape.init(),
+        shape.output() == GateOutput.PER_TENSOR ? params.size() : 1);
     DynamicBlendedOptimizer<T> opt =
         DynamicBlendedOptimizer.adamSgd(o, DynamicBlendedOptimizer.DEFAULT_NAME, type, hyper, gate);
     List<GradAndVar<? extends TType>> gv = new ArrayList<>();
@@ -240,7 +251,9 @@ public record BlendedStep<T extends TFloating>(
       gv.add(new GradAndVar<>(gradients.get(i).asOutput(), params.variable(i).asOutput()));
     }
     RuleOptimizer.Step<T> step = opt.computeUpdate(gv);
-    Operand<T> alpha = o.withName("alpha").identity(step.alpha());
+    // a per-tensor gate's step alpha is recorded as the mean of its per-tensor weights
+    Operand<T> alpha = step.alpha().shape().numDimensions() == 0 ? o.withName("alpha").identity(step.alpha())
+        : o.withName("alpha").math.mean(step.alpha(), o.constant(0));
     Ops norms = o.withSubScope("update_norms");
     Operand<T> adamNorm = globalNorm(norms, "adam", step.context().incrementsA());
     Operand<T> sgdNorm = globalNorm(norms, "sgd", step.context().incrementsB());
@@ -332,7 +345,8 @@ public record BlendedStep<T extends TFloating>(
       t = tk;
     }
     return new RuleOptimizer.Step<>(first.alpha(), t, first.variables(), first.gradients(), first.params(),
-        List.copyOf(total), List.copyOf(theta), slots.stream().map(List::copyOf).toList(), first.context());
+        List.copyOf(total), List.copyOf(theta), slots.stream().map(List::copyOf).toList(), first.context(),
+        first.nextShared());
   }
 
   /** {@code sqrt(sum_i sum(x_i^2))} over every element of every {@code xs}, named {@code name}. */

@@ -3,6 +3,7 @@ package dev.tfblend.train;
 import com.google.common.base.Preconditions;
 import dev.tfblend.BadInputException;
 import dev.tfblend.meta.GateFeatures;
+import dev.tfblend.meta.GateOutput;
 import dev.tfblend.meta.GateWeights;
 import dev.tfblend.meta.GatingNetwork;
 import dev.tfblend.model.Activation;
@@ -24,8 +25,9 @@ import org.tensorflow.types.TFloat32;
  * width). Build-time options: the gate's input mode ({@link #gateInput}, default
  * {@code flat-gradients}, the published method), its hidden width and activation, and a frozen gate
  * ({@link #frozen}: given weights, no meta step, no validation batch) or a trained gate to start
- * meta-learning from ({@link #initialGate}), and the meta step's look-ahead horizon
- * ({@link #horizon}: K steps, exact or first-order, applying the first or all K). A fresh gate is initialised with the model's
+ * meta-learning from ({@link #initialGate}), the meta step's look-ahead horizon ({@link #horizon}:
+ * K steps, exact or first-order, applying the first or all K), and the gate's output
+ * ({@link #gateOutput}: one alpha per step or per parameter tensor). A fresh gate is initialised with the model's
  * {@link dev.tfblend.model.InitScheme} ({@code model.init}). Immutable: every built step is
  * independent of the builder.
  */
@@ -37,14 +39,16 @@ public final class BlendedStepBuilder implements StepBuilder {
   private final GateWeights start;
   private final boolean frozen;
   private final BlendedStep.Horizon horizon;
+  private final GateOutput output;
 
   private BlendedStepBuilder(GateFeatures.Mode mode, int gateHidden, Activation activation, GateWeights start,
       boolean frozen) {
-    this(mode, gateHidden, activation, start, frozen, BlendedStep.Horizon.ONE);
+    this(mode, gateHidden, activation, start, frozen, BlendedStep.Horizon.ONE, GateOutput.GLOBAL);
   }
 
   private BlendedStepBuilder(GateFeatures.Mode mode, int gateHidden, Activation activation, GateWeights start,
-      boolean frozen, BlendedStep.Horizon horizon) {
+      boolean frozen, BlendedStep.Horizon horizon, GateOutput output) {
+    this.output = Preconditions.checkNotNull(output, "output");
     this.mode = Preconditions.checkNotNull(mode, "mode");
     Preconditions.checkArgument(gateHidden > 0, "gate_hidden must be positive, got %s", gateHidden);
     this.gateHidden = gateHidden;
@@ -52,6 +56,10 @@ public final class BlendedStepBuilder implements StepBuilder {
     this.start = start;
     this.frozen = frozen;
     this.horizon = Preconditions.checkNotNull(horizon, "horizon");
+    if (output != GateOutput.GLOBAL && horizon.steps() > 1) {
+      throw BadInputException.of("a per-tensor gate looks one step ahead: blended hyperparameter unroll must be 1"
+          + " with gate output per-tensor, got %d", horizon.steps());
+    }
     if (frozen && horizon.steps() > 1) {
       throw BadInputException.of("--freeze-gate has no meta step to unroll: blended hyperparameter unroll must be 1,"
           + " got %d", horizon.steps());
@@ -66,13 +74,23 @@ public final class BlendedStepBuilder implements StepBuilder {
   /** This builder with gate input {@code m}. */
   public BlendedStepBuilder gateInput(GateFeatures.Mode m) {
     Preconditions.checkState(start == null, "the gate's input mode is that of its given weights");
-    return new BlendedStepBuilder(m, gateHidden, activation, start, frozen, horizon);
+    return new BlendedStepBuilder(m, gateHidden, activation, start, frozen, horizon, output);
   }
 
   /** This builder with {@code hidden} units in the gate's hidden layer. */
   public BlendedStepBuilder gateHidden(int hidden) {
     Preconditions.checkState(start == null, "the gate's hidden width is that of its given weights");
-    return new BlendedStepBuilder(mode, hidden, activation, start, frozen, horizon);
+    return new BlendedStepBuilder(mode, hidden, activation, start, frozen, horizon, output);
+  }
+
+  /**
+   * This builder with gate output {@code o}: one alpha per step ({@code global}, the default) or
+   * one per parameter tensor ({@code per-tensor}, a fresh meta-learned gate only: given weights
+   * have one output).
+   */
+  public BlendedStepBuilder gateOutput(GateOutput o) {
+    Preconditions.checkState(start == null || o == GateOutput.GLOBAL, "given gate weights have one output");
+    return new BlendedStepBuilder(mode, gateHidden, activation, start, frozen, horizon, o);
   }
 
   /**
@@ -99,7 +117,7 @@ public final class BlendedStepBuilder implements StepBuilder {
    * @throws BadInputException for {@code steps > 1} with a frozen gate
    */
   public BlendedStepBuilder horizon(BlendedStep.Horizon h) {
-    return new BlendedStepBuilder(mode, gateHidden, activation, start, frozen, h);
+    return new BlendedStepBuilder(mode, gateHidden, activation, start, frozen, h, output);
   }
 
   /** The look-ahead horizon of the meta step. */
@@ -112,7 +130,8 @@ public final class BlendedStepBuilder implements StepBuilder {
     if (w.hidden().size() != 1) {
       throw BadInputException.of("a blended gate has one hidden layer, the weights have %s", w.hidden());
     }
-    return new BlendedStepBuilder(w.mode(), w.hidden().get(0), w.activation(), w, freeze, horizon);
+    // given weights have one output: the gate is global
+    return new BlendedStepBuilder(w.mode(), w.hidden().get(0), w.activation(), w, freeze, horizon, GateOutput.GLOBAL);
   }
 
   @Override
@@ -135,7 +154,7 @@ public final class BlendedStepBuilder implements StepBuilder {
     }
     // the validation batch is created when the meta step asks for it, so a frozen gate has none
     BlendedStep<TFloat32> step = BlendedStep.build(ctx.tf().withSubScope(name()), TFloat32.class, ctx.params(),
-        ctx.loss(), ctx.gradients(), new BlendedStep.Gate(mode, List.of(gateHidden), activation, ctx.mlp().init()),
+        ctx.loss(), ctx.gradients(), new BlendedStep.Gate(mode, List.of(gateHidden), activation, ctx.mlp().init(), output),
         frozen ? null : (m, theta) -> ctx.lossAt(m, theta, ctx.validationBatch().get()), ctx.beforeUpdate(),
         horizon, horizon.steps() == 1 ? null : (tf, k, theta) -> ctx.lossAt(tf, theta, ctx.lookAheadBatch().apply(k)));
     return new Built(step);
@@ -204,9 +223,10 @@ public final class BlendedStepBuilder implements StepBuilder {
       step.hyperparameters().set(session, operands);
     }
 
+    /** The gate's weights; empty for a per-tensor gate (gate exports have one output). */
     @Override
     public Optional<GateWeights> gateWeights(Session session) {
-      return Optional.of(step.gate().weights(session));
+      return step.gate().outputs() == 1 ? Optional.of(step.gate().weights(session)) : Optional.empty();
     }
   }
 }

@@ -34,6 +34,9 @@ import org.tensorflow.types.TFloat64;
  *       through K look-ahead steps when asked (exact, or first-order with the inner gradients held),
  *       after {@value #WARMUP_STEPS} full
  *       train+meta steps so slots, counters and the gate are not at their initial values;
+ *   <li>{@code hypergradient-blend}: the meta-gradient {@code d L_val / d logit} of its one learned
+ *       scalar ({@link HypergradientBlend}, {@code alpha = sigmoid(logit)}), built by the same
+ *       recipe as training in float64, after the same warm-up;
  *   <li>{@code adam}, {@code sgd}: the training loss gradient of the model's parameters (the
  *       optimizer does not enter it; the name selects the check).
  * </ul>
@@ -75,7 +78,7 @@ public final class GradientCheck {
   /**
    * Runs the check.
    *
-   * @param optimizer {@code blended}, {@code adam} or {@code sgd}
+   * @param optimizer {@code blended}, {@code hypergradient-blend}, {@code adam} or {@code sgd}
    * @param gateInput the gate input mode ({@code flat-gradients} or {@code gradient-stats};
    *     {@code blended} only, null for the default)
    * @throws BadInputException for an unknown optimizer or gate input, or a step outside (0, 1)
@@ -108,8 +111,10 @@ public final class GradientCheck {
     }
     return switch (opt) {
       case "blended" -> blended(mode, seed, h, new BlendedStep.Horizon(unroll, firstOrder, false));
+      case HypergradientBlend.NAME -> hypergradient(seed, h);
       case "adam", "sgd" -> lossGradient(opt, seed, h);
-      default -> throw BadInputException.of("unknown --optimizer '%s', expected blended, adam or sgd", optimizer);
+      default -> throw BadInputException.of(
+          "unknown --optimizer '%s', expected blended, hypergradient-blend, adam or sgd", optimizer);
     };
   }
 
@@ -187,6 +192,26 @@ public final class GradientCheck {
       List<Check> checks = compare(s, step.gate().parameters(), step.metaStep().gateGradients(),
           step.metaStep().validationLoss(), seed, h, "gate/", held);
       return report("blended", mode.configName(), horizon.steps(), horizon.metaGradient(), seed, h, checks);
+    });
+  }
+
+  private static Report hypergradient(long seed, double h) {
+    Dataset val = data(seed, 1);
+    Map<String, Double> values = new LinkedHashMap<>(BLEND_VALUES);
+    values.keySet().retainAll(HypergradientBlend.HYPERPARAMETERS.defaults().keySet());
+    return withModel(seed, m -> {
+      Session s = m.session();
+      HypergradientBlend<TFloat64> step = HypergradientBlend.build(m.tf().withSubScope(HypergradientBlend.NAME),
+          TFloat64.class, m.params(), m.gradients(), (meta, theta) -> batchLoss(meta, theta, val), List.of());
+      step.hyperparameters().set(s, values);
+      m.params().initialize(s, seed);
+      step.reset(s, seed + 1);
+      for (int i = 0; i < WARMUP_STEPS; i++) {
+        s.run(step.target());
+      }
+      List<Check> checks = compare(s, step.alphaSource().parameters(), step.metaStep().gateGradients(),
+          step.metaStep().validationLoss(), seed, h, "alpha/", List.of());
+      return report(HypergradientBlend.NAME, null, null, null, seed, h, checks);
     });
   }
 

@@ -2,10 +2,14 @@ package dev.tfblend.train;
 
 import com.google.common.base.Preconditions;
 import dev.tfblend.BadInputException;
+import dev.tfblend.optim.AdamCosineRule;
 import dev.tfblend.optim.AdamRule;
+import dev.tfblend.optim.ConstantBlend;
 import dev.tfblend.optim.HyperparameterTable;
 import dev.tfblend.optim.Hyperparameters;
 import dev.tfblend.optim.MomentumRule;
+import dev.tfblend.optim.ScheduledBlendRule;
+import dev.tfblend.optim.SwatsRule;
 import dev.tfblend.optim.UpdateRule;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,8 +18,11 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * The registry of optimizers a run can name: name to hyperparameter table and step-builder
- * factory. Built in: {@code adam} ({@link AdamRule}), {@code sgd} ({@link MomentumRule}) and
- * {@code blended} ({@link BlendedStep}). Every check of an optimizer name or hyperparameter
+ * factory. Built in: {@code adam} ({@link AdamRule}), {@code sgd} ({@link MomentumRule}),
+ * {@code blended} ({@link BlendedStep}) and the controls {@code constant-blend}
+ * ({@link ConstantBlend}), {@code scheduled-blend} ({@link ScheduledBlendRule}),
+ * {@code adam-cosine} ({@link AdamCosineRule}), {@code swats} ({@link SwatsRule}) and
+ * {@code hypergradient-blend} ({@link HypergradientBlend}). Every check of an optimizer name or hyperparameter
  * ({@code --set}, configs, search spaces, {@code train}, {@code tune}) goes through here and the
  * optimizer's {@link HyperparameterTable}, so all give the same messages.
  *
@@ -63,6 +70,11 @@ public final class Optimizers {
     registerRule(MomentumRule.HYPERPARAMETERS, (h, s) -> MomentumRule.of(h.get("lr"), h.get("momentum"),
         h.get("weightDecay"), s.get("nesterov") == 1.0));
     register(new Spec(BlendedStep.HYPERPARAMETERS, Optimizers::blended));
+    registerRule(ConstantBlend.HYPERPARAMETERS, (h, s) -> ConstantBlend.rule(h));
+    registerRule(ScheduledBlendRule.HYPERPARAMETERS, (h, s) -> ScheduledBlendRule.of(h));
+    registerRule(AdamCosineRule.HYPERPARAMETERS, (h, s) -> AdamCosineRule.of(h));
+    registerRule(SwatsRule.HYPERPARAMETERS, (h, s) -> SwatsRule.of(h));
+    register(new Spec(HypergradientBlend.HYPERPARAMETERS, (values, blend) -> HypergradientBlend.stepBuilder()));
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.tfblend.optim.Hyperparameter;
 import dev.tfblend.optim.HyperparameterTable;
 import dev.tfblend.optim.Hyperparameters;
 import dev.tfblend.optim.RuleOptimizer;
+import dev.tfblend.optim.SharedStateRule;
 import dev.tfblend.optim.UpdateRule;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -102,6 +103,20 @@ public final class RuleStepBuilder implements StepBuilder {
     @Override
     public void reset(Session session, long seed) {
       optimizer.reset(session);
+    }
+
+    /** The values of the rule's shared slots ({@link SharedStateRule}), in their order. */
+    @Override
+    public Map<String, Double> sharedState(Session session) {
+      Map<String, Double> state = new LinkedHashMap<>();
+      if (optimizer.rule() instanceof SharedStateRule<TFloat32> sr) {
+        for (String n : sr.sharedSlotNames()) {
+          try (TFloat32 t = (TFloat32) session.runner().fetch(optimizer.sharedSlot(n).orElseThrow()).run().get(0)) {
+            state.put(n, (double) t.getFloat());
+          }
+        }
+      }
+      return state;
     }
 
     @Override

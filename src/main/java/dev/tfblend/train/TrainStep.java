@@ -43,6 +43,14 @@ public interface TrainStep {
   void setHyperparameters(Session session, Map<String, Double> values);
 
   /**
+   * The optimizer's state shared across parameters, by name, as it is now (for {@code swats}: its
+   * phase, switch step and SGD rate), for the run's record; empty by default.
+   */
+  default Map<String, Double> sharedState(Session session) {
+    return Map.of();
+  }
+
+  /**
    * A copy of the current weights of the gate this step learns or applies, or empty for a step
    * without a gate (the default).
    */
