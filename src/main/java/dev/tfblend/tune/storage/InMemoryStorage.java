@@ -182,20 +182,12 @@ public final class InMemoryStorage implements TrialStorage {
   }
 
   @Override
-  public void setStudyUserAttr(long studyId, String key, Object value) {
+  public void setStudyAttr(long studyId, boolean system, String key, Object value) {
     Objects.requireNonNull(key, "key");
     String json = TrialRows.toJson(value);
     synchronized (lock) {
-      study(studyId).userAttrs.put(key, json);
-    }
-  }
-
-  @Override
-  public void setStudySystemAttr(long studyId, String key, Object value) {
-    Objects.requireNonNull(key, "key");
-    String json = TrialRows.toJson(value);
-    synchronized (lock) {
-      study(studyId).systemAttrs.put(key, json);
+      StudyRecord st = study(studyId);
+      (system ? st.systemAttrs : st.userAttrs).put(key, json);
     }
   }
 
@@ -316,16 +308,7 @@ public final class InMemoryStorage implements TrialStorage {
   }
 
   @Override
-  public void setTrialUserAttr(long trialId, String key, Object value) {
-    setAttr(trialId, key, value, false);
-  }
-
-  @Override
-  public void setTrialSystemAttr(long trialId, String key, Object value) {
-    setAttr(trialId, key, value, true);
-  }
-
-  private void setAttr(long trialId, String key, Object value, boolean system) {
+  public void setTrialAttr(long trialId, boolean system, String key, Object value) {
     Objects.requireNonNull(key, "key");
     synchronized (lock) {
       FrozenTrial t = updatable(trialId);

@@ -398,16 +398,7 @@ public final class RdbStorage implements TrialStorage {
   }
 
   @Override
-  public void setStudyUserAttr(long studyId, String key, Object value) {
-    setStudyAttr(false, studyId, key, value);
-  }
-
-  @Override
-  public void setStudySystemAttr(long studyId, String key, Object value) {
-    setStudyAttr(true, studyId, key, value);
-  }
-
-  private void setStudyAttr(boolean system, long studyId, String key, Object value) {
+  public void setStudyAttr(long studyId, boolean system, String key, Object value) {
     Objects.requireNonNull(key, "key");
     String json = TrialRows.toJson(value);
     onStudy(true, studyId, c -> {
@@ -543,16 +534,7 @@ public final class RdbStorage implements TrialStorage {
   }
 
   @Override
-  public void setTrialUserAttr(long trialId, String key, Object value) {
-    setAttr(false, trialId, key, value);
-  }
-
-  @Override
-  public void setTrialSystemAttr(long trialId, String key, Object value) {
-    setAttr(true, trialId, key, value);
-  }
-
-  private void setAttr(boolean system, long trialId, String key, Object value) {
+  public void setTrialAttr(long trialId, boolean system, String key, Object value) {
     Objects.requireNonNull(key, "key");
     String json = TrialRows.toJson(value);
     updateTrial(trialId, (c, row) -> rows.putAttr(c, system, trialId, key, json));

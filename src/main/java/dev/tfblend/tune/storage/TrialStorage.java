@@ -132,11 +132,21 @@ public interface TrialStorage extends AutoCloseable {
   /** The study's system attributes, by key; an unmodifiable snapshot. */
   Map<String, Object> getStudySystemAttrs(long studyId);
 
+  /**
+   * Sets a user ({@code system} false) or system attribute of the study to a JSON-like value,
+   * replacing any earlier value.
+   */
+  void setStudyAttr(long studyId, boolean system, String key, Object value);
+
   /** Sets a user attribute of the study to a JSON-like value (replacing any earlier value). */
-  void setStudyUserAttr(long studyId, String key, Object value);
+  default void setStudyUserAttr(long studyId, String key, Object value) {
+    setStudyAttr(studyId, false, key, value);
+  }
 
   /** Sets a system attribute of the study to a JSON-like value (replacing any earlier value). */
-  void setStudySystemAttr(long studyId, String key, Object value);
+  default void setStudySystemAttr(long studyId, String key, Object value) {
+    setStudyAttr(studyId, true, key, value);
+  }
 
   /**
    * Atomically sets the study's system attribute {@code key} to {@code value} when its current
@@ -213,11 +223,21 @@ public interface TrialStorage extends AutoCloseable {
   /** Records the value reported at {@code step} (overwrites an earlier report of that step). */
   void setTrialIntermediateValue(long trialId, int step, double value);
 
+  /**
+   * Sets a user ({@code system} false) or system attribute of an unfinished trial to a JSON-like
+   * value (null, Boolean, Number, String, List, Map).
+   */
+  void setTrialAttr(long trialId, boolean system, String key, Object value);
+
   /** Sets a user attribute to a JSON-like value (null, Boolean, Number, String, List, Map). */
-  void setTrialUserAttr(long trialId, String key, Object value);
+  default void setTrialUserAttr(long trialId, String key, Object value) {
+    setTrialAttr(trialId, false, key, value);
+  }
 
   /** Sets a system attribute to a JSON-like value (reserved for the library). */
-  void setTrialSystemAttr(long trialId, String key, Object value);
+  default void setTrialSystemAttr(long trialId, String key, Object value) {
+    setTrialAttr(trialId, true, key, value);
+  }
 
   // ---- reads
 
