@@ -96,7 +96,9 @@ public final class TfBlendCommand implements Runnable {
         return "no space left on device (the disk is full); free some space and run again";
       }
     }
-    String text = ex.toString();
+    // a storage failure's message names the database and what went wrong: no class name needed
+    String text = ex instanceof dev.tfblend.tune.storage.StorageException && ex.getMessage() != null
+        ? ex.getMessage() : ex.toString();
     int nl = text.indexOf('\n');
     return (nl < 0 ? text : text.substring(0, nl)).strip();
   }
