@@ -74,7 +74,7 @@ public final class TrainCommand implements Callable<Integer> {
 
   @CommandLine.Mixin OutDirOptions output;
 
-  @Option(names = "--quiet", description = "No progress output.")
+  @Option(names = {"-q", "--quiet"}, description = "No progress output.")
   boolean quiet;
 
   @Option(names = "--json", description = "Progress as one JSON object per epoch on stdout.")

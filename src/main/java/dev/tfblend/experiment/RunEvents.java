@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -18,7 +19,7 @@ import java.util.stream.Stream;
  * evaluated epoch (step = epoch, 0 = before training; {@code loss/train} is the loss over the
  * whole training split); every per-step output of the optimizer (the blend's {@code alpha}) as
  * {@code <name>/step} at steps 1, 2, ...; the hyperparameters as a text table
- * ({@code hyperparameters}) and, when given, a one-line {@code note} (why the run ended early).
+ * ({@code hyperparameters}; whole numbers written as integers) and, when given, a one-line {@code note} (why the run ended early).
  */
 final class RunEvents {
   /** The directory name of a run's TensorBoard logs, under the run or output directory. */
@@ -37,7 +38,10 @@ final class RunEvents {
       Map<String, double[]> stepOutputs, String note) {
     removeEventFiles(logDir);
     try (TensorBoardWriter tb = new TensorBoardWriter(logDir)) {
-      tb.hyperparameters("hyperparameters", hyperparameters);
+      Map<String, Object> shown = new LinkedHashMap<>();
+      hyperparameters.forEach((k, v) -> shown.put(k, v instanceof Double d && d == Math.rint(d)
+          && Math.abs(d) < 1e15 ? (Object) d.longValue() : v));
+      tb.hyperparameters("hyperparameters", shown);
       for (Trainer.EpochRecord e : epochs) {
         tb.scalar("loss/train", e.epoch(), e.trainLoss());
         tb.scalar("loss/validation", e.epoch(), e.valLoss());

@@ -46,6 +46,9 @@ import java.util.Map;
  *   <li>{@code manifest.json}: the full config, {@code data_resolved} (the data settings used,
  *       the source's defaults filled in for unset fields), seeds, versions, git commit,
  *       start time;
+ *   <li>{@code tensorboard/}: the run as TensorBoard logs, written after training from the
+ *       recorded values ({@link RunEvents}: losses and validation accuracy per epoch, the
+ *       blend's alpha per step, the hyperparameters as text);
  *   <li>{@code saved-model/}: the trained classifier ({@link SavedModelExporter});
  *   <li>for the {@code blended} optimizer, {@code gate/}: the trained (or frozen) gate
  *       ({@link GateExporter}), and in {@code result.json} an {@code alpha_trace}
@@ -190,6 +193,8 @@ public final class TrainExperiment {
       }
       double wall = (System.nanoTime() - start) / 1e9;
       Map<String, Object> manifest = manifest(config, params, choice, started, data);
+      RunEvents.write(dir.path().resolve(RunEvents.DIR), params, result.epochs(), result.stepOutputs(),
+          result.stopReason() == null ? null : "stopped early: " + result.stopReason());
       if (result.stopReason() != null) {
         writeJson(dir.path().resolve("result.json"), withState(resultJson(config, params, result, wall), sharedState));
         writeJson(dir.path().resolve("manifest.json"), manifest);
