@@ -168,7 +168,7 @@ public final class TrainExperiment {
     Instant started = Instant.now();
     try (OutputDir dir = OutputDir.stage(out, "train", force)) {
       DataSplits data = DataSources.load(config.data());
-      Mlp mlp = config.model().toMlp();
+      Mlp mlp = DataSources.model(config.model(), config.data(), data);
       if (mlp.inputSize() != data.train().numFeatures()) {
         throw BadInputException.of("model.layers starts with %s inputs but the data (%s) has %s features",
             mlp.inputSize(), config.data().source(), data.train().numFeatures());
@@ -338,6 +338,13 @@ public final class TrainExperiment {
       case "blobs" -> m.put("seed", data.seed() == null ? DataSources.BLOBS_DEFAULT_SEED : data.seed());
       case "mnist1d" -> {
         m.put("seed", data.seed() == null ? Mnist1dConfig.defaults().seed() : data.seed());
+        m.put("validation_size",
+            data.validationSize() == null ? DataSplits.DEFAULT_VALIDATION_SIZE : data.validationSize());
+        m.put("split_seed", data.splitSeed() == null ? DataSplits.DEFAULT_SPLIT_SEED : data.splitSeed());
+      }
+      case "csv" -> {
+        m.put("train", data.train());
+        m.put("test", data.test());
         m.put("validation_size",
             data.validationSize() == null ? DataSplits.DEFAULT_VALIDATION_SIZE : data.validationSize());
         m.put("split_seed", data.splitSeed() == null ? DataSplits.DEFAULT_SPLIT_SEED : data.splitSeed());

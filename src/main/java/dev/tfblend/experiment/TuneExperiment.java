@@ -185,7 +185,7 @@ public final class TuneExperiment {
       org.tensorflow.TensorFlow.version();
       double tfLoadSeconds = (System.nanoTime() - tfStart) / 1e9;
       DataSplits data = DataSources.load(config.data());
-      Mlp mlp = config.model().toMlp();
+      Mlp mlp = DataSources.model(config.model(), config.data(), data);
       AtomicReference<Study> tuning = new AtomicReference<>();
       Thread hook = new Thread(() -> onInterrupt(tuning.get(), name, storageShown, progress), "tune-interrupt");
       Runtime.getRuntime().addShutdownHook(hook);
