@@ -22,10 +22,11 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     header = "Run the whole study: tune, final runs, plots, report, SavedModels.",
     description = {
-      "Tunes the blended optimizer, Adam and SGD-momentum on MNIST-1D (one study each),",
-      "trains the best of each again, and writes runs/<study>/{results.json, report.md,",
-      "manifest.json, *.png, study.db} and saved-models/<study>/{DynamicBlended,Adam,SGD,gate}/.",
-      "Defaults reproduce the published study (configs/seed-experiment.json, embedded).",
+      "Tunes the blended optimizer, Adam and SGD-momentum on MNIST-1D (one study each), trains"
+          + " the best of each again, and writes runs/<study>/{results.json, report.md, report.html,"
+          + " manifest.json, *.png, tensorboard/, study.db} and"
+          + " saved-models/<study>/{DynamicBlended,Adam,SGD,gate}/. Defaults"
+          + " reproduce the published study (configs/seed-experiment.json, embedded).",
       "Rerunning with the same --study resumes it: finished trials are kept.",
       "Processes started with the same --study on one --storage share each study's budget;"
           + " one of them does the final runs and writes the outputs, the others exit 0 naming it."
