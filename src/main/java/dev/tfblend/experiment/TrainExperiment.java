@@ -209,7 +209,7 @@ public final class TrainExperiment {
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("config", config);
         run.put("seed", config.seed());
-        run.put("params", params);
+        run.put("params", JsonParams.of(params));
         run.put("started_from", choice.gate() == null ? null : choice.gate().toString());
         run.put("frozen", blend.freezeGate());
         run.put("test_accuracy", result.testAccuracy());
@@ -235,7 +235,7 @@ public final class TrainExperiment {
       double wallSeconds) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("optimizer", config.optimizer());
-    m.put("params", params);
+    m.put("params", JsonParams.of(params));
     m.put("seed", config.seed());
     List<Map<String, Object>> epochs = new ArrayList<>();
     for (Trainer.EpochRecord e : r.epochs()) {
@@ -299,7 +299,7 @@ public final class TrainExperiment {
     m.put("config", config);
     Map<String, Object> resolved = resolvedData(config.data());
     m.put("data_resolved", resolved);
-    m.put("effective_params", params);
+    m.put("effective_params", JsonParams.of(params));
     if (config.optimizer().equals("blended")) {
       Map<String, Object> gate = new LinkedHashMap<>();
       gate.put("gate_input", choice.gateInput());

@@ -49,6 +49,12 @@ class TrainCommandTest {
         "--set", "model.layers=40,16,10", "--out", dir.toString()), err.toString());
     assertEquals("", err.toString(), "-q prints no progress");
     JsonNode r = new ObjectMapper().readTree(dir.resolve("result.json").toFile());
+    assertTrue(r.at("/params/total_steps").isIntegralNumber() && r.at("/params/gate_hidden").isIntegralNumber(),
+        "counts are JSON integers: " + r.get("params"));
+    assertEquals(0.01, r.at("/params/adam_lr").doubleValue());
+    JsonNode manifest = new ObjectMapper().readTree(dir.resolve("manifest.json").toFile());
+    assertEquals(64, manifest.at("/effective_params/total_steps").intValue());
+    assertTrue(manifest.at("/effective_params/total_steps").isIntegralNumber());
     try (Stream<Path> files = Files.list(dir.resolve("tensorboard"))) {
       List<Path> events = files.toList();
       assertEquals(1, events.size(), events.toString());

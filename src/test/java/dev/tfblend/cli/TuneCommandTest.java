@@ -90,6 +90,8 @@ class TuneCommandTest {
       assertTrue(fin.get("test_loss").isNumber());
     }
     assertTrue(r.at("/optimizers/DynamicBlended/final/alpha_per_step").size() > 0, "alpha trace");
+    assertTrue(r.at("/optimizers/DynamicBlended/final/params/gate_hidden").isIntegralNumber(), "a count is an integer");
+    assertTrue(r.at("/optimizers/SGD/final/params/nesterov").isIntegralNumber(), "a flag is an integer");
 
     for (String png : List.of("final_comparison.png", "alpha_trajectory.png",
         "DynamicBlended_optimization_history.png", "Adam_optimization_history.png",
