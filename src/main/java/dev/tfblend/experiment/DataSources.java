@@ -72,7 +72,7 @@ public final class DataSources {
 
   /**
    * The user's files: {@code data.train} and {@code data.test} read by {@link
-   * DatasetCsv#readTable} (a {@code label} first column and the same
+   * DatasetCsv#readLabelled} (a {@code label} first column, header line optional, and the same
    * feature columns in both); the classes are {@code 0} to the largest training label; the
    * validation rows are carved from the training file as for MNIST-1D ({@link
    * DataSplits#of(Dataset, Dataset, int, long)}).
@@ -82,8 +82,8 @@ public final class DataSources {
    *     another width, a value beyond float32, too few rows for the validation split
    */
   static DataSplits csv(DataConfig config) {
-    DatasetCsv.Table train = DatasetCsv.readTable(Path.of(config.train()));
-    DatasetCsv.Table test = DatasetCsv.readTable(Path.of(config.test()));
+    DatasetCsv.Table train = DatasetCsv.readLabelled(Path.of(config.train()));
+    DatasetCsv.Table test = DatasetCsv.readLabelled(Path.of(config.test()));
     for (DatasetCsv.Table t : List.of(train, test)) {
       if (!t.hasLabel()) {
         throw BadInputException.of("%s line 1 column 1: the first column must be 'label' (data.%s), got '%s'",
