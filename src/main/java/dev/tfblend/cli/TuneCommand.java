@@ -52,7 +52,7 @@ public final class TuneCommand implements Callable<Integer> {
   Integer finalSeeds;
 
   @Option(names = "--repeats", paramLabel = "N",
-      description = "Whole studies (search and final runs) on study seeds S, S+1, ..., S+N-1; N > 1 adds per-optimizer means, 95% intervals and paired tests over the repeats (default 1).")
+      description = "Whole studies (search and final runs) on study seeds S, S+1, ..., S+N-1; N > 1 adds per-optimizer means, 95%% intervals and paired tests over the repeats (default 1).")
   Integer repeats;
 
   @Option(names = "--set", paramLabel = "FIELD=VALUE",
