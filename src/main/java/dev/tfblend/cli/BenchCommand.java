@@ -26,9 +26,11 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     header = "Measure steps/s, graph build and evaluation time, and a default tune's cost.",
-    description = {"Times every optimizer on MNIST-1D with the default MLP (median over timed epochs",
-        "after warm-up) at each batch size, then runs a default tune in a child JVM for its wall",
-        "time and peak resident memory. Wall-clock figures: the load averages are reported."})
+    description = {
+      "Times every optimizer on MNIST-1D with the default MLP (median over timed epochs after"
+          + " warm-up) at each batch size, then runs a default tune in a child JVM for its wall time"
+          + " and peak resident memory. Wall-clock figures: the load averages are reported."
+    })
 public final class BenchCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

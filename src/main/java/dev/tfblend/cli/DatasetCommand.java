@@ -29,8 +29,8 @@ import picocli.CommandLine.Option;
     defaultValueProvider = DatasetCommand.Defaults.class,
     header = "Generate MNIST-1D as CSV (the official generator, bit for bit).",
     description = {
-      "Generate MNIST-1D (the official generator, ported bit for bit) as CSV.",
-      "Writes DIR/train.csv, DIR/test.csv and DIR/dataset.json; defaults give the official set."
+      "Generate MNIST-1D (the official generator, ported bit for bit) as CSV. Writes"
+          + " DIR/train.csv, DIR/test.csv and DIR/dataset.json; defaults give the official set."
     })
 public final class DatasetCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

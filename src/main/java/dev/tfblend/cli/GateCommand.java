@@ -16,11 +16,11 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     header = "Alpha from a gate SavedModel, or describe one.",
     description = {
-      "The blend weight alpha for each feature vector, from a gate SavedModel (signature gate:",
-      "features float32 [-1, n] -> alpha [-1, 1]). Input: CSV of numbers (optional header) or",
-      "JSON lines ([..] or {\"features\": [..]}). Writes {\"model\", \"input_mode\", \"input_size\",",
-      "\"alpha\": [...]} as JSON to --out or standard output. --describe prints the manifest and",
-      "the signature without running the model.",
+      "The blend weight alpha for each feature vector, from a gate SavedModel (signature gate:"
+          + " features float32 [-1, n] -> alpha [-1, 1]). Input: CSV of numbers (optional header) or"
+          + " JSON lines ([..] or {\"features\": [..]}). Writes {\"model\", \"input_mode\","
+          + " \"input_size\", \"alpha\": [...]} as JSON to --out or standard output. --describe prints"
+          + " the manifest and the signature without running the model.",
       "Loading a SavedModel runs its graph: load only models you trust."
     })
 public final class GateCommand implements Callable<Integer> {

@@ -17,8 +17,10 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "gradcheck", mixinStandardHelpOptions = true,
     header = "Check gradients and the meta-gradient against finite differences.",
-    description = {"Check the blended optimizer's meta-gradient (or the plain loss gradient)",
-        "against central finite differences in float64; prints a JSON report."})
+    description = {
+      "Check the blended optimizer's meta-gradient (or the plain loss gradient) against central"
+          + " finite differences in float64; prints a JSON report."
+    })
 public final class GradcheckCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -15,10 +15,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     header = "Class probabilities from a classifier SavedModel.",
     description = {
-      "Class probabilities and the predicted label for each row of a data set CSV, from a",
-      "classifier SavedModel (signature serving_default, as train writes to saved-model/).",
-      "Writes the CSV row,predicted,p0..p<C-1>[,label] to --out or standard output; when the",
-      "input has a label column, prints the accuracy on standard error.",
+      "Class probabilities and the predicted label for each row of a data set CSV, from a"
+          + " classifier SavedModel (signature serving_default, as train writes to saved-model/)."
+          + " Writes the CSV row,predicted,p0..p<C-1>[,label] to --out or standard output; when the"
+          + " input has a label column, prints the accuracy on standard error.",
       "Loading a SavedModel runs its graph: load only models you trust."
     })
 public final class PredictCommand implements Callable<Integer> {

@@ -20,8 +20,8 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     versionProvider = TfBlendCommand.Version.class,
     description = {
-      "Meta-learned blending of Adam and SGD-momentum on TensorFlow Java,",
-      "with an Optuna-compatible tuner for a fair comparison on MNIST-1D."
+      "Meta-learned blending of Adam and SGD-momentum on TensorFlow Java, with an"
+          + " Optuna-compatible tuner for a fair comparison on MNIST-1D."
     },
     subcommands = {
       TuneCommand.class,

@@ -24,10 +24,12 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     header = "Train the MLP with one optimizer (adam, sgd, blended).",
     description = {
-      "Train the MLP on MNIST-1D with one optimizer; write result.json, manifest.json and",
-      "saved-model/ into --out (blended: also gate/, and the alpha trace in result.json).",
-      "Progress: one line per epoch on stderr (--quiet: none; --json: one JSON object per",
-      "epoch on stdout)."
+      "Train the MLP on MNIST-1D (or your CSV files: --set data.source=csv --set data.train=FILE"
+          + " --set data.test=FILE) with one optimizer; write result.json, manifest.json,"
+          + " tensorboard/ and saved-model/ into --out (blended: also gate/, and the alpha trace in"
+          + " result.json)."
+          + " Progress: one line per epoch on stderr (--quiet: none; --json: one JSON object per epoch"
+          + " on stdout)."
     })
 public final class TrainCommand implements Callable<Integer> {
   /** Options named after the config fields they set (see {@link OptionFields}). */
@@ -74,7 +76,7 @@ public final class TrainCommand implements Callable<Integer> {
 
   @CommandLine.Mixin OutDirOptions output;
 
-  @Option(names = "--quiet", description = "No progress output.")
+  @Option(names = {"-q", "--quiet"}, description = "No progress output.")
   boolean quiet;
 
   @Option(names = "--json", description = "Progress as one JSON object per epoch on stdout.")

@@ -22,10 +22,11 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     header = "Run the whole study: tune, final runs, plots, report, SavedModels.",
     description = {
-      "Tunes the blended optimizer, Adam and SGD-momentum on MNIST-1D (one study each),",
-      "trains the best of each again, and writes runs/<study>/{results.json, report.md,",
-      "manifest.json, *.png, study.db} and saved-models/<study>/{DynamicBlended,Adam,SGD,gate}/.",
-      "Defaults reproduce the published study (configs/seed-experiment.json, embedded).",
+      "Tunes the blended optimizer, Adam and SGD-momentum on MNIST-1D (one study each), trains"
+          + " the best of each again, and writes runs/<study>/{results.json, report.md, report.html,"
+          + " manifest.json, *.png, tensorboard/, study.db} and"
+          + " saved-models/<study>/{DynamicBlended,Adam,SGD,gate}/. Defaults"
+          + " reproduce the published study (configs/seed-experiment.json, embedded).",
       "Rerunning with the same --study resumes it: finished trials are kept.",
       "Processes started with the same --study on one --storage share each study's budget;"
           + " one of them does the final runs and writes the outputs, the others exit 0 naming it."
@@ -51,7 +52,7 @@ public final class TuneCommand implements Callable<Integer> {
   Integer finalSeeds;
 
   @Option(names = "--repeats", paramLabel = "N",
-      description = "Whole studies (search and final runs) on study seeds S, S+1, ..., S+N-1; N > 1 adds per-optimizer means, 95% intervals and paired tests over the repeats (default 1).")
+      description = "Whole studies (search and final runs) on study seeds S, S+1, ..., S+N-1; N > 1 adds per-optimizer means, 95%% intervals and paired tests over the repeats (default 1).")
   Integer repeats;
 
   @Option(names = "--set", paramLabel = "FIELD=VALUE",

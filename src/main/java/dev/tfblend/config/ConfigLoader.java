@@ -28,7 +28,7 @@ public final class ConfigLoader {
   /** Config field paths {@code --set} accepts besides hyperparameters. */
   public static final List<String> FIELDS = List.of("optimizer", "epochs", "batchSize", "seed",
       "model.layers", "model.activation", "model.init", "data.source", "data.seed", "data.validationSize", "data.validation",
-      "data.splitSeed");
+      "data.splitSeed", "data.train", "data.test");
 
   private static final ObjectMapper MAPPER = JsonConfig.MAPPER;
 

@@ -31,7 +31,17 @@ public record DataSplits(Dataset train, Dataset validation, Dataset test) {
    *     {@code splitSeed} is not in {@code [0, 2^32)}
    */
   public static DataSplits of(Mnist1dData data, int validationSize, long splitSeed) {
-    Dataset full = data.train();
+    return of(data.train(), data.test(), validationSize, splitSeed);
+  }
+
+  /**
+   * Splits {@code full} into train and validation as {@link #of(Mnist1dData, int, long)} does
+   * (the same carving for the same size and seed); {@code test} is passed through.
+   *
+   * @throws BadInputException if {@code validationSize} is not in {@code [1, full.size() - 1]}
+   *     or {@code splitSeed} is not in {@code [0, 2^32)}
+   */
+  public static DataSplits of(Dataset full, Dataset test, int validationSize, long splitSeed) {
     int n = full.size();
     if (validationSize < 1 || validationSize >= n) {
       throw BadInputException.of(
@@ -46,7 +56,7 @@ public record DataSplits(Dataset train, Dataset validation, Dataset test) {
     int[] train = Arrays.copyOfRange(perm, validationSize, n);
     Arrays.sort(val);
     Arrays.sort(train);
-    return new DataSplits(full.subset(train), full.subset(val), data.test());
+    return new DataSplits(full.subset(train), full.subset(val), test);
   }
 
   /** The default split of the default data set: 3200 train, 800 validation, 1000 test. */

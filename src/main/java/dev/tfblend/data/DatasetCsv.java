@@ -135,15 +135,39 @@ public final class DatasetCsv {
    * @throws BadInputException naming the file, line and column of the first problem
    */
   public static Table readTable(Path file) {
+    return readTable(file, false);
+  }
+
+  /**
+   * Reads a labelled data set CSV: {@code label,x0,...} with a header line, or without one (a
+   * first line of numbers is then the first row, its first column the label, and the feature
+   * columns are named {@code x0, x1, ...} in messages).
+   *
+   * @throws BadInputException naming the file, line and column of the first problem
+   */
+  public static Table readLabelled(Path file) {
+    return readTable(file, true);
+  }
+
+  private static Table readTable(Path file, boolean labelledWithoutHeader) {
     List<String> lines;
     lines = InputLimits.readLines(file, InputLimits.MAX_DATA_FILE_BYTES);
     if (lines.isEmpty() || lines.get(0).isBlank()) {
       throw BadInputException.of("%s line 1: missing header", file);
     }
     List<String> header = List.of(InputLimits.stripBom(lines.get(0)).strip().split(",", -1));
+    int firstData = 1;
     if (header.stream().allMatch(DatasetCsv::isNumber)) {
-      throw BadInputException.of("%s line 1 looks like data, not a header; the data set format"
-          + " starts with a header line 'label,x0,...' or 'x0,...'", file);
+      if (!labelledWithoutHeader) {
+        throw BadInputException.of("%s line 1 looks like data, not a header; the data set format"
+            + " starts with a header line 'label,x0,...' or 'x0,...'", file);
+      }
+      List<String> named = new ArrayList<>(List.of("label"));
+      for (int j = 0; j < header.size() - 1; j++) {
+        named.add("x" + j);
+      }
+      header = List.copyOf(named);
+      firstData = 0;
     }
     boolean hasLabel = header.get(0).strip().equals("label");
     int first = hasLabel ? 1 : 0;
@@ -151,8 +175,8 @@ public final class DatasetCsv {
     List<double[]> rows = new ArrayList<>();
     List<Integer> labels = new ArrayList<>();
     List<Integer> rowLines = new ArrayList<>();
-    for (int li = 1; li < lines.size(); li++) {
-      String line = lines.get(li).strip();
+    for (int li = firstData; li < lines.size(); li++) {
+      String line = (li == 0 ? InputLimits.stripBom(lines.get(li)) : lines.get(li)).strip();
       if (line.isEmpty()) {
         continue;
       }

@@ -23,7 +23,7 @@ final class FinalExports {
     extra.put("tune_run", run);
     extra.put("study", study);
     extra.put("optimizer", optimizer);
-    extra.put("params", params);
+    extra.put("params", JsonParams.of(params));
     extra.put("seed", seed);
     extra.put("epochs", config.finalEpochs());
     extra.put("batch_size", config.batchSize());

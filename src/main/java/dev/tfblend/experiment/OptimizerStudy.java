@@ -62,12 +62,15 @@ final class OptimizerStudy implements AutoCloseable {
   private final double buildSeconds;
   private final Study study;
   private final TuneProgress progress;
+  private final Path events;
   private TuneObjective objective;
   private Double meanTrialSeconds;
   private boolean closed;
 
   private OptimizerStudy(String key, TuneConfig config, Validated valid, Mlp mlp,
-      TrainingGraph graph, int batchesPerEpoch, double buildSeconds, Study study, TuneProgress progress) {
+      TrainingGraph graph, int batchesPerEpoch, double buildSeconds, Study study, TuneProgress progress,
+      Path events) {
+    this.events = events;
     this.key = key;
     this.config = config;
     this.search = config.search().get(key);
@@ -85,11 +88,13 @@ final class OptimizerStudy implements AutoCloseable {
    * Opens optimizer {@code key}'s study (creating it with the config stored in it, or checking
    * the config against the stored one) and builds its graph. Runs no trial.
    *
+   * @param events this study's TensorBoard directory ({@code trial-<n>/} per trial, {@code
+   *     final-seed-<seed>/} per final run)
    * @throws BadInputException when the study was created with a config whose trials measure
    *     something else
    */
   static OptimizerStudy open(String key, TuneConfig config, Mlp mlp, DataSplits data, TrialStorage storage,
-      String runName, TuneProgress progress, StudyResume.Heartbeat heartbeat) {
+      String runName, TuneProgress progress, StudyResume.Heartbeat heartbeat, Path events) {
     TuneConfig.OptimizerSearch search = config.search().get(key);
     Validated valid = validate(key, config);
     String studyName = runName + "-" + key;
@@ -123,7 +128,7 @@ final class OptimizerStudy implements AutoCloseable {
       throw e;
     }
     return new OptimizerStudy(key, config, valid, mlp, graph, batchesPerEpoch,
-        (System.nanoTime() - buildStart) / 1e9, study, progress);
+        (System.nanoTime() - buildStart) / 1e9, study, progress, events);
   }
 
   Study study() {
@@ -148,7 +153,7 @@ final class OptimizerStudy implements AutoCloseable {
    */
   void tune(AtomicReference<Study> tuning, StudyResume.Heartbeat heartbeat) {
     int done = finished();
-    objective = new TuneObjective(key, config, graph, space, fixed, batchesPerEpoch, study, progress);
+    objective = new TuneObjective(key, config, graph, space, fixed, batchesPerEpoch, study, progress, events);
     // a trial's outcome is printed once it is stored: what the user saw before a Ctrl-C is kept
     study.addListener((s, t) -> progress.finished(key, objective.label(), outcome(t)));
     int remaining = config.trialsFor(key) - done;
@@ -164,7 +169,7 @@ final class OptimizerStudy implements AutoCloseable {
     study.optimizeShared(objective, config.trialsFor(key), heartbeat.poll(), running -> progress.notice(String.format(
         Locale.ROOT, "%s: the rest of the budget is taken by running trial%s %s (other processes); waiting for"
             + " them (a trial whose process died is failed and run again once its heartbeat is %d s old)",
-        key, running.size() == 1 ? "" : "s", running, heartbeat.grace().toSeconds())));
+        key, running.size() == 1 ? "" : "s", running, heartbeat.grace().toSeconds())), TuneObjective.CAUGHT);
     tuning.set(null);
     if (study.isInterrupted()) {
       awaitHalt();
@@ -197,7 +202,7 @@ final class OptimizerStudy implements AutoCloseable {
       putTotalSteps(hp, config.finalEpochs(), batchesPerEpoch);
       for (int k = 0; k < config.finalSeeds(); k++) {
         long seed = config.seed() + 1000 + k;
-        finals.add(finalRun(key, graph, config, hp, seed, progress, k));
+        finals.add(finalRun(key, graph, config, hp, seed, progress, k, events));
         if (k == 0 && savedModelDir != null) {
           FinalExports.export(graph, mlp, runName, key, search.optimizer(), hp, seed, config,
               savedModelDir.resolve(key), savedModelDir.resolve("gate"));
@@ -270,11 +275,13 @@ final class OptimizerStudy implements AutoCloseable {
   }
 
   private static TuneResults.FinalRun finalRun(String key, TrainingGraph graph, TuneConfig config,
-      Map<String, Double> hp, long seed, TuneProgress progress, int k) {
+      Map<String, Double> hp, long seed, TuneProgress progress, int k, Path events) {
     String what = config.finalSeeds() == 1 ? "final run" : "final " + (k + 1) + "/" + config.finalSeeds();
     graph.reinitialize(seed, hp);
     Trainer.Result r = Trainer.run(graph, new Trainer.Settings(config.finalEpochs(), config.batchSize(), seed),
         rec -> progress.epoch(key, what, rec.epoch(), config.finalEpochs(), rec.valLoss(), null));
+    RunEvents.write(events.resolve("final-seed-" + seed), hp, r.epochs(), r.stepOutputs(),
+        r.stopReason() == null ? null : "stopped early: " + r.stopReason());
     List<TuneResults.EpochFigures> epochs = new ArrayList<>();
     for (Trainer.EpochRecord e : r.epochs()) {
       epochs.add(new TuneResults.EpochFigures(e.epoch(), e.trainLoss(),

@@ -46,6 +46,9 @@ import java.util.Map;
  *   <li>{@code manifest.json}: the full config, {@code data_resolved} (the data settings used,
  *       the source's defaults filled in for unset fields), seeds, versions, git commit,
  *       start time;
+ *   <li>{@code tensorboard/}: the run as TensorBoard logs, written after training from the
+ *       recorded values ({@link RunEvents}: losses and validation accuracy per epoch, the
+ *       blend's alpha per step, the hyperparameters as text);
  *   <li>{@code saved-model/}: the trained classifier ({@link SavedModelExporter});
  *   <li>for the {@code blended} optimizer, {@code gate/}: the trained (or frozen) gate
  *       ({@link GateExporter}), and in {@code result.json} an {@code alpha_trace}
@@ -165,7 +168,7 @@ public final class TrainExperiment {
     Instant started = Instant.now();
     try (OutputDir dir = OutputDir.stage(out, "train", force)) {
       DataSplits data = DataSources.load(config.data());
-      Mlp mlp = config.model().toMlp();
+      Mlp mlp = DataSources.model(config.model(), config.data(), data);
       if (mlp.inputSize() != data.train().numFeatures()) {
         throw BadInputException.of("model.layers starts with %s inputs but the data (%s) has %s features",
             mlp.inputSize(), config.data().source(), data.train().numFeatures());
@@ -190,6 +193,8 @@ public final class TrainExperiment {
       }
       double wall = (System.nanoTime() - start) / 1e9;
       Map<String, Object> manifest = manifest(config, params, choice, started, data);
+      RunEvents.write(dir.path().resolve(RunEvents.DIR), params, result.epochs(), result.stepOutputs(),
+          result.stopReason() == null ? null : "stopped early: " + result.stopReason());
       if (result.stopReason() != null) {
         writeJson(dir.path().resolve("result.json"), withState(resultJson(config, params, result, wall), sharedState));
         writeJson(dir.path().resolve("manifest.json"), manifest);
@@ -204,7 +209,7 @@ public final class TrainExperiment {
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("config", config);
         run.put("seed", config.seed());
-        run.put("params", params);
+        run.put("params", JsonParams.of(params));
         run.put("started_from", choice.gate() == null ? null : choice.gate().toString());
         run.put("frozen", blend.freezeGate());
         run.put("test_accuracy", result.testAccuracy());
@@ -230,7 +235,7 @@ public final class TrainExperiment {
       double wallSeconds) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("optimizer", config.optimizer());
-    m.put("params", params);
+    m.put("params", JsonParams.of(params));
     m.put("seed", config.seed());
     List<Map<String, Object>> epochs = new ArrayList<>();
     for (Trainer.EpochRecord e : r.epochs()) {
@@ -294,7 +299,7 @@ public final class TrainExperiment {
     m.put("config", config);
     Map<String, Object> resolved = resolvedData(config.data());
     m.put("data_resolved", resolved);
-    m.put("effective_params", params);
+    m.put("effective_params", JsonParams.of(params));
     if (config.optimizer().equals("blended")) {
       Map<String, Object> gate = new LinkedHashMap<>();
       gate.put("gate_input", choice.gateInput());
@@ -333,6 +338,13 @@ public final class TrainExperiment {
       case "blobs" -> m.put("seed", data.seed() == null ? DataSources.BLOBS_DEFAULT_SEED : data.seed());
       case "mnist1d" -> {
         m.put("seed", data.seed() == null ? Mnist1dConfig.defaults().seed() : data.seed());
+        m.put("validation_size",
+            data.validationSize() == null ? DataSplits.DEFAULT_VALIDATION_SIZE : data.validationSize());
+        m.put("split_seed", data.splitSeed() == null ? DataSplits.DEFAULT_SPLIT_SEED : data.splitSeed());
+      }
+      case "csv" -> {
+        m.put("train", data.train());
+        m.put("test", data.test());
         m.put("validation_size",
             data.validationSize() == null ? DataSplits.DEFAULT_VALIDATION_SIZE : data.validationSize());
         m.put("split_seed", data.splitSeed() == null ? DataSplits.DEFAULT_SPLIT_SEED : data.splitSeed());

@@ -23,6 +23,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import dev.tfblend.tune.FrozenTrial;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -184,7 +185,7 @@ public final class TuneExperiment {
       org.tensorflow.TensorFlow.version();
       double tfLoadSeconds = (System.nanoTime() - tfStart) / 1e9;
       DataSplits data = DataSources.load(config.data());
-      Mlp mlp = config.model().toMlp();
+      Mlp mlp = DataSources.model(config.model(), config.data(), data);
       AtomicReference<Study> tuning = new AtomicReference<>();
       Thread hook = new Thread(() -> onInterrupt(tuning.get(), name, storageShown, progress), "tune-interrupt");
       Runtime.getRuntime().addShutdownHook(hook);
@@ -205,7 +206,8 @@ public final class TuneExperiment {
             }
             List<OptimizerStudy> now = new ArrayList<>();
             for (String key : config.optimizers()) {
-              now.add(OptimizerStudy.open(key, rc, mlp, data, storage, repName, progress, heartbeat));
+              now.add(OptimizerStudy.open(key, rc, mlp, data, storage, repName, progress, heartbeat,
+                  events(runDir, config, rep, key)));
             }
             studies.addAll(now);
             stored[0] = true;
@@ -255,7 +257,8 @@ public final class TuneExperiment {
               String key = config.optimizers().get(i);
               OptimizerStudy searched = studies.get(rep * n + i);
               OptimizerStudy st = config.repeats() == 1 ? searched
-                  : OptimizerStudy.open(key, rc, mlp, data, storage, repName, progress, heartbeat);
+                  : OptimizerStudy.open(key, rc, mlp, data, storage, repName, progress, heartbeat,
+                      events(runDir, config, rep, key));
               try {
                 if (st != searched) {
                   st.takeTimingsOf(searched);
@@ -276,9 +279,18 @@ public final class TuneExperiment {
           }
           TuneResults r = merge(previous, assemble(config, name, storageShown, results, repeats,
               (System.nanoTime() - t0) / 1e9, tfLoadSeconds, null), started);
-          List<String> pngs = TuneOutputs.write(r, config, runDir);
+          // each study's trials as stored (this invocation's and an earlier one's), for Optuna's views
+          Map<String, List<FrozenTrial>> trials = new LinkedHashMap<>();
+          for (String key : r.optimizers().keySet()) {
+            OptionalLong id = storage.findStudyIdByName(repeatName(name, 0, config.repeats()) + "-" + key);
+            if (id.isPresent()) {
+              trials.put(key, storage.getAllTrials(id.getAsLong(), EnumSet.allOf(TrialState.class)));
+            }
+          }
+          List<String> pngs = TuneOutputs.write(r, config, trials, runDir);
           progress.info("wrote " + runDir + "/{" + String.join(", ", List.of(TuneOutputs.RESULTS,
-              TuneOutputs.REPORT, TuneOutputs.MANIFEST)) + ", " + String.join(", ", pngs) + "}");
+              TuneOutputs.REPORT, TuneOutputs.HTML_REPORT, TuneOutputs.MANIFEST, RunEvents.DIR + "/")) + ", "
+              + String.join(", ", pngs) + "}");
           if (claim != null) {
             claim.finish();
           }
@@ -396,6 +408,15 @@ public final class TuneExperiment {
    * The name repeat {@code rep} (0-based) of {@code repeats} gives its studies
    * ({@code <name>-<optimizer>}): the run's name for a single repeat, {@code <name>-r<rep>} for several.
    */
+  /**
+   * The TensorBoard directory of study {@code key} in repeat {@code rep}: {@code
+   * tensorboard/<key>/}, or {@code tensorboard/r<rep>/<key>/} with several repeats.
+   */
+  static Path events(Path runDir, TuneConfig config, int rep, String key) {
+    Path root = runDir.resolve(RunEvents.DIR);
+    return config.repeats() == 1 ? root.resolve(key) : root.resolve("r" + rep).resolve(key);
+  }
+
   static String repeatName(String name, int rep, int repeats) {
     return repeats == 1 ? name : name + "-r" + rep;
   }

@@ -10,6 +10,7 @@ import dev.tfblend.tune.Study;
 import dev.tfblend.tune.Trial;
 import dev.tfblend.tune.TrialPrunedException;
 import dev.tfblend.tune.TrialState;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -30,12 +31,16 @@ import java.util.OptionalDouble;
  * the trial's user attributes {@value #SEEDS_ATTR} and {@value #VALUES_ATTR}. The trial reports
  * the first seed's validation loss after every epoch (the pruner reads these) and is pruned when
  * the pruner says so. A trial whose loss becomes non-finite throws {@link NonFiniteLossException}
- * and ends as FAIL with that reason.
+ * and ends as FAIL with that reason; the study goes on ({@link #CAUGHT} is the list of exception
+ * types passed to the study's optimize). Any other exception fails the trial and ends the study,
+ * as in Optuna.
  *
  * <p>Used from the thread that runs {@link Study#optimize}; {@link #label()} may be read by the
  * study's listeners on that thread.
  */
 final class TuneObjective implements Objective {
+  /** The exception types whose trials end as FAIL while the study goes on: a diverged run. */
+  static final List<Class<? extends Exception>> CAUGHT = List.of(NonFiniteLossException.class);
   /** User attribute: the seeds a trial was scored on (more than one seed only). */
   static final String SEEDS_ATTR = "trial_seeds";
   /** User attribute: the final validation loss on each of those seeds. */
@@ -49,6 +54,7 @@ final class TuneObjective implements Objective {
   private final Study study;
   private final TuneProgress progress;
   private final int batchesPerEpoch;
+  private final Path events;
   private final List<Double> trialSeconds = new ArrayList<>();
   private String label;
 
@@ -56,9 +62,13 @@ final class TuneObjective implements Objective {
    * @param key the study's optimizer key (progress lines)
    * @param fixed the hyperparameters a trial does not draw (defaults filled in)
    * @param batchesPerEpoch training batches per epoch (for the run length some optimizers read)
+   * @param events the study's TensorBoard directory: trial {@code n} is written to {@code
+   *     trial-<n>/} (with several trial seeds {@code trial-<n>-seed-<seed>/} per seed) once it
+   *     ends ({@link RunEvents})
    */
   TuneObjective(String key, TuneConfig config, TrainingGraph graph, SearchSpace space, Map<String, Double> fixed,
-      int batchesPerEpoch, Study study, TuneProgress progress) {
+      int batchesPerEpoch, Study study, TuneProgress progress, Path events) {
+    this.events = events;
     this.batchesPerEpoch = batchesPerEpoch;
     this.key = key;
     this.config = config;
@@ -91,7 +101,8 @@ final class TuneObjective implements Objective {
         long seed = trialSeed(config.seed(), config.trialSeedMode(), trial.number(), s);
         seeds.add(seed);
         values[s] = train(trial, hp, seed, s == 0, n == 1 ? what : what + " seed " + (s + 1) + "/" + n, best,
-            (n - 1 - s) * config.epochs());
+            (n - 1 - s) * config.epochs(),
+            n == 1 ? "trial-" + trial.number() : "trial-" + trial.number() + "-seed-" + seed);
       }
     } finally {
       trialSeconds.add((System.nanoTime() - start) / 1e9);
@@ -106,15 +117,19 @@ final class TuneObjective implements Objective {
   /**
    * Trains one seed of a trial and returns its last epoch's validation loss; {@code report}: this
    * seed's epochs are reported to the pruner. {@code laterEpochs}: the epochs of the trial's
-   * seeds still to come, taken off the progress plan when this one ends the trial.
+   * seeds still to come, taken off the progress plan when this one ends the trial. {@code run}:
+   * the TensorBoard run this seed's training is written to once it ends.
    */
   private double train(Trial trial, Map<String, Double> hp, long seed, boolean report, String what, Double best,
-      int laterEpochs) {
+      int laterEpochs, String run) {
     graph.reinitialize(seed, hp);
     int[] epochsRun = {0};
-    Trainer.Result result;
+    List<Trainer.EpochRecord> seen = new ArrayList<>();
+    Trainer.Result result = null;
+    String note = null;
     try {
       result = Trainer.run(graph, new Trainer.Settings(config.epochs(), config.batchSize(), seed), rec -> {
+        seen.add(rec);
         progress.epoch(key, what, rec.epoch(), config.epochs(), rec.valLoss(), best);
         epochsRun[0] = rec.epoch();
         if (report && rec.epoch() > 0) {
@@ -124,9 +139,15 @@ final class TuneObjective implements Objective {
           }
         }
       });
+      if (result.stopReason() != null) {
+        note = "stopped early: " + result.stopReason();
+      }
     } catch (TrialPrunedException e) {
+      note = e.getMessage();
       progress.unplan(config.epochs() - epochsRun[0] + laterEpochs);
       throw e;
+    } finally {
+      RunEvents.write(events.resolve(run), hp, seen, result == null ? Map.of() : result.stepOutputs(), note);
     }
     if (result.stopReason() != null) {
       progress.unplan(config.epochs() - epochsRun[0] + laterEpochs);

@@ -8,10 +8,15 @@ import dev.tfblend.BadInputException;
 import dev.tfblend.BuildInfo;
 import dev.tfblend.config.TuneConfig;
 import dev.tfblend.io.AtomicFile;
+import dev.tfblend.plot.StudyPlots;
+import dev.tfblend.report.HtmlReport;
+import dev.tfblend.tune.FrozenTrial;
+import dev.tfblend.tune.StudyDirection;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,13 +24,17 @@ import java.util.stream.LongStream;
 
 /**
  * The files a {@code tune} run writes into its run directory: {@code results.json},
- * {@code report.md}, {@code manifest.json} and the PNG charts ({@link TuneCharts}). Each file
- * appears complete or not at all. (The SavedModels go elsewhere: {@link FinalExports}.)
+ * {@code report.md}, {@code report.html} (the same report as one self-contained page), {@code
+ * manifest.json}, the PNG charts ({@link TuneCharts}) and, per study, Optuna's views of it
+ * ({@link StudyPlots}: intermediate values, parallel coordinate, slice, contour). Each file
+ * appears complete or not at all. (The SavedModels go elsewhere: {@link FinalExports}; the
+ * TensorBoard logs are written as runs end: {@link RunEvents}.)
  */
 final class TuneOutputs {
   static final String RESULTS = "results.json";
   static final String REPORT = "report.md";
   static final String MANIFEST = "manifest.json";
+  static final String HTML_REPORT = "report.html";
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final ObjectMapper READER = new ObjectMapper()
@@ -34,11 +43,26 @@ final class TuneOutputs {
 
   private TuneOutputs() {}
 
-  /** Writes the run's files for {@code r} into {@code runDir}; returns the chart file names. */
-  static List<String> write(TuneResults r, TuneConfig config, Path runDir) {
-    List<String> pngs = TuneCharts.write(r, config, runDir);
+  /**
+   * Writes the run's files for {@code r} into {@code runDir}; returns the chart file names.
+   *
+   * @param trials each study's trials as stored, by study key (studies missing here get no
+   *     Optuna views)
+   */
+  static List<String> write(TuneResults r, TuneConfig config, Map<String, List<FrozenTrial>> trials,
+      Path runDir) {
+    List<String> pngs = new ArrayList<>(TuneCharts.write(r, config, runDir));
+    for (String key : r.optimizers().keySet()) {
+      List<FrozenTrial> studyTrials = trials.get(key);
+      if (studyTrials != null) {
+        for (Path png : StudyPlots.writeAll(key, StudyDirection.MINIMIZE, studyTrials, runDir)) {
+          pngs.add(png.getFileName().toString());
+        }
+      }
+    }
     String report = TuneReport.markdown(r, config, pngs);
     AtomicFile.write(runDir.resolve(REPORT), "--runs-dir", w -> w.write(report));
+    HtmlReport.write("tf-blend tune: " + r.studyName(), report, runDir, runDir.resolve(HTML_REPORT));
     writeJson(runDir.resolve(MANIFEST), manifest(r, config));
     writeJson(runDir.resolve(RESULTS), r);
     return pngs;

@@ -3,6 +3,7 @@ package dev.tfblend.experiment;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.tfblend.stats.PairedComparison;
 import dev.tfblend.stats.Summary;
 import java.util.List;
@@ -151,7 +152,8 @@ public record TuneResults(
    * One final run.
    *
    * @param seed its seed
-   * @param params the hyperparameters it used (the defaults filled in)
+   * @param params the hyperparameters it used (the defaults filled in; whole numbers written as
+   *     JSON integers)
    * @param epochs the curve, epoch 0 (before training) first
    * @param alpha per-epoch alpha statistics (blended runs only)
    * @param alphaPerStep alpha at every training step (blended runs only)
@@ -162,7 +164,7 @@ public record TuneResults(
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record FinalRun(
       long seed,
-      Map<String, Double> params,
+      @JsonSerialize(contentUsing = JsonParams.WholeNumbers.class) Map<String, Double> params,
       List<EpochFigures> epochs,
       @JsonProperty("test_loss") double testLoss,
       @JsonProperty("test_accuracy") double testAccuracy,

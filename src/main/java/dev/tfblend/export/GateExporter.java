@@ -25,13 +25,15 @@ import java.util.Optional;
  * training ({@code GatingNetwork}); no model, slots, meta step or training ops. Interface (tag
  * {@value #TAG}):
  * <ul>
- *   <li>signature {@value #SIGNATURE_KEY} (method {@code tensorflow/serving/predict});
+ *   <li>signature {@value #SIGNATURE_KEY} (method {@code tensorflow/serving/predict}), and the
+ *       same inputs and outputs under {@value #SERVING_DEFAULT} (the key TensorFlow Serving,
+ *       {@code saved_model_cli} and Keras' {@code TFSMLayer} use when none is named);
  *   <li>input {@value #INPUT}: float32 {@code [-1, n]}, one feature vector per row;
  *   <li>output {@value #OUTPUT}: float32 {@code [-1, 1]}, the blend weight per row.
  * </ul>
  *
  * <p>{@code manifest.json} keys: {@code format}, {@code kind} ({@code "gate"}), {@code tag},
- * {@code signature}, {@code inputs}, {@code outputs} (dtype and shape), {@code input_mode}
+ * {@code signature}, {@code signatures} (both keys), {@code inputs}, {@code outputs} (dtype and shape), {@code input_mode}
  * ({@code flat-gradients} or {@code gradient-stats}), {@code input_size} ({@code n}), {@code gate}
  * ({@code layers}, {@code hidden}, {@code activation}, {@code output_activation},
  * {@code variables}: the variable names in {@code w1, b1, ...} order, {@code parameters}),
@@ -45,6 +47,8 @@ import java.util.Optional;
 public final class GateExporter {
   /** Signature key. */
   public static final String SIGNATURE_KEY = "gate";
+  /** The second signature key, with the same inputs and outputs. */
+  public static final String SERVING_DEFAULT = "serving_default";
   /** Input name. */
   public static final String INPUT = "features";
   /** Output name. */
@@ -88,10 +92,12 @@ public final class GateExporter {
       weights.checkFitsModel("the gate exported", null, model);
     }
     Mlp gate = new Mlp(weights.layerSizes(), weights.activation());
-    List<String> variables = InferenceExport.export(gate, weights.values(), SCOPE, SIGNATURE_KEY, INPUT,
+    List<String> variables = InferenceExport.export(gate, weights.values(), SCOPE,
+        List.of(SIGNATURE_KEY, SERVING_DEFAULT), INPUT,
         (tf, logits) -> Map.of(OUTPUT, tf.withName(OUTPUT).math.sigmoid(logits)), dir);
     Map<String, Object> m = InferenceExport.manifestHead("gate", SIGNATURE_KEY, Map.of(INPUT, weights.inputSize()),
         Map.of(OUTPUT, 1));
+    m.put("signatures", List.of(SIGNATURE_KEY, SERVING_DEFAULT));
     m.put("input_mode", weights.mode().configName());
     m.put("input_size", weights.inputSize());
     Map<String, Object> g = new LinkedHashMap<>();

@@ -51,6 +51,16 @@ final class InferenceExport {
    */
   static List<String> export(Mlp net, double[][] values, String scope, String signatureKey, String input,
       Outputs outputs, Path dir) {
+    return export(net, values, scope, List.of(signatureKey), input, outputs, dir);
+  }
+
+  /**
+   * As {@link #export(Mlp, double[][], String, String, String, Outputs, Path)}, with the same
+   * inputs and outputs under each of {@code signatureKeys} (for example a named signature and
+   * {@code serving_default}, the key TensorFlow Serving and Keras pick by default).
+   */
+  static List<String> export(Mlp net, double[][] values, String scope, List<String> signatureKeys, String input,
+      Outputs outputs, Path dir) {
     List<String> variables = new ArrayList<>();
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
@@ -61,13 +71,17 @@ final class InferenceExport {
       Map<String, Operand<TFloat32>> outs = outputs.build(tf, net.logits(tf, params, x));
       try (Session s = new Session(g)) {
         params.assign(s, values);
-        Signature.Builder sig = Signature.builder()
-            .key(signatureKey)
-            .methodName("tensorflow/serving/predict")
-            .input(input, x);
-        outs.forEach(sig::output);
+        SavedModelBundle.Exporter exporter = SavedModelBundle.exporter(dir.toString()).withTags(TAG).withSession(s);
+        for (String key : signatureKeys) {
+          Signature.Builder sig = Signature.builder()
+              .key(key)
+              .methodName("tensorflow/serving/predict")
+              .input(input, x);
+          outs.forEach(sig::output);
+          exporter = exporter.withSignature(sig.build());
+        }
         Files.createDirectories(dir.toAbsolutePath().getParent());
-        SavedModelBundle.exporter(dir.toString()).withTags(TAG).withSession(s).withSignature(sig.build()).export();
+        exporter.export();
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot export a SavedModel to " + dir, e);

@@ -34,8 +34,13 @@ import java.util.function.Consumer;
  *   <li>COMPLETE with the returned value, when it is finite;
  *   <li>PRUNED when the objective throws {@link TrialPrunedException}, with the value reported
  *       at the trial's last step unless that is NaN (Optuna's rule);
- *   <li>FAIL when the objective throws anything else or returns NaN or an infinity; the reason
- *       goes to the system attribute {@value #FAIL_REASON} and the study continues.
+ *   <li>FAIL when the objective returns NaN or an infinity; the reason goes to the system
+ *       attribute {@value #FAIL_REASON} and the study continues;
+ *   <li>FAIL when the objective throws anything else; the reason is recorded the same way. If the
+ *       exception is an instance of one of the types passed as {@code catchExceptions} to {@link
+ *       #optimize(Objective, int, Duration, List)} the study continues; otherwise {@code optimize}
+ *       re-throws it after storing the trial (Optuna's {@code catch} parameter, empty by
+ *       default). A checked exception is re-thrown wrapped in an {@link ObjectiveException}.
  * </ul>
  *
  * <p>Several {@code Study} objects (threads or processes) may share one study through a storage
@@ -377,12 +382,29 @@ public final class Study {
   /**
    * Runs trials one after another until {@code nTrials} have run or {@code timeout} (nullable)
    * has passed, or {@link #interrupt} was called; the timeout is checked between trials. Returns
-   * the snapshots of the trials run.
+   * the snapshots of the trials run. An exception thrown by the objective fails its trial and is
+   * re-thrown (see {@link #optimize(Objective, int, Duration, List)} to catch some types).
    */
   public List<FrozenTrial> optimize(Objective objective, int nTrials, Duration timeout) {
+    return optimize(objective, nTrials, timeout, List.of());
+  }
+
+  /**
+   * As {@link #optimize(Objective, int, Duration)}, but a trial whose objective throws an
+   * instance of one of {@code catchExceptions} ends as FAIL and the study goes on (Optuna's
+   * {@code study.optimize(..., catch=(...))}). Any other exception fails its trial and is
+   * re-thrown: unchecked exceptions as they are, checked ones wrapped in an {@link
+   * ObjectiveException}. An {@link Error} is always re-thrown.
+   *
+   * @param catchExceptions the exception types that fail a trial without ending the study
+   */
+  public List<FrozenTrial> optimize(
+      Objective objective, int nTrials, Duration timeout,
+      List<Class<? extends Exception>> catchExceptions) {
     if (nTrials <= 0) {
       throw new IllegalArgumentException("nTrials must be positive, got " + nTrials);
     }
+    List<Class<? extends Exception>> caught = List.copyOf(catchExceptions);
     // the sampler's startup phase counts the study's trials, not this call's: a resumed study
     // that already holds finished trials is told about its whole budget
     int finished = storage.getTrialCount(studyId,
@@ -396,7 +418,7 @@ public final class Study {
     long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
     List<FrozenTrial> done = new ArrayList<>();
     for (int i = 0; i < nTrials && System.nanoTime() < deadline && !interrupted; i++) {
-      FrozenTrial t = runTrial(objective);
+      FrozenTrial t = runTrial(objective, caught);
       if (t == null) {
         break;
       }
@@ -430,6 +452,17 @@ public final class Study {
    */
   public List<FrozenTrial> optimizeShared(Objective objective, int budget, Duration poll,
       Consumer<List<Integer>> waiting) {
+    return optimizeShared(objective, budget, poll, waiting, List.of());
+  }
+
+  /**
+   * {@link #optimizeShared(Objective, int, Duration, Consumer)}, with the exception types that
+   * fail a trial without ending the study, as {@link #optimize(Objective, int, Duration, List)}
+   * takes them; any other exception fails its trial and is re-thrown.
+   */
+  public List<FrozenTrial> optimizeShared(Objective objective, int budget, Duration poll,
+      Consumer<List<Integer>> waiting, List<Class<? extends Exception>> catchExceptions) {
+    List<Class<? extends Exception>> caught = List.copyOf(catchExceptions);
     if (budget <= 0) {
       throw new IllegalArgumentException("budget must be positive, got " + budget);
     }
@@ -481,13 +514,13 @@ public final class Study {
         continue;
       }
       wasWaiting = false;
-      done.add(runTrial(objective, trial.get()));
+      done.add(runTrial(objective, trial.get(), caught));
     }
     return done;
   }
 
   /** Runs one trial; null when {@link #interrupt} came first. */
-  private FrozenTrial runTrial(Objective objective) {
+  private FrozenTrial runTrial(Objective objective, List<Class<? extends Exception>> caught) {
     Trial trial;
     try {
       trial = ask();
@@ -497,11 +530,11 @@ public final class Study {
       }
       throw e;
     }
-    return runTrial(objective, trial);
+    return runTrial(objective, trial, caught);
   }
 
   /** Runs {@code objective} on a started trial and tells its outcome. */
-  private FrozenTrial runTrial(Objective objective, Trial trial) {
+  private FrozenTrial runTrial(Objective objective, Trial trial, List<Class<? extends Exception>> caught) {
     double value;
     try {
       value = objective.evaluate(trial);
@@ -511,7 +544,18 @@ public final class Study {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
-      return fail(trial, e.toString());
+      boolean endedByInterrupt;
+      synchronized (this) {
+        endedByInterrupt = interruptedTrials.contains(trial.trialId());
+      }
+      FrozenTrial failed = fail(trial, e.toString());
+      if (endedByInterrupt || caught.stream().anyMatch(c -> c.isInstance(e))) {
+        return failed;
+      }
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new ObjectiveException(trial.number(), e);
     } catch (Error e) {
       fail(trial, e.toString());
       throw e;

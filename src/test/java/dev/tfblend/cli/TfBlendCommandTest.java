@@ -32,6 +32,32 @@ class TfBlendCommandTest {
     assertTrue(out.toString().contains("Usage: tf-blend"), out.toString());
   }
 
+  /**
+   * Help texts are paragraphs that picocli wraps to the terminal: no element of a command's or
+   * option's description breaks a sentence (each ends like a sentence or a parenthesis).
+   */
+  @Test
+  void helpTextsHaveNoHardLineBreaks() {
+    java.util.List<String> broken = new java.util.ArrayList<>();
+    java.util.ArrayDeque<CommandLine> todo = new java.util.ArrayDeque<>(java.util.List.of(TfBlendCommand.commandLine()));
+    while (!todo.isEmpty()) {
+      CommandLine cl = todo.pop();
+      todo.addAll(cl.getSubcommands().values());
+      if (cl.getCommand() instanceof CommandLine.HelpCommand) {
+        continue; // picocli's own text
+      }
+      java.util.List<String> texts = new java.util.ArrayList<>(
+          java.util.Arrays.asList(cl.getCommandSpec().usageMessage().description()));
+      cl.getCommandSpec().options().forEach(o -> texts.addAll(java.util.Arrays.asList(o.description())));
+      for (String t : texts) {
+        if (!t.strip().matches("(?s).*[.?!):]$") || t.contains("\n") || t.contains("%n")) {
+          broken.add(cl.getCommandName() + ": " + t);
+        }
+      }
+    }
+    assertTrue(broken.isEmpty(), String.join("\n", broken));
+  }
+
   @Test
   void unknownOptionExitsWithTwoAndSaysWhy() {
     assertEquals(2, run("--no-such-option"));

@@ -43,6 +43,56 @@ class TrainCommandTest {
   }
 
   @Test
+  void quietRunWritesItsTensorBoardLogsWithTheResultsValues() throws Exception {
+    Path dir = tmp.resolve("quiet");
+    assertEquals(0, run("train", "-q", "--optimizer", "blended", "--epochs", "2", "--set", "data.source=blobs",
+        "--set", "model.layers=40,16,10", "--out", dir.toString()), err.toString());
+    assertEquals("", err.toString(), "-q prints no progress");
+    JsonNode r = new ObjectMapper().readTree(dir.resolve("result.json").toFile());
+    assertTrue(r.at("/params/total_steps").isIntegralNumber() && r.at("/params/gate_hidden").isIntegralNumber(),
+        "counts are JSON integers: " + r.get("params"));
+    assertEquals(0.01, r.at("/params/adam_lr").doubleValue());
+    JsonNode manifest = new ObjectMapper().readTree(dir.resolve("manifest.json").toFile());
+    assertEquals(64, manifest.at("/effective_params/total_steps").intValue());
+    assertTrue(manifest.at("/effective_params/total_steps").isIntegralNumber());
+    try (Stream<Path> files = Files.list(dir.resolve("tensorboard"))) {
+      List<Path> events = files.toList();
+      assertEquals(1, events.size(), events.toString());
+      assertTrue(events.get(0).getFileName().toString().startsWith("events.out.tfevents."));
+    }
+    String env = System.getenv("TFBLEND_PYTHON");
+    String python = env != null && !env.isBlank() ? env : "/usr/bin/python3";
+    Path script = tmp.resolve("read_events.py");
+    try (java.io.InputStream in = getClass().getResourceAsStream("/dev/tfblend/tensorboard/read_events.py")) {
+      Files.copy(in, script);
+    }
+    Process p;
+    try {
+      p = new ProcessBuilder(python, script.toString(), dir.resolve("tensorboard").toString())
+          .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    } catch (IOException e) {
+      System.err.println("TrainCommandTest: TensorBoard read-back skipped: no Python 3 at " + python);
+      return;
+    }
+    String json = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), json);
+    JsonNode tb = new ObjectMapper().readTree(json);
+    JsonNode val = tb.get("scalars").get("loss/validation");
+    assertEquals(3, val.size());
+    for (int e = 0; e < 3; e++) {
+      assertEquals(e, val.get(e).get(0).asInt());
+      assertEquals((float) r.at("/epochs/" + e + "/val_loss").asDouble(), (float) val.get(e).get(1).asDouble(), 0f);
+    }
+    JsonNode alpha = tb.get("scalars").get("alpha/step");
+    JsonNode trace = r.at("/alpha_trace/per_step");
+    assertEquals(trace.size(), alpha.size(), "alpha at every step");
+    assertEquals((float) trace.get(trace.size() - 1).asDouble(),
+        (float) alpha.get(alpha.size() - 1).get(1).asDouble(), 0f);
+    assertTrue(tb.at("/texts/hyperparameters/0/1/0").asText().contains("| adam_lr | 0.01 |") && tb.at("/texts/hyperparameters/0/1/0").asText().contains("| total_steps | 64 |"), tb.toString());
+  }
+
+  @Test
   void writesResultManifestAndSavedModel() throws IOException {
     Path dir = tmp.resolve("run");
     assertEquals(0, run("train", "--optimizer", "adam", "--epochs", "2", "--set", "data.source=blobs",

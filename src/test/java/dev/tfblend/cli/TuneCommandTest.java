@@ -90,6 +90,8 @@ class TuneCommandTest {
       assertTrue(fin.get("test_loss").isNumber());
     }
     assertTrue(r.at("/optimizers/DynamicBlended/final/alpha_per_step").size() > 0, "alpha trace");
+    assertTrue(r.at("/optimizers/DynamicBlended/final/params/gate_hidden").isIntegralNumber(), "a count is an integer");
+    assertTrue(r.at("/optimizers/SGD/final/params/nesterov").isIntegralNumber(), "a flag is an integer");
 
     for (String png : List.of("final_comparison.png", "alpha_trajectory.png",
         "DynamicBlended_optimization_history.png", "Adam_optimization_history.png",
@@ -127,6 +129,104 @@ class TuneCommandTest {
     assertTrue(Files.exists(tmp.resolve("saved-models/smoke/gate/saved_model.pb")), "gate exported");
 
     pythonOptunaReads(runDir.resolve("study.db"), r);
+    viewsAndHtmlReport(runDir, report);
+    tensorBoardMatchesResults(runDir, r);
+  }
+
+  /** Optuna's four views per study are drawn, listed in report.md and embedded in report.html. */
+  private void viewsAndHtmlReport(Path runDir, String report) throws Exception {
+    String html = Files.readString(runDir.resolve("report.html"));
+    assertTrue(html.startsWith("<!DOCTYPE html>"), "report.html is an HTML page");
+    assertFalse(html.contains("src=\"http") || html.contains("<script"), "self-contained");
+    int embedded = html.split("src=\"data:image/png;base64,", -1).length - 1;
+    int listed = 0;
+    for (String s : STUDIES) {
+      for (String suffix : List.of("_intermediate_values.png", "_parallel_coordinate.png", "_slice.png",
+          "_contour.png")) {
+        String png = s + suffix;
+        assertNotNull(ImageIO.read(runDir.resolve(png).toFile()), png);
+        assertTrue(report.contains("](" + png + ")"), "report.md shows " + png);
+        listed++;
+      }
+    }
+    int charts = report.split("!\\[", -1).length - 1;
+    assertTrue(listed + 5 <= charts, "report.md lists the views beside the 5 charts: " + charts);
+    assertEquals(charts, embedded, "every chart of report.md is embedded in report.html");
+  }
+
+  /**
+   * Each trial and final run is a TensorBoard run under tensorboard/<study>/; read back with the
+   * independent Python reader of the TensorBoard writer's test, its values equal results.json's
+   * (as float32, TensorBoard's scalar type).
+   */
+  private void tensorBoardMatchesResults(Path runDir, JsonNode results) throws Exception {
+    String env = System.getenv("TFBLEND_PYTHON");
+    String python = env != null && !env.isBlank() ? env : "/usr/bin/python3";
+    for (String s : STUDIES) {
+      try (java.util.stream.Stream<Path> runs = Files.list(runDir.resolve("tensorboard").resolve(s))) {
+        assertEquals(3, runs.count(), s + ": 2 trials and 1 final run");
+      }
+    }
+    try {
+      Process check = new ProcessBuilder(python, "-c", "import json, struct").redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      if (!check.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || check.exitValue() != 0) {
+        throw new java.io.IOException("exit " + check.exitValue());
+      }
+    } catch (java.io.IOException e) {
+      System.err.println("TuneCommandTest: TensorBoard read-back skipped: no Python 3 at " + python);
+      return;
+    }
+    Path script = tmp.resolve("read_events.py");
+    try (java.io.InputStream in = getClass().getResourceAsStream("/dev/tfblend/tensorboard/read_events.py")) {
+      Files.copy(in, script);
+    }
+    ObjectMapper json = new ObjectMapper();
+    for (String s : STUDIES) {
+      Path studyDir = runDir.resolve("tensorboard").resolve(s);
+      JsonNode o = results.at("/optimizers/" + s);
+      for (JsonNode t : o.get("trials")) {
+        JsonNode tb = readEvents(python, script, studyDir.resolve("trial-" + t.get("number").asInt()), json);
+        JsonNode val = tb.at("/scalars/loss~1validation");
+        assertEquals(3, val.size(), s + ": epoch 0 and 2 epochs");
+        JsonNode last = val.get(val.size() - 1);
+        assertEquals(2, last.get(0).asInt());
+        assertEquals((float) t.get("value").asDouble(), (float) last.get(1).asDouble(), 0f, s + " trial value");
+        assertTrue(tb.at("/texts/hyperparameters/0/1/0").asText().contains("| name | value |"), s);
+      }
+      JsonNode fin = o.get("final");
+      JsonNode tb = readEvents(python, script, studyDir.resolve("final-seed-" + fin.get("seed").asLong()), json);
+      for (String[] tag : new String[][] {{"loss/train", "train_loss"}, {"loss/validation", "val_loss"},
+          {"accuracy/validation", "val_accuracy"}}) {
+        JsonNode points = tb.get("scalars").get(tag[0]);
+        assertEquals(fin.get("epochs").size(), points.size(), s + " " + tag[0]);
+        for (int i = 0; i < points.size(); i++) {
+          JsonNode e = fin.get("epochs").get(i);
+          assertEquals(e.get("epoch").asInt(), points.get(i).get(0).asInt());
+          assertEquals((float) e.get(tag[1]).asDouble(), (float) points.get(i).get(1).asDouble(), 0f,
+              s + " " + tag[0] + " epoch " + i);
+        }
+      }
+      if (fin.has("alpha_per_step")) {
+        JsonNode alpha = tb.get("scalars").get("alpha/step");
+        assertEquals(fin.get("alpha_per_step").size(), alpha.size(), s + " alpha per step");
+        for (int i = 0; i < alpha.size(); i++) {
+          assertEquals(i + 1, alpha.get(i).get(0).asInt());
+          assertEquals((float) fin.get("alpha_per_step").get(i).asDouble(), (float) alpha.get(i).get(1).asDouble(),
+              0f, s + " alpha step " + (i + 1));
+        }
+      }
+    }
+  }
+
+  private static JsonNode readEvents(String python, Path script, Path logDir, ObjectMapper json) throws Exception {
+    assertTrue(Files.isDirectory(logDir), logDir + " exists");
+    Process p = new ProcessBuilder(python, script.toString(), logDir.toString())
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), "reader failed on " + logDir + ": " + out);
+    return json.readTree(out);
   }
 
   /** Where Python Optuna is installed, it loads the three studies with the same trials and best trial. */

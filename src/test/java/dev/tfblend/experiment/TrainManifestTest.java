@@ -51,7 +51,8 @@ class TrainManifestTest {
     List<String> runKeys = List.copyOf(iterable(saved.at("/run")));
     assertEquals(List.of("config", "test_accuracy"), runKeys);
     try (Stream<Path> files = Files.list(out)) {
-      assertEquals(List.of(dev.tfblend.io.OutputDir.MARKER, "manifest.json", "result.json", "saved-model"),
+      assertEquals(List.of(dev.tfblend.io.OutputDir.MARKER, "manifest.json", "result.json", "saved-model",
+          "tensorboard"),
           files.map(p -> p.getFileName().toString()).sorted().toList());
     }
   }

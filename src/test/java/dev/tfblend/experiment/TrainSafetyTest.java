@@ -48,7 +48,8 @@ class TrainSafetyTest {
     assertTrue(err.toString().contains("training diverged: non-finite training loss"), err.toString());
     JsonNode r = new ObjectMapper().readTree(out.resolve("result.json").toFile());
     assertTrue(r.get("stop_reason").asText().startsWith("non-finite training loss"), r.toString());
-    assertEquals(List.of(OutputDir.MARKER, "manifest.json", "result.json"), names(out));
+    assertEquals(List.of(OutputDir.MARKER, "manifest.json", "result.json", "tensorboard"), names(out),
+        "the run's record and its TensorBoard logs, no model");
   }
 
   /** Finding 12: SIGTERM while an output is staged removes the hidden staging directory. */

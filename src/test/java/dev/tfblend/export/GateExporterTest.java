@@ -79,6 +79,14 @@ class GateExporterTest {
     GateExporter.export(s.gate(), SMALL, dir, Map.of("note", "test"));
     assertEquals(s.gate().inputSize(), s.features().length);
     assertEquals(s.alpha(), exportedAlpha(dir, s.features()), 1e-6, mode + " in this JVM");
+    // the same computation under serving_default, the key serving tools call when none is named
+    try (org.tensorflow.SavedModelBundle b = org.tensorflow.SavedModelBundle.load(dir.toString(), "serve");
+        org.tensorflow.types.TFloat32 x = org.tensorflow.types.TFloat32.tensorOf(
+            org.tensorflow.ndarray.StdArrays.ndCopyOf(new float[][] {s.features()}));
+        Result r = b.function(GateExporter.SERVING_DEFAULT).call(Map.of(GateExporter.INPUT, x))) {
+      float viaDefault = ((org.tensorflow.types.TFloat32) r.get(GateExporter.OUTPUT).orElseThrow()).getFloat(0, 0);
+      assertEquals(exportedAlpha(dir, s.features()), viaDefault, 0f, mode + " via serving_default");
+    }
 
     GateWeights back = GateExporter.load(dir);
     assertEquals(s.gate().mode(), back.mode());
@@ -122,6 +130,7 @@ class GateExporterTest {
     JsonNode m = new ObjectMapper().readTree(dir.resolve("manifest.json").toFile());
     assertEquals("gate", m.get("kind").asText());
     assertEquals("gate", m.get("signature").asText());
+    assertEquals("[\"gate\",\"serving_default\"]", m.get("signatures").toString());
     assertEquals("gradient-stats", m.get("input_mode").asText());
     assertEquals(GateFeatures.STATS_SIZE, m.get("input_size").asInt());
     assertEquals(List.of(9, 32, 1), toInts(m.at("/gate/layers")));

@@ -53,7 +53,7 @@ class SharedStudyTest {
             throw new TrialPrunedException("pruned");
           }
           return x * x;
-        }, 24, Duration.ofMillis(5))));
+        }, 24, Duration.ofMillis(5), running -> { }, List.of(IllegalStateException.class))));
       }
       int ran = 0;
       for (Future<List<FrozenTrial>> f : runs) {
@@ -77,7 +77,7 @@ class SharedStudyTest {
     study.setWarningListener(warnings::add);
     List<FrozenTrial> ran = study.optimizeShared(trial -> {
       throw new IllegalStateException("always");
-    }, 3, Duration.ofMillis(5));
+    }, 3, Duration.ofMillis(5), running -> { }, List.of(IllegalStateException.class));
     assertEquals(3, ran.size());
     assertTrue(warnings.stream().anyMatch(w -> w.contains("3 trials failed")), warnings.toString());
   }

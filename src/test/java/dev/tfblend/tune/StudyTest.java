@@ -105,7 +105,8 @@ class StudyTest {
           }
         },
         5,
-        null);
+        null,
+        List.of(IllegalStateException.class));
     List<FrozenTrial> trials = study.trials();
     assertEquals(5, trials.size());
     assertEquals(TrialState.COMPLETE, trials.get(0).state());
@@ -119,6 +120,55 @@ class StudyTest {
     assertEquals(TrialState.COMPLETE, trials.get(4).state());
     assertEquals(3, warnings.size());
     assertTrue(warnings.get(0).startsWith("trial 1 failed: "), warnings.get(0));
+  }
+
+  @Test
+  void anExceptionNotCaughtFailsTheTrialAndIsRethrown() {
+    Study study = minimize(new InMemoryStorage());
+    IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> study.optimize(
+        t -> {
+          double x = t.suggestFloat("x", 0, 1);
+          if (t.number() == 1) {
+            throw new IllegalStateException("diverged");
+          }
+          return x;
+        },
+        5,
+        null));
+    assertEquals("diverged", thrown.getMessage());
+    List<FrozenTrial> trials = study.trials();
+    assertEquals(2, trials.size(), "the study stops at the failing trial");
+    assertEquals(TrialState.COMPLETE, trials.get(0).state());
+    assertEquals(TrialState.FAIL, trials.get(1).state());
+    assertEquals(
+        "java.lang.IllegalStateException: diverged", trials.get(1).systemAttrs().get(Study.FAIL_REASON));
+  }
+
+  @Test
+  void aCheckedExceptionIsRethrownWrappedAndOnlyListedTypesAreCaught() {
+    Study study = minimize(new InMemoryStorage());
+    ObjectiveException wrapped = assertThrows(ObjectiveException.class, () -> study.optimize(
+        t -> {
+          t.suggestFloat("x", 0, 1);
+          throw new java.io.IOException("disk gone");
+        },
+        3,
+        null,
+        List.of(IllegalStateException.class)));
+    assertEquals(0, wrapped.trialNumber());
+    assertTrue(wrapped.getCause() instanceof java.io.IOException);
+    assertEquals(1, study.trials().size());
+    assertEquals(TrialState.FAIL, study.trials().get(0).state());
+    List<FrozenTrial> run = study.optimize(
+        t -> {
+          t.suggestFloat("x", 0, 1);
+          throw new java.io.UncheckedIOException(new java.io.IOException("flaky"));
+        },
+        2,
+        null,
+        List.of(RuntimeException.class));
+    assertEquals(2, run.size(), "a subclass of a listed type is caught");
+    assertTrue(run.stream().allMatch(t -> t.state() == TrialState.FAIL));
   }
 
   @Test
@@ -178,7 +228,7 @@ class StudyTest {
   void enqueuedValueOutsideTheRangeFailsTheTrial() {
     Study study = minimize(new InMemoryStorage());
     study.enqueueTrial(Map.of("x", 5.0));
-    study.optimize(t -> t.suggestFloat("x", 0, 1), 1, null);
+    study.optimize(t -> t.suggestFloat("x", 0, 1), 1, null, List.of(IllegalArgumentException.class));
     FrozenTrial t = study.trials().get(0);
     assertEquals(TrialState.FAIL, t.state());
     assertTrue(((String) t.systemAttrs().get(Study.FAIL_REASON)).contains("enqueued value 5.0 of 'x'"));
@@ -226,7 +276,8 @@ class StudyTest {
           return a;
         },
         1,
-        null);
+        null,
+        List.of(IllegalArgumentException.class));
     assertEquals(TrialState.FAIL, study.trials().get(0).state());
   }
 
