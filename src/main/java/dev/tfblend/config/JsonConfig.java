@@ -62,7 +62,8 @@ final class JsonConfig {
     ObjectNode out = MAPPER.createObjectNode();
     for (Map.Entry<String, JsonNode> e : o.properties()) {
       String key = studyNames ? e.getKey() : CAMEL_KEYS.getOrDefault(e.getKey(), e.getKey());
-      JsonNode value = OPAQUE.contains(e.getKey()) ? e.getValue() : snakeKeys(e.getValue(), e.getKey().equals("search"));
+      JsonNode value = OPAQUE.contains(e.getKey()) ? e.getValue()
+          : snakeKeys(e.getValue(), e.getKey().equals("search"));
       if (!out.has(key) || key.equals(e.getKey())) {
         out.set(key, value);
       }

@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * Everything that determines a training run; with the same config, results are bit-identical.
- * JSON keys are the component names in snake_case ({@code batch_size}; the camelCase spelling is read too); a config file may give any subset (the rest are
- * {@link #defaults()}).
+ * JSON keys are the component names in snake_case ({@code batch_size}; the camelCase spelling is
+ * read too); a config file may give any subset (the rest are {@link #defaults()}).
  *
  * @param optimizer {@code adam}, {@code sgd} or {@code blended} (see {@link Optimizers}; the blended
  *     optimizer's gate options are not part of the config: {@code TrainExperiment.GateChoice})
