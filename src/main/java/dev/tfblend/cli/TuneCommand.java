@@ -113,8 +113,8 @@ public final class TuneCommand implements Callable<Integer> {
     Map<String, String> names = new LinkedHashMap<>(OptionFields.optionByField(spec));
     if (common.epochs != null) {
       // --epochs sets the trials' epochs and the final runs' alike
-      options.put("finalEpochs", common.epochs);
-      names.put("finalEpochs", "--epochs");
+      options.put("final_epochs", common.epochs);
+      names.put("final_epochs", "--epochs");
     }
     TuneExperiment.Sharing sharing = sharing();
     TuneConfig cfg = TuneConfigLoader.resolve(common.config, options, names, sets);

@@ -26,9 +26,9 @@ import java.util.Map;
  */
 public final class ConfigLoader {
   /** Config field paths {@code --set} accepts besides hyperparameters. */
-  public static final List<String> FIELDS = List.of("optimizer", "epochs", "batchSize", "seed",
-      "model.layers", "model.activation", "model.init", "data.source", "data.seed", "data.validationSize", "data.validation",
-      "data.splitSeed", "data.train", "data.test");
+  public static final List<String> FIELDS = List.of("optimizer", "epochs", "batch_size", "seed",
+      "model.layers", "model.activation", "model.init", "data.source", "data.seed", "data.validation_size",
+      "data.validation", "data.split_seed", "data.train", "data.test");
 
   private static final ObjectMapper MAPPER = JsonConfig.MAPPER;
 
@@ -45,11 +45,11 @@ public final class ConfigLoader {
     ObjectNode tree = MAPPER.valueToTree(TrainConfig.defaults());
     String source = "defaults";
     if (file != null) {
-      JsonConfig.merge(tree, JsonConfig.readFile(file), java.util.Set.of());
+      JsonConfig.merge(tree, JsonConfig.snakeKeys(JsonConfig.readFile(file)), java.util.Set.of());
       source = "config " + file;
     }
     for (Map.Entry<String, Object> e : options.entrySet()) {
-      tree.set(e.getKey(), MAPPER.valueToTree(e.getValue()));
+      tree.set(JsonConfig.snakePath(e.getKey()), MAPPER.valueToTree(e.getValue()));
     }
     JsonConfig.bind(tree, TrainConfig.class, source);
     String optimizer = tree.path("optimizer").asText();
@@ -67,7 +67,7 @@ public final class ConfigLoader {
     if (eq <= 0) {
       throw BadInputException.of("--set %s: expected name=value", set);
     }
-    String key = set.substring(0, eq).trim();
+    String key = JsonConfig.snakePath(set.substring(0, eq).trim());
     String value = set.substring(eq + 1).trim();
     String hyper = key.startsWith("params.") ? key.substring("params.".length())
         : key.startsWith("blend.") ? key.substring("blend.".length()) : key;

@@ -1,6 +1,8 @@
 package dev.tfblend.config;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.tfblend.BadInputException;
 import java.util.List;
 
@@ -25,7 +27,9 @@ import java.util.List;
  *     working directory
  * @param test for {@code csv}: the test file, same columns as {@code train}
  */
-public record DataConfig(String source, Long seed, Integer validationSize, Long splitSeed,
+public record DataConfig(String source, Long seed,
+    @JsonProperty("validation_size") @JsonAlias("validationSize") Integer validationSize,
+    @JsonProperty("split_seed") @JsonAlias("splitSeed") Long splitSeed,
     @JsonInclude(JsonInclude.Include.NON_NULL) String validation,
     @JsonInclude(JsonInclude.Include.NON_NULL) String train,
     @JsonInclude(JsonInclude.Include.NON_NULL) String test) {
@@ -87,7 +91,7 @@ public record DataConfig(String source, Long seed, Integer validationSize, Long 
           source);
     }
     if (validationSize != null && validationSize < 1) {
-      throw BadInputException.of("data.validationSize must be positive, got %s", validationSize);
+      throw BadInputException.of("data.validation_size must be positive, got %s", validationSize);
     }
     if (seed != null && (seed < 0 || seed > 0xffffffffL)) {
       throw BadInputException.of("data.seed must be in [0, 4294967295], got %s", seed);

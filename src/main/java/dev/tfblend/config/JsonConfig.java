@@ -25,7 +25,66 @@ final class JsonConfig {
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
       .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
 
+  /**
+   * Config keys written in camelCase by older configs and runs, by their snake_case name. Keys of
+   * these names are renamed wherever they occur, except inside hyperparameter maps
+   * ({@code fixed}, {@code space}, {@code params}) and as study names (the keys of {@code search}).
+   */
+  static final Map<String, String> CAMEL_KEYS = Map.of(
+      "budgetPerParameter", "budget_per_parameter",
+      "batchSize", "batch_size",
+      "finalEpochs", "final_epochs",
+      "finalSeeds", "final_seeds",
+      "trialSeeds", "trial_seeds",
+      "trialSeedMode", "trial_seed_mode",
+      "validationSize", "validation_size",
+      "splitSeed", "split_seed",
+      "gateInput", "gate_input",
+      "gateOutput", "gate_output");
+
+  /** Subtrees whose keys are names the user chose (hyperparameters), never renamed. */
+  private static final Set<String> OPAQUE = Set.of("fixed", "space", "params");
+
   private JsonConfig() {}
+
+  /**
+   * A copy of config tree {@code node} with every camelCase key of {@link #CAMEL_KEYS} renamed to
+   * its snake_case name; a key given in both spellings keeps the snake_case value.
+   */
+  static JsonNode snakeKeys(JsonNode node) {
+    return snakeKeys(node, false);
+  }
+
+  private static JsonNode snakeKeys(JsonNode node, boolean studyNames) {
+    if (!(node instanceof ObjectNode o)) {
+      return node;
+    }
+    ObjectNode out = MAPPER.createObjectNode();
+    for (Map.Entry<String, JsonNode> e : o.properties()) {
+      String key = studyNames ? e.getKey() : CAMEL_KEYS.getOrDefault(e.getKey(), e.getKey());
+      JsonNode value = OPAQUE.contains(e.getKey()) ? e.getValue()
+          : snakeKeys(e.getValue(), e.getKey().equals("search"));
+      if (!out.has(key) || key.equals(e.getKey())) {
+        out.set(key, value);
+      }
+    }
+    return out;
+  }
+
+  /** Dotted field path {@code path} ({@code data.splitSeed}) with each camelCase part in snake_case. */
+  static String snakePath(String path) {
+    String[] parts = path.split("\\.", -1);
+    for (int i = 0; i < parts.length; i++) {
+      if (i > 0 && parts[i - 1].equals("search")) {
+        continue;
+      }
+      if (i > 0 && OPAQUE.contains(parts[i - 1])) {
+        break;
+      }
+      parts[i] = CAMEL_KEYS.getOrDefault(parts[i], parts[i]);
+    }
+    return String.join(".", parts);
+  }
 
   /** Reads {@code file} as a JSON object; errors name the file (and the line for bad JSON). */
   static JsonNode readFile(Path file) {

@@ -1,5 +1,7 @@
 package dev.tfblend.config;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.tfblend.BadInputException;
 import dev.tfblend.train.Optimizers;
 import java.util.LinkedHashMap;
@@ -7,8 +9,8 @@ import java.util.Map;
 
 /**
  * Everything that determines a training run; with the same config, results are bit-identical.
- * JSON keys are the component names; a config file may give any subset (the rest are
- * {@link #defaults()}).
+ * JSON keys are the component names in snake_case ({@code batch_size}; the camelCase spelling is
+ * read too); a config file may give any subset (the rest are {@link #defaults()}).
  *
  * @param optimizer {@code adam}, {@code sgd} or {@code blended} (see {@link Optimizers}; the blended
  *     optimizer's gate options are not part of the config: {@code TrainExperiment.GateChoice})
@@ -25,7 +27,7 @@ public record TrainConfig(
     String optimizer,
     Map<String, Double> params,
     int epochs,
-    int batchSize,
+    @JsonProperty("batch_size") @JsonAlias("batchSize") int batchSize,
     long seed,
     ModelConfig model,
     DataConfig data) {
@@ -46,7 +48,7 @@ public record TrainConfig(
       throw BadInputException.of("epochs must be positive, got %s", epochs);
     }
     if (batchSize <= 0) {
-      throw BadInputException.of("batchSize must be positive, got %s", batchSize);
+      throw BadInputException.of("batch_size must be positive, got %s", batchSize);
     }
     if (model == null) {
       throw BadInputException.of("model is missing");

@@ -1,5 +1,6 @@
 package dev.tfblend.config;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tfblend.BadInputException;
@@ -15,7 +16,8 @@ import java.util.Map;
 
 /**
  * Everything that determines a {@code tune} run: the studies (one per optimizer), their budget,
- * the final runs and the model and data they share. JSON keys are the component names; a config
+ * the final runs and the model and data they share. JSON keys are the component names in
+ * snake_case ({@code batchSize} is {@code batch_size}; the camelCase spelling is read too); a config
  * file may give any subset, the rest comes from the embedded {@code configs/seed-experiment.json}
  * (see {@link TuneConfigLoader}).
  *
@@ -48,11 +50,11 @@ public record TuneConfig(
     long seed,
     int trials,
     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-    Integer budgetPerParameter,
+    @JsonProperty("budget_per_parameter") @JsonAlias("budget_per_parameter") Integer budgetPerParameter,
     int epochs,
-    int batchSize,
-    int finalEpochs,
-    int finalSeeds,
+    @JsonProperty("batch_size") @JsonAlias("batch_size") int batchSize,
+    @JsonProperty("final_epochs") @JsonAlias("final_epochs") int finalEpochs,
+    @JsonProperty("final_seeds") @JsonAlias("final_seeds") int finalSeeds,
     int repeats,
     @JsonProperty("trial_seeds") int trialSeeds,
     @JsonProperty("trial_seed_mode") String trialSeedMode,
@@ -83,9 +85,10 @@ public record TuneConfig(
    * @param gateOutput for {@code blended}: {@code global} (one alpha per step, the published method,
    *     default) or {@code per-tensor} (one per parameter tensor); must be absent for other optimizers
    */
-  public record OptimizerSearch(String optimizer, Map<String, Double> fixed, JsonNode space, String gateInput,
+  public record OptimizerSearch(String optimizer, Map<String, Double> fixed, JsonNode space,
+      @JsonProperty("gate_input") @JsonAlias("gateInput") String gateInput,
       @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-      String gateOutput) {
+      @JsonProperty("gate_output") @JsonAlias("gateOutput") String gateOutput) {
     public OptimizerSearch {
       fixed = fixed == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fixed));
     }
@@ -124,12 +127,12 @@ public record TuneConfig(
   public TuneConfig validated(String source) {
     positive(source, "trials", trials);
     if (budgetPerParameter != null) {
-      positive(source, "budgetPerParameter", budgetPerParameter);
+      positive(source, "budget_per_parameter", budgetPerParameter);
     }
     positive(source, "epochs", epochs);
-    positive(source, "batchSize", batchSize);
-    positive(source, "finalEpochs", finalEpochs);
-    positive(source, "finalSeeds", finalSeeds);
+    positive(source, "batch_size", batchSize);
+    positive(source, "final_epochs", finalEpochs);
+    positive(source, "final_seeds", finalSeeds);
     positive(source, "repeats", repeats);
     positive(source, "trial_seeds", trialSeeds);
     if (trialSeedMode == null || !TRIAL_SEED_MODES.contains(trialSeedMode)) {
@@ -158,17 +161,17 @@ public record TuneConfig(
         throw BadInputException.of("%s: search.%s.space must be a non-empty object", source, name);
       }
       if (s.gateInput() != null && !s.optimizer().equals("blended")) {
-        throw BadInputException.of("%s: search.%s.gateInput applies to the blended optimizer only", source, name);
+        throw BadInputException.of("%s: search.%s.gate_input applies to the blended optimizer only", source, name);
       }
       if (s.gateInput() != null && !List.of("flat-gradients", "gradient-stats").contains(s.gateInput())) {
-        throw BadInputException.of("%s: search.%s.gateInput must be flat-gradients or gradient-stats, got %s",
+        throw BadInputException.of("%s: search.%s.gate_input must be flat-gradients or gradient-stats, got %s",
             source, name, s.gateInput());
       }
       if (s.gateOutput() != null && !s.optimizer().equals("blended")) {
-        throw BadInputException.of("%s: search.%s.gateOutput applies to the blended optimizer only", source, name);
+        throw BadInputException.of("%s: search.%s.gate_output applies to the blended optimizer only", source, name);
       }
       if (s.gateOutput() != null && !List.of("global", "per-tensor").contains(s.gateOutput())) {
-        throw BadInputException.of("%s: search.%s.gateOutput must be global or per-tensor, got %s",
+        throw BadInputException.of("%s: search.%s.gate_output must be global or per-tensor, got %s",
             source, name, s.gateOutput());
       }
       if (java.util.Collections.frequency(optimizers, name) > 1) {

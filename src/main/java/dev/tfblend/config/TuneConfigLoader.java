@@ -43,13 +43,14 @@ public final class TuneConfigLoader {
   }
 
   /**
-   * Config fields {@code tune --set} accepts by name; besides these, any path under
+   * Config fields {@code tune --set} accepts by name (the camelCase spellings of older configs,
+   * {@code batchSize}, are accepted too); besides these, any path under
    * {@code search.} ({@code search.Adam.fixed.beta1=0.95}, or a JSON value for a whole space).
    */
-  public static final List<String> FIELDS = List.of("description", "seed", "trials", "epochs", "batchSize",
-      "finalEpochs", "finalSeeds", "repeats", "trial_seeds", "trial_seed_mode", "sampler", "pruner", "optimizers",
-      "model.layers", "model.activation", "model.init", "data.source", "data.seed", "data.validationSize",
-      "data.splitSeed", "data.validation");
+  public static final List<String> FIELDS = List.of("description", "seed", "trials", "epochs", "batch_size",
+      "final_epochs", "final_seeds", "repeats", "trial_seeds", "trial_seed_mode", "sampler", "pruner", "optimizers",
+      "model.layers", "model.activation", "model.init", "data.source", "data.seed", "data.validation_size",
+      "data.split_seed", "data.validation");
 
   /**
    * Resolves a config, blaming a bad value on the option that gave it.
@@ -83,12 +84,12 @@ public final class TuneConfigLoader {
     String source = "embedded " + DEFAULT_RESOURCE.substring(1);
     if (file != null) {
       // a study's search space is replaced whole, never mixed with the default's
-      JsonConfig.merge(tree, JsonConfig.readFile(file), Set.of("space"));
+      JsonConfig.merge(tree, JsonConfig.snakeKeys(JsonConfig.readFile(file)), Set.of("space"));
       source = "--config " + file;
     }
     JsonConfig.bind(tree, TuneConfig.class, source).validated(source);
     for (Map.Entry<String, Object> e : options.entrySet()) {
-      tree.set(e.getKey(), MAPPER.valueToTree(e.getValue()));
+      tree.set(JsonConfig.snakePath(e.getKey()), MAPPER.valueToTree(e.getValue()));
       String option = optionNames.getOrDefault(e.getKey(), e.getKey());
       checkSeedRange(JsonConfig.bind(tree, TuneConfig.class, option).validated(option), option);
     }
@@ -97,7 +98,7 @@ public final class TuneConfigLoader {
       if (eq <= 0) {
         throw BadInputException.of("--set %s: expected FIELD=VALUE", set);
       }
-      String key = set.substring(0, eq).trim();
+      String key = JsonConfig.snakePath(set.substring(0, eq).trim());
       if (!FIELDS.contains(key) && !(key.startsWith("search.") && key.length() > "search.".length())) {
         throw BadInputException.of("--set %s: unknown field %s; expected one of %s or a search.<study>... path",
             set, key, String.join(", ", FIELDS));
@@ -121,6 +122,15 @@ public final class TuneConfigLoader {
       throw BadInputException.of("%s: seed must be in [0, %d] (final runs use seed + repeat + 1000 + k), got %d",
           source, max, cfg.seed());
     }
+  }
+
+  /**
+   * A stored config ({@code tune-config.json}, a study's {@code tfblend:config} attribute) with the
+   * camelCase keys older versions wrote ({@code batchSize}) in their snake_case form
+   * ({@code batch_size}), so it compares equal to {@link #toJson} of the same config.
+   */
+  public static JsonNode snakeKeys(JsonNode stored) {
+    return JsonConfig.snakeKeys(stored);
   }
 
   /** The config as JSON (what the run manifest and results.json store). */

@@ -49,10 +49,10 @@ final class PublishedStudy {
       check(d, "data.seed", data.seed(), Mnist1dConfig.defaults().seed());
     }
     if (data.validationSize() != null) {
-      check(d, "data.validationSize", data.validationSize(), DataSplits.DEFAULT_VALIDATION_SIZE);
+      check(d, "data.validation_size", data.validationSize(), DataSplits.DEFAULT_VALIDATION_SIZE);
     }
     if (data.splitSeed() != null) {
-      check(d, "data.splitSeed", data.splitSeed(), DataSplits.DEFAULT_SPLIT_SEED);
+      check(d, "data.split_seed", data.splitSeed(), DataSplits.DEFAULT_SPLIT_SEED);
     }
     check(d, "data.validation", data.validationMode(), "holdout");
     check(d, "model.layers", config.model().layers(), List.of(40, 100, 100, 10));
@@ -60,8 +60,8 @@ final class PublishedStudy {
     check(d, "model.init", config.model().init(), "torch-default");
     check(d, "trials", config.trials(), 5);
     check(d, "epochs", config.epochs(), 10);
-    check(d, "batchSize", config.batchSize(), 32);
-    check(d, "finalEpochs", config.finalEpochs(), 10);
+    check(d, "batch_size", config.batchSize(), 32);
+    check(d, "final_epochs", config.finalEpochs(), 10);
     check(d, "sampler", config.sampler(), "tpe");
     check(d, "pruner", config.pruner(), "none");
     check(d, "trial_seeds", config.trialSeeds(), 1);

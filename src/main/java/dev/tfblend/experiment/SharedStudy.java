@@ -49,7 +49,7 @@ final class SharedStudy {
    * and new trials would score different things (trials, final runs and the study list may
    * differ).
    */
-  static final List<String> STUDY_FIELDS = List.of("seed", "epochs", "batchSize", "sampler", "pruner", "model", "data");
+  static final List<String> STUDY_FIELDS = List.of("seed", "epochs", "batch_size", "sampler", "pruner", "model", "data");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -137,7 +137,8 @@ final class SharedStudy {
     if (storage.compareAndSetStudySystemAttr(study.studyId(), CONFIG_ATTR, null, nowValue)) {
       return;
     }
-    JsonNode before = JSON.valueToTree(storage.getStudySystemAttrs(study.studyId()).get(CONFIG_ATTR));
+    JsonNode before = TuneConfigLoader.snakeKeys(
+        JSON.valueToTree(storage.getStudySystemAttrs(study.studyId()).get(CONFIG_ATTR)));
     List<String> changed = new ArrayList<>();
     for (String f : STUDY_FIELDS) {
       if (!before.path(f).equals(now.path(f))) {

@@ -40,7 +40,7 @@ final class StudyResume {
    * Fields that define what a study's trials measure: a resumed study must keep them, or old and
    * new trials would score different things (trials, final runs and the study list may change).
    */
-  static final List<String> STUDY_FIELDS = List.of("seed", "epochs", "batchSize", "sampler", "pruner", "model", "data",
+  static final List<String> STUDY_FIELDS = List.of("seed", "epochs", "batch_size", "sampler", "pruner", "model", "data",
       "trial_seeds", "trial_seed_mode");
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -71,7 +71,7 @@ final class StudyResume {
     }
     JsonNode before;
     try {
-      before = JSON.readTree(saved.toFile());
+      before = TuneConfigLoader.snakeKeys(JSON.readTree(saved.toFile()));
     } catch (IOException e) {
       throw BadInputException.of("%s: cannot read the config of study %s (%s)", saved, name, e.getMessage());
     }

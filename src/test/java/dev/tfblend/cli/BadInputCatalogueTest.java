@@ -177,7 +177,7 @@ class BadInputCatalogueTest {
         c("tune-trials-negative", 2, "--trials: trials must be positive, got -1", "tune", "--trials", "-1", "--runs-dir", "@out", "--saved-models-dir", "@out2"),
         c("tune-trials-word", 2, "Invalid value for option '--trials'", "tune", "--trials", "many"),
         c("tune-epochs-zero", 2, "--epochs: epochs must be positive, got 0", "tune", "--epochs", "0", "--runs-dir", "@out", "--saved-models-dir", "@out2"),
-        c("tune-seeds-zero", 2, "--seeds: finalSeeds must be positive, got 0", "tune", "--seeds", "0", "--runs-dir", "@out", "--saved-models-dir", "@out2"),
+        c("tune-seeds-zero", 2, "--seeds: final_seeds must be positive, got 0", "tune", "--seeds", "0", "--runs-dir", "@out", "--saved-models-dir", "@out2"),
         c("tune-seed-overflow", 2, "--seed: seed must be in [0, 9223372036854774807]", "tune", "--seed", "9223372036854775807", "--runs-dir", "@out", "--saved-models-dir", "@out2"),
         c("tune-seed-negative", 2, "--seed: seed must be in [0,", "tune", "--seed", "-5", "--runs-dir", "@out", "--saved-models-dir", "@out2"),
         c("tune-sampler", 2, "--sampler: sampler must be one of", "tune", "--sampler", "grid", "--runs-dir", "@out", "--saved-models-dir", "@out2"),

@@ -34,14 +34,14 @@ class BudgetPerParameterTest {
     JsonNode r = new ObjectMapper().readTree(tmp.resolve("runs/b/results.json").toFile());
     assertEquals(1, r.at("/optimizers/Adam/trials").size(), "Adam tunes lr: 1 x 1");
     assertEquals(2, r.at("/optimizers/SGD/trials").size(), "SGD tunes lr and momentum: 1 x 2");
-    assertEquals(1, r.at("/config/budgetPerParameter").asInt());
+    assertEquals(1, r.at("/config/budget_per_parameter").asInt());
     String report = Files.readString(tmp.resolve("runs/b/report.md"));
     assertTrue(report.contains("budget per parameter: 1 trials per tuned hyperparameter"), report);
 
     StringWriter bad = new StringWriter();
     assertEquals(2, run(bad, "tune", "--config", "configs/smoke.json", "--budget-per-parameter", "0",
         "--study", "c", "--runs-dir", tmp.resolve("runs").toString(), "--quiet"));
-    assertTrue(bad.toString().contains("budgetPerParameter must be positive, got 0")
+    assertTrue(bad.toString().contains("budget_per_parameter must be positive, got 0")
         || bad.toString().contains("--budget-per-parameter must be positive, got 0"), bad.toString());
   }
 }

@@ -49,7 +49,7 @@ class CsvDataTest {
 
   private List<String> trainArgs(Path trainFile, Path testFile, String out) {
     return new ArrayList<>(List.of("train", "-q", "--epochs", "3", "--set", "lr=0.01", "--set", "data.source=csv",
-        "--set", "data.train=" + trainFile, "--set", "data.test=" + testFile, "--set", "data.validationSize=80",
+        "--set", "data.train=" + trainFile, "--set", "data.test=" + testFile, "--set", "data.validation_size=80",
         "--out", tmp.resolve(out).toString()));
   }
 
@@ -77,10 +77,10 @@ class CsvDataTest {
   @Test
   void tuneRunsOnTheFiles() throws Exception {
     Path config = tmp.resolve("csv.json");
-    Files.writeString(config, "{\"seed\": 3, \"trials\": 1, \"epochs\": 1, \"batchSize\": 50, \"finalEpochs\": 1,"
-        + " \"finalSeeds\": 1, \"optimizers\": [\"Adam\"], \"model\": {\"layers\": [1, 16, 1]},"
+    Files.writeString(config, "{\"seed\": 3, \"trials\": 1, \"epochs\": 1, \"batch_size\": 50, \"final_epochs\": 1,"
+        + " \"final_seeds\": 1, \"optimizers\": [\"Adam\"], \"model\": {\"layers\": [1, 16, 1]},"
         + " \"data\": {\"source\": \"csv\", \"train\": \"" + train + "\", \"test\": \"" + test + "\","
-        + " \"validationSize\": 80}}");
+        + " \"validation_size\": 80}}");
     assertEquals(0, run("tune", "-q", "--config", config.toString(), "--study", "csv",
         "--runs-dir", tmp.resolve("runs").toString(), "--saved-models-dir", tmp.resolve("sm").toString()),
         err.toString());

@@ -145,7 +145,7 @@ class TrainCommandTest {
     assertBadInput("rmsprop", dir, "train", "--optimizer", "rmsprop", "--out", dir.toString());
     assertBadInput("lrate", dir, "train", "--set", "lrate=0.1", "--out", dir.toString());
     assertBadInput("epochs", dir, "train", "--epochs", "0", "--out", dir.toString());
-    assertBadInput("batchSize", dir, "train", "--batch-size", "-5", "--out", dir.toString());
+    assertBadInput("batch_size", dir, "train", "--batch-size", "-5", "--out", dir.toString());
     assertBadInput("model.layers", dir, "train", "--set", "data.source=blobs", "--set", "model.layers=30,10",
         "--out", dir.toString());
     Path file = tmp.resolve("a-file");

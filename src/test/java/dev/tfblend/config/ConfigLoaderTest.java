@@ -84,7 +84,7 @@ class ConfigLoaderTest {
   @Test
   void badValuesNameTheField() {
     assertTrue(message(() -> ConfigLoader.resolve(null, Map.of("epochs", 0), List.of())).contains("epochs"));
-    assertTrue(message(() -> ConfigLoader.resolve(null, Map.of("batchSize", -3), List.of())).contains("batchSize"));
+    assertTrue(message(() -> ConfigLoader.resolve(null, Map.of("batchSize", -3), List.of())).contains("batch_size"));
     assertTrue(message(() -> ConfigLoader.resolve(null, Map.of("optimizer", "rmsprop"), List.of())).contains("rmsprop"));
     assertTrue(message(() -> ConfigLoader.resolve(null, Map.of(), List.of("lr=abc"))).contains("lr"));
     assertTrue(message(() -> ConfigLoader.resolve(null, Map.of(), List.of("lr=-1"))).contains("lr"));

@@ -57,7 +57,7 @@ class TuneSafetyTest {
   }
 
   private Path config(String optimizerKey, String space) throws IOException {
-    String json = "{\"seed\": 7, \"trials\": 1, \"epochs\": 1, \"batchSize\": 50, \"finalEpochs\": 1,"
+    String json = "{\"seed\": 7, \"trials\": 1, \"epochs\": 1, \"batch_size\": 50, \"final_epochs\": 1,"
         + " \"model\": {\"layers\": [40, 16, 10]}, \"data\": {\"source\": \"blobs\"},"
         + " \"optimizers\": [\"" + optimizerKey + "\"], \"search\": {\"" + optimizerKey + "\": {\"optimizer\": \"adam\","
         + " \"space\": " + space + "}}}";
