@@ -27,12 +27,12 @@ public final class MomentumRule<T extends TFloating> implements UpdateRule<T> {
   public static final List<String> SLOTS = List.of("momentum");
   /**
    * Momentum SGD's hyperparameters ({@code sgd} in messages): {@code lr} (0.05), {@code momentum}
-   * (0.9), {@code weightDecay} (0) and the structural {@code nesterov} (0 or 1).
+   * (0.9), {@code weight_decay} (0) and the structural {@code nesterov} (0 or 1).
    */
   public static final HyperparameterTable HYPERPARAMETERS = HyperparameterTable.of("sgd", List.of(
       Hyperparameter.of("lr", 0.05, Domain.POSITIVE, "learning rate"),
       Hyperparameter.of("momentum", 0.9, Domain.UNIT, "mu, the decay of the momentum buffer"),
-      Hyperparameter.of("weightDecay", 0.0, Domain.NON_NEGATIVE, "L2 coefficient added to the gradient"),
+      Hyperparameter.of("weight_decay", 0.0, Domain.NON_NEGATIVE, "L2 coefficient added to the gradient"),
       Hyperparameter.structural("nesterov", 0.0, Domain.FLAG, "1 for Nesterov momentum")));
 
   private final Operand<T> learningRate;

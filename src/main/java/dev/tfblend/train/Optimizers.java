@@ -68,7 +68,7 @@ public final class Optimizers {
     registerRule(AdamRule.HYPERPARAMETERS, (h, s) -> AdamRule.of(h.get("lr"), h.get("beta1"), h.get("beta2"),
         h.get("eps")));
     registerRule(MomentumRule.HYPERPARAMETERS, (h, s) -> MomentumRule.of(h.get("lr"), h.get("momentum"),
-        h.get("weightDecay"), s.get("nesterov") == 1.0));
+        h.get("weight_decay"), s.get("nesterov") == 1.0));
     register(new Spec(BlendedStep.HYPERPARAMETERS, Optimizers::blended));
     registerRule(ConstantBlend.HYPERPARAMETERS, (h, s) -> ConstantBlend.rule(h));
     registerRule(ScheduledBlendRule.HYPERPARAMETERS, (h, s) -> ScheduledBlendRule.of(h));

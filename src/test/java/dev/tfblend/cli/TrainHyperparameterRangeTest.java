@@ -49,7 +49,7 @@ class TrainHyperparameterRangeTest {
   @Test
   void otherBaselineRangesExitTwo() throws IOException {
     assertRejected("adam hyperparameter eps must be > 0", "train", "--set", "eps=0");
-    assertRejected("sgd hyperparameter weightDecay must be >= 0", "train", "--optimizer", "sgd",
-        "--set", "weightDecay=-1");
+    assertRejected("sgd hyperparameter weight_decay must be >= 0", "train", "--optimizer", "sgd",
+        "--set", "weight_decay=-1");
   }
 }

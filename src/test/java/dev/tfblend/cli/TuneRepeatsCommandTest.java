@@ -152,13 +152,13 @@ class TuneRepeatsCommandTest {
   @Test
   void setOverridesAnyConfigFieldAndValidationModesAreLabelled() throws Exception {
     assertEquals(0, run(smoke("val", "--optimizers", "SGD", "--set", "data.validation=test", "--set", "trials=1",
-        "--set", "model.layers=40,8,10", "--set", "search.SGD.fixed.weightDecay=0.001")), err.toString());
+        "--set", "model.layers=40,8,10", "--set", "search.SGD.fixed.weight_decay=0.001")), err.toString());
     JsonNode r = JSON.readTree(tmp.resolve("runs/val/results.json").toFile());
     assertEquals("test", r.get("validation").asText());
     assertEquals("test used for selection", r.get("validation_label").asText());
     assertEquals(1, r.at("/optimizers/SGD/trials").size());
     assertEquals("[40,8,10]", r.at("/config/model/layers").toString());
-    assertEquals(0.001, r.at("/optimizers/SGD/final/params/weightDecay").asDouble());
+    assertEquals(0.001, r.at("/optimizers/SGD/final/params/weight_decay").asDouble());
     // the validation rows are the test rows: the final run's last validation loss is its test loss
     JsonNode fin = r.at("/optimizers/SGD/final");
     assertEquals(fin.get("test_loss").asDouble(), fin.get("epochs").get(2).get("val_loss").asDouble(), 1e-6);

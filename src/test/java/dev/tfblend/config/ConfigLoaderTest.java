@@ -43,7 +43,7 @@ class ConfigLoaderTest {
     assertEquals(100, c.batchSize());
     assertEquals(0.3, c.effectiveParams().get("lr"));
     assertEquals(0.5, c.effectiveParams().get("momentum"));
-    assertEquals(0.0, c.effectiveParams().get("weightDecay"));
+    assertEquals(0.0, c.effectiveParams().get("weight_decay"));
     assertEquals("tanh", c.model().activation());
     assertEquals(List.of(40, 20, 10), c.model().layers());
   }

@@ -110,8 +110,8 @@ class SnakeCaseConfigTest {
     JsonNode in = ConfigLoader.mapper().createObjectNode()
         .set("search", ConfigLoader.mapper().createObjectNode()
             .set("batchSize", ConfigLoader.mapper().createObjectNode()
-                .set("fixed", ConfigLoader.mapper().createObjectNode().put("weightDecay", 0.1))));
+                .set("fixed", ConfigLoader.mapper().createObjectNode().put("myDecay", 0.1))));
     JsonNode out = TuneConfigLoader.snakeKeys(in);
-    assertEquals(0.1, out.at("/search/batchSize/fixed/weightDecay").asDouble(), out.toString());
+    assertEquals(0.1, out.at("/search/batchSize/fixed/myDecay").asDouble(), out.toString());
   }
 }

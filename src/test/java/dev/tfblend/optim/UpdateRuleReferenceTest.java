@@ -128,8 +128,8 @@ class UpdateRuleReferenceTest {
     Map<String, Double> hp = new LinkedHashMap<>();
     hp.put("lr", lr);
     hp.put("momentum", mu);
-    hp.put("weightDecay", wd);
-    List<double[][]> graph = runGraph(h -> MomentumRule.of(h.get("lr"), h.get("momentum"), h.get("weightDecay"), nesterov), hp);
+    hp.put("weight_decay", wd);
+    List<double[][]> graph = runGraph(h -> MomentumRule.of(h.get("lr"), h.get("momentum"), h.get("weight_decay"), nesterov), hp);
     double[] th = THETA0.clone();
     double[] buf = new double[th.length];
     for (int t = 1; t <= STEPS; t++) {

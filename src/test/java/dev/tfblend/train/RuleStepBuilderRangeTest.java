@@ -40,11 +40,11 @@ class RuleStepBuilderRangeTest {
     assertEquals("sgd hyperparameter momentum must be in [0, 1), got 5.0", rejected("sgd", "momentum", 5.0));
     assertEquals("sgd hyperparameter momentum must be in [0, 1), got 1.0", rejected("sgd", "momentum", 1.0));
     assertEquals("sgd hyperparameter lr must be > 0, got -0.1", rejected("sgd", "lr", -0.1));
-    assertEquals("sgd hyperparameter weightDecay must be >= 0, got -1.0E-4", rejected("sgd", "weightDecay", -1e-4));
+    assertEquals("sgd hyperparameter weight_decay must be >= 0, got -1.0E-4", rejected("sgd", "weight_decay", -1e-4));
     assertEquals("sgd hyperparameter nesterov must be 0 or 1, got 0.5", rejected("sgd", "nesterov", 0.5));
     assertEquals("sgd hyperparameter lr must be a finite number > 0, got NaN", rejected("sgd", "lr", Double.NaN));
     assertDoesNotThrow(() -> Optimizers.table("sgd").check(
-        Map.of("lr", 0.1, "momentum", 0.0, "weightDecay", 0.0, "nesterov", 1.0)));
+        Map.of("lr", 0.1, "momentum", 0.0, "weight_decay", 0.0, "nesterov", 1.0)));
   }
 
   @Test

@@ -113,7 +113,7 @@ class TrainingGraphStepTest {
   void nesterovMomentumTrainStepMatchesJava() {
     double lr = 0.1, mu = 0.8, wd = 0.01;
     double[][][] buf = new double[1][][];
-    check(Optimizers.stepBuilder("sgd", Map.of("nesterov", 1.0)), Map.of("lr", lr, "momentum", mu, "weightDecay", wd), (theta, g, t) -> {
+    check(Optimizers.stepBuilder("sgd", Map.of("nesterov", 1.0)), Map.of("lr", lr, "momentum", mu, "weight_decay", wd), (theta, g, t) -> {
       if (buf[0] == null) {
         buf[0] = new double[theta.length][];
         for (int i = 0; i < theta.length; i++) {
