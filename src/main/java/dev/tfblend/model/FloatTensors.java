@@ -1,6 +1,10 @@
 package dev.tfblend.model;
 
 import com.google.common.base.Preconditions;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -74,5 +78,21 @@ public final class FloatTensors {
     double[] v = toDoubles(t);
     Preconditions.checkArgument(v.length == 1, "expected one value, tensor has %s", v.length);
     return v[0];
+  }
+
+  /**
+   * Runs {@code session} once, fetching every operand of {@code xs}, and returns copies of their
+   * float32/float64 values in order (copied, so later assigns cannot change them).
+   */
+  public static double[][] fetch(Session session, List<? extends Operand<?>> xs) {
+    Session.Runner r = session.runner();
+    xs.forEach(r::fetch);
+    double[][] out = new double[xs.size()][];
+    try (Result res = r.run()) {
+      for (int i = 0; i < xs.size(); i++) {
+        out[i] = toDoubles(res.get(i));
+      }
+    }
+    return out;
   }
 }

@@ -8,7 +8,6 @@ import java.util.SplittableRandom;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
-import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
@@ -257,16 +256,6 @@ public final class ParameterSet<T extends TFloating> {
 
   /** A copy of every variable's current value, in order. */
   public double[][] read(Session session) {
-    Session.Runner r = session.runner();
-    for (Variable<T> v : variables) {
-      r.fetch(v);
-    }
-    double[][] out = new double[size()][];
-    try (Result res = r.run()) {
-      for (int i = 0; i < size(); i++) {
-        out[i] = FloatTensors.toDoubles(res.get(i));
-      }
-    }
-    return out;
+    return FloatTensors.fetch(session, variables);
   }
 }

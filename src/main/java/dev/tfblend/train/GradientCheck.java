@@ -251,7 +251,7 @@ public final class GradientCheck {
       Operand<TFloat64> f, long seed, double h, String prefix,
       List<Map.Entry<Operand<TFloat64>, org.tensorflow.Tensor>> feeds) {
     double[][] p0 = p.read(s);
-    double[][] analytic = fetch(s, grads);
+    double[][] analytic = FloatTensors.fetch(s, grads);
     SplittableRandom rng = new SplittableRandom(seed ^ 0x6772616463686bL);
     List<Check> checks = new ArrayList<>();
     for (int k = 0; k < DIRECTIONS; k++) {
@@ -348,15 +348,4 @@ public final class GradientCheck {
     }
   }
 
-  private static double[][] fetch(Session s, List<Operand<TFloat64>> xs) {
-    Session.Runner r = s.runner();
-    xs.forEach(r::fetch);
-    double[][] out = new double[xs.size()][];
-    try (Result res = r.run()) {
-      for (int i = 0; i < xs.size(); i++) {
-        out[i] = FloatTensors.toDoubles(res.get(i));
-      }
-    }
-    return out;
-  }
 }

@@ -120,11 +120,11 @@ class SecondOrderGradientsTest {
       List<Operand<TFloat64>> hv = p.gradients(g, gv);
 
       p.assign(s, theta);
-      double[][] analytic = fetch(s, hv);
+      double[][] analytic = FloatTensors.fetch(s, hv);
       p.assign(s, shifted(theta, v, H));
-      double[][] plus = fetch(s, grad);
+      double[][] plus = FloatTensors.fetch(s, grad);
       p.assign(s, shifted(theta, v, -H));
-      double[][] minus = fetch(s, grad);
+      double[][] minus = FloatTensors.fetch(s, grad);
       double largest = 0;
       double worst = 0;
       for (int i = 0; i < theta.length; i++) {
@@ -168,15 +168,4 @@ class SecondOrderGradientsTest {
     return out;
   }
 
-  private static double[][] fetch(Session s, List<Operand<TFloat64>> xs) {
-    Session.Runner r = s.runner();
-    xs.forEach(r::fetch);
-    double[][] out = new double[xs.size()][];
-    try (Result res = r.run()) {
-      for (int i = 0; i < xs.size(); i++) {
-        out[i] = FloatTensors.toDoubles(res.get(i));
-      }
-    }
-    return out;
-  }
 }

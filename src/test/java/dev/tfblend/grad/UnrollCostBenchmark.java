@@ -1,12 +1,13 @@
 package dev.tfblend.grad;
 
+import dev.tfblend.testing.FreshJvm;
+import java.time.Duration;
 import dev.tfblend.model.Activation;
 import dev.tfblend.model.Mlp;
 import dev.tfblend.model.ParameterSet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,15 +49,9 @@ class UnrollCostBenchmark {
 
   /** One measurement in a fresh JVM, so that its peak RSS is its own. */
   private static void child(String k, String firstOrder) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), UnrollCostBenchmark.class.getName(), k, firstOrder)
-        .redirectErrorStream(true);
-    pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "3");
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    p.waitFor();
-    out.lines().filter(l -> l.startsWith("COST")).forEach(System.out::println);
-    assertEquals(0, p.exitValue(), out);
+    FreshJvm.Run run = FreshJvm.main(UnrollCostBenchmark.class.getName(), Duration.ofMinutes(10), k, firstOrder);
+    run.output().lines().filter(l -> l.startsWith("COST")).forEach(System.out::println);
+    assertEquals(0, run.exitCode(), run.output());
   }
 
   /** {@code K firstOrder}: measures one variant; K = 0 prints the baseline (TensorFlow loaded, one run). */

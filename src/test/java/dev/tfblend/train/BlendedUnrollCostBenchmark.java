@@ -1,5 +1,7 @@
 package dev.tfblend.train;
 
+import dev.tfblend.testing.FreshJvm;
+import java.time.Duration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tfblend.data.Batches;
@@ -7,7 +9,6 @@ import dev.tfblend.data.Dataset;
 import dev.tfblend.data.GaussianBlobs;
 import dev.tfblend.model.Mlp;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -40,15 +41,9 @@ class BlendedUnrollCostBenchmark {
   }
 
   private static void child(String k, String firstOrder) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), BlendedUnrollCostBenchmark.class.getName(), k, firstOrder)
-        .redirectErrorStream(true);
-    pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "3");
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    p.waitFor();
-    out.lines().filter(l -> l.startsWith("COST")).forEach(System.out::println);
-    assertEquals(0, p.exitValue(), out);
+    FreshJvm.Run run = FreshJvm.main(BlendedUnrollCostBenchmark.class.getName(), Duration.ofMinutes(10), k, firstOrder);
+    run.output().lines().filter(l -> l.startsWith("COST")).forEach(System.out::println);
+    assertEquals(0, run.exitCode(), run.output());
   }
 
   /** {@code K firstOrder}: measures one variant. */
