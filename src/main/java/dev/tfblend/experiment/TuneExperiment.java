@@ -393,9 +393,10 @@ public final class TuneExperiment {
     }
     try (Stream<Path> s = Files.list(runDir)) {
       // another process of the same launch may be writing tune-config.json right now (its
-      // temporary sibling is there, not yet renamed)
+      // temporary sibling is there, not yet renamed), or may have renamed it since the check above
       String writing = "." + StudyResume.STUDY_CONFIG + ".partial-";
-      if (s.anyMatch(f -> !f.getFileName().toString().startsWith(writing))) {
+      if (s.map(f -> f.getFileName().toString())
+          .anyMatch(f -> !f.startsWith(writing) && !f.equals(StudyResume.STUDY_CONFIG) && !f.equals(STUDY_DB))) {
         throw BadInputException.of("--study %s: %s exists and is not a tune run (no %s or %s); choose another"
             + " --study or --runs-dir", name, runDir, StudyResume.STUDY_CONFIG, STUDY_DB);
       }
