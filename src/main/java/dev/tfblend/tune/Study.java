@@ -232,19 +232,23 @@ public final class Study {
     if (heartbeatGrace == null) {
       return List.of();
     }
-    List<Long> failed = storage.failStaleTrials(studyId, heartbeatGrace);
+    // the retries are created in the failing transaction: no worker sees the budget short in between
+    List<Long> failed = retryStaleTrials ? storage.failStaleTrials(studyId, heartbeatGrace, Study::retryOf)
+        : storage.failStaleTrials(studyId, heartbeatGrace);
     for (long id : failed) {
       FrozenTrial t = storage.getTrial(id);
       warn("trial " + t.number() + " had no heartbeat for " + heartbeatGrace + " and was failed");
-      if (retryStaleTrials) {
-        enqueueRetry(t);
-      }
     }
     return failed;
   }
 
   /** Enqueues a WAITING trial with the params of failed trial {@code t}. */
   private void enqueueRetry(FrozenTrial t) {
+    storage.createTrial(studyId, retryOf(t));
+  }
+
+  /** The WAITING template that runs failed trial {@code t}'s params again. */
+  private static FrozenTrial retryOf(FrozenTrial t) {
     Map<String, Object> sys = new LinkedHashMap<>();
     Object first = t.systemAttrs().getOrDefault("failed_trial", t.number());
     sys.put("failed_trial", first);
@@ -254,10 +258,7 @@ public final class Study {
     }
     history.add(t.number());
     sys.put(RETRY_HISTORY, history);
-    storage.createTrial(
-        studyId,
-        FrozenTrial.template(
-            TrialState.WAITING, null, t.params(), t.distributions(), t.userAttrs(), sys));
+    return FrozenTrial.template(TrialState.WAITING, null, t.params(), t.distributions(), t.userAttrs(), sys);
   }
 
   /**

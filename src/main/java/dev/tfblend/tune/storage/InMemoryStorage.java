@@ -355,6 +355,12 @@ public final class InMemoryStorage implements TrialStorage {
 
   @Override
   public List<Long> failStaleTrials(long studyId, Duration grace) {
+    return failStaleTrials(studyId, grace, null);
+  }
+
+  @Override
+  public List<Long> failStaleTrials(long studyId, Duration grace,
+      java.util.function.Function<FrozenTrial, FrozenTrial> retry) {
     Objects.requireNonNull(grace, "grace");
     synchronized (lock) {
       Instant limit = now().minus(grace);
@@ -369,6 +375,11 @@ public final class InMemoryStorage implements TrialStorage {
                   .withSystemAttr("fail_reason", "stale: no heartbeat since " + beat));
           heartbeats.remove(id);
           failed.add(id);
+        }
+      }
+      if (retry != null) {
+        for (long id : failed) {
+          createTrial(studyId, retry.apply(getTrial(id)));
         }
       }
       return Collections.unmodifiableList(failed);

@@ -599,6 +599,22 @@ public final class RdbStorage implements TrialStorage {
   }
 
   @Override
+  public List<Long> failStaleTrials(long studyId, Duration grace,
+      java.util.function.Function<FrozenTrial, FrozenTrial> retry) {
+    Objects.requireNonNull(grace, "grace");
+    Objects.requireNonNull(retry, "retry");
+    return onStudy(true, studyId, c -> {
+      List<Long> failed = heartbeats.failStale(c, studyId, grace);
+      for (long id : failed) {
+        FrozenTrial template = retry.apply(rows.readTrial(c, id));
+        StorageChecks.checkTemplate(template);
+        rows.insertTrial(c, studyId, template);
+      }
+      return failed;
+    });
+  }
+
+  @Override
   public void close() {
     db.close();
   }

@@ -273,6 +273,15 @@ public interface TrialStorage extends AutoCloseable {
    */
   List<Long> failStaleTrials(long studyId, Duration grace);
 
+  /**
+   * {@link #failStaleTrials(long, Duration)}, and in the same transaction creates, for each
+   * trial it fails, the trial {@code retry} makes of it (a WAITING template), so that no other
+   * worker can find the budget short between the failure and the retry and start a new trial
+   * instead of the retry. {@code retry} is called with the failed trial as stored after its failure.
+   */
+  List<Long> failStaleTrials(long studyId, Duration grace,
+      java.util.function.Function<FrozenTrial, FrozenTrial> retry);
+
   /** Releases resources (connections); idempotent. */
   @Override
   void close();

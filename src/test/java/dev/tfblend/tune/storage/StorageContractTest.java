@@ -533,6 +533,30 @@ public abstract class StorageContractTest {
     assertEquals(List.of(), storage.failStaleTrials(s, Duration.ofMillis(1500)));
   }
 
+  @Test
+  void aStaleTrialsRetryIsCreatedWithItsFailure() throws Exception {
+    long s = storage.createStudy("hb-retry", StudyDirection.MINIMIZE);
+    long stale = storage.createTrial(s);
+    storage.setTrialParam(stale, "x", 0.25, new FloatDistribution(0, 1, false, null));
+    storage.recordHeartbeat(stale);
+    clock.advance(Duration.ofMillis(2500));
+    List<FrozenTrial> seen = new ArrayList<>();
+    List<Long> failed = storage.failStaleTrials(s, Duration.ofMillis(1500), t -> {
+      seen.add(t);
+      return FrozenTrial.template(TrialState.WAITING, null, t.params(), t.distributions(), Map.of(),
+          Map.of("failed_trial", t.number()));
+    });
+    assertEquals(List.of(stale), failed);
+    assertEquals(TrialState.FAIL, seen.get(0).state(), "the retry sees the failed trial");
+    List<FrozenTrial> waiting = storage.getAllTrials(s, EnumSet.of(TrialState.WAITING));
+    assertEquals(1, waiting.size());
+    assertEquals(Map.of("x", 0.25), waiting.get(0).params());
+    assertEquals(0, ((Number) waiting.get(0).systemAttrs().get("failed_trial")).intValue());
+    assertEquals(List.of(), storage.failStaleTrials(s, Duration.ofMillis(1500), t -> {
+      throw new AssertionError("no stale trial left");
+    }));
+  }
+
   /** Runs {@code body} on {@code threads} threads started together; rethrows any failure. */
   protected static void runConcurrently(int threads, ThrowingRunnable body) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
