@@ -82,8 +82,10 @@ final class TuneReport {
       md.append(sd.render()).append('\n');
     }
     md.append(statistics(r));
+    md.append(ControlsVerdict.section(r));
     md.append(winnersCurse(r));
     md.append(gate(r));
+    md.append(switches(r));
 
     md.append("## Best parameters\n\n");
     MarkdownTable bp = new MarkdownTable("optimizer", "best trial value", "parameters");
@@ -167,7 +169,7 @@ final class TuneReport {
           + "above. It measures the spread of the final runs only, not of the search: `--repeats N` measures the "
           + "whole procedure.", config.finalSeeds()));
     }
-    lines.addAll(ControlsVerdict.lines(r.optimizers()));
+    lines.addAll(ControlsVerdict.lines(r));
     StringBuilder dims = new StringBuilder();
     for (String k : config.optimizers()) {
       if (dims.length() > 0) {
@@ -304,6 +306,52 @@ final class TuneReport {
       md.append(String.format(Locale.ROOT, "Alpha is the weight on Adam's update. The gate counts as moved when "
           + "alpha gets more than %.2f from its first step's value; it moved in %d of %d first final run(s).%n%n",
           TuneResults.GateMovement.MOVED, moved, runs));
+      md.append(t.render()).append('\n');
+    }
+    return md.toString();
+  }
+
+  /**
+   * For each optimizer whose final runs record a switch step ({@code swats}): per repeat and final
+   * seed, the step after which it switched to SGD, or "never".
+   */
+  private static String switches(TuneResults r) {
+    List<TuneResults.Repeat> repeats = r.repeats() != null && !r.repeats().isEmpty() ? r.repeats() : null;
+    StringBuilder md = new StringBuilder();
+    for (String key : r.optimizers().keySet()) {
+      MarkdownTable t = new MarkdownTable("repeat", "final seed", "switched to SGD", "SGD learning rate (Lambda)");
+      int runs = 0;
+      int switched = 0;
+      int count = repeats == null ? 1 : repeats.size();
+      for (int i = 0; i < count; i++) {
+        List<TuneResults.FinalRun> finals;
+        if (repeats == null) {
+          finals = r.optimizers().get(key).finalRuns();
+        } else {
+          TuneResults.RepeatResult o = repeats.get(i).optimizers().get(key);
+          finals = o == null ? null : o.finalRuns();
+        }
+        for (TuneResults.FinalRun f : finals == null ? List.<TuneResults.FinalRun>of() : finals) {
+          Long step = f.switchStep();
+          if (step == null) {
+            continue;
+          }
+          runs++;
+          Double lr = f.optimizerState().get("sgd_lr");
+          if (step > 0) {
+            switched++;
+          }
+          t.addRow(repeats == null ? 0 : repeats.get(i).repeat(), f.seed(),
+              step > 0 ? "after step " + step : "never", step > 0 && lr != null ? lr : "—");
+        }
+      }
+      if (runs == 0) {
+        continue;
+      }
+      md.append("## ").append(key).append("'s switch to SGD\n\n");
+      md.append(String.format(Locale.ROOT, "The step whose switching criterion held (SGD-momentum updates from the "
+          + "next step on, at the estimated rate Lambda), per final run; it switched in %d of %d final run(s).%n%n",
+          switched, runs));
       md.append(t.render()).append('\n');
     }
     return md.toString();
