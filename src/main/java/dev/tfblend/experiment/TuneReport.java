@@ -85,6 +85,7 @@ final class TuneReport {
     md.append(ControlsVerdict.section(r));
     md.append(winnersCurse(r));
     md.append(gate(r));
+    md.append(fixedAlpha(r));
     md.append(switches(r));
 
     md.append("## Best parameters\n\n");
@@ -158,7 +159,8 @@ final class TuneReport {
     if (config.repeats() > 1) {
       lines.add(String.format(Locale.ROOT, "- %d whole studies: see the tables over the repeats above (primary "
           + "endpoint test loss). With %d repeats, a paired difference is supported when its Wilcoxon p is below "
-          + "0.05 and its interval excludes 0.", config.repeats(), config.repeats()));
+          + "0.05 and its interval excludes 0; the paired table does not correct for multiple comparisons, the "
+          + "blend's comparisons and verdict do (Holm).", config.repeats(), config.repeats()));
     } else if (config.finalSeeds() == 1) {
       lines.add("- One final seed per optimizer: a single run per optimizer cannot separate a difference between "
           + "optimizers from seed-to-seed variation, so this run alone does not show that one optimizer is "
@@ -307,6 +309,48 @@ final class TuneReport {
           + "alpha gets more than %.2f from its first step's value; it moved in %d of %d first final run(s).%n%n",
           TuneResults.GateMovement.MOVED, moved, runs));
       md.append(t.render()).append('\n');
+    }
+    return md.toString();
+  }
+
+  /**
+   * The alpha of the optimizers whose final runs record none because it follows from their
+   * parameters: a fixed {@code alpha} (ConstantBlend) or a schedule from {@code alpha_start} to
+   * {@code alpha_end} (ScheduledBlend), per repeat.
+   */
+  private static String fixedAlpha(TuneResults r) {
+    if (r.repeats() == null || r.repeats().isEmpty()) {
+      return "";
+    }
+    StringBuilder md = new StringBuilder();
+    for (String key : r.optimizers().keySet()) {
+      MarkdownTable t = null;
+      for (TuneResults.Repeat rep : r.repeats()) {
+        TuneResults.RepeatResult o = rep.optimizers().get(key);
+        if (o == null || o.finalRun() == null || o.finalRun().params() == null
+            || (o.finalRun().alphaPerStep() != null && o.finalRun().alphaPerStep().length > 0)) {
+          continue;
+        }
+        Map<String, Double> p = o.finalRun().params();
+        if (p.containsKey("alpha_start") && p.containsKey("alpha_end")) {
+          if (t == null) {
+            t = new MarkdownTable("repeat", "alpha at step 1", "alpha at the last step", "shape");
+          }
+          t.addRow(rep.repeat(), p.get("alpha_start"), p.get("alpha_end"),
+              p.getOrDefault("cosine", 0.0) != 0 ? "cosine" : "linear");
+        } else if (p.containsKey("alpha")) {
+          if (t == null) {
+            t = new MarkdownTable("repeat", "alpha (every step)");
+          }
+          t.addRow(rep.repeat(), p.get("alpha"));
+        }
+      }
+      if (t != null) {
+        md.append("## ").append(key).append("'s alpha\n\n");
+        md.append("Its final runs record no alpha per step: alpha (the weight on Adam) follows from the tuned "
+            + "parameters of each repeat's final run.\n\n");
+        md.append(t.render()).append('\n');
+      }
     }
     return md.toString();
   }

@@ -146,4 +146,31 @@ class TuneReportItemsTest {
         + "at the 5% level between the blend and any of Swats, Adam over 3 paired repeats."), md);
     assertTrue(md.contains("![DynamicBlended_alpha_repeats.png](DynamicBlended_alpha_repeats.png)"), md);
   }
+  @Test
+  void theFixedAlphaControlsShowTheirAlphaPerRepeat() {
+    List<TuneResults.Repeat> reps = new ArrayList<>();
+    Map<String, TuneResults.OptimizerResult> first = new LinkedHashMap<>();
+    for (int r = 0; r < 2; r++) {
+      Map<String, TuneResults.RepeatResult> m = new LinkedHashMap<>();
+      Map<String, Map<String, Double>> params = new LinkedHashMap<>();
+      params.put("ConstantBlend", Map.of("alpha", 0.7 - 0.1 * r));
+      params.put("ScheduledBlend", Map.of("alpha_start", 1.0, "alpha_end", 0.25, "cosine", (double) r));
+      params.forEach((key, p) -> {
+        TuneResults.FinalRun f = new TuneResults.FinalRun(1042, p, List.of(new TuneResults.EpochFigures(0, 2.3, null,
+            2.3, 0.1)), 1.0, 0.5, 100, 1, null, null, null, null, null);
+        TuneResults.OptimizerResult o = new TuneResults.OptimizerResult(key, Map.of(), 0.9, List.of(), f, List.of(f),
+            0.1, 0.2);
+        m.put(key, TuneResults.RepeatResult.of(o));
+        first.putIfAbsent(key, o);
+      });
+      reps.add(new TuneResults.Repeat(r, 42 + r, "x-r" + r, m));
+    }
+    TuneResults res = new TuneResults(JSON.createObjectNode(), 42, "x", "sqlite:x.db", first, "holdout", null, null,
+        "no published reference", reps, "repeats", Map.of(), List.of(), 1.0, 0.1, null);
+    String md = TuneReport.markdown(res, SMOKE, List.of());
+    assertTrue(md.contains("## ConstantBlend's alpha"), md);
+    assertTrue(md.matches("(?s).*\\|\\s+1 \\|\\s+0\\.6000 \\|.*"), md);
+    assertTrue(md.contains("## ScheduledBlend's alpha"), md);
+    assertTrue(md.contains("| cosine |") && md.contains("| linear |"), md);
+  }
 }
