@@ -9,7 +9,7 @@ import java.util.stream.IntStream;
  * p-values sorted ascending, {@code p_(1) <= ... <= p_(m)}, the adjusted values are
  *
  * <pre>
- *   q_(i) = min(1, max_{j <= i} (m - j + 1) p_(j))
+ *   q_(i) = min(1, max_{j &lt;= i} (m - j + 1) p_(j))
  * </pre>
  *
  * and test {@code i} is rejected at level {@code alpha} when {@code q_i < alpha}. This controls
