@@ -316,8 +316,9 @@ final class OptimizerStudy implements AutoCloseable {
     progress.finished(key, what, String.format(Locale.ROOT,
         "val_loss %.4f  val_acc %.3f  test_loss %.4f  test_acc %.3f%s", last.valLoss(), last.valAccuracy(),
         r.testLoss(), r.testAccuracy(), r.stopReason() == null ? "" : "  (" + r.stopReason() + ")"));
+    Map<String, Double> state = graph.step().sharedState(graph.session());
     return new TuneResults.FinalRun(seed, hp, epochs, r.testLoss(), r.testAccuracy(), r.stepsPerSecond(),
-        r.wallSeconds(), r.stopReason(), alphaEpochs, alphaSteps, norms, gate);
+        r.wallSeconds(), r.stopReason(), alphaEpochs, alphaSteps, norms, gate, state.isEmpty() ? null : state);
   }
 
   private static float[] toFloats(double[] v) {

@@ -31,7 +31,7 @@ final class StudyStatistics {
 
   /** The statistics of {@code repeats} for the optimizers of {@code order} (those that ran). */
   static Computed of(List<TuneResults.Repeat> repeats, List<String> order) {
-    String units = repeats.size() > 1 ? REPEATS : FINAL_SEEDS;
+    String units = units(repeats);
     Map<String, Map<String, double[]>> values = new LinkedHashMap<>();
     List<String> keys = new ArrayList<>();
     for (String key : order) {
@@ -41,7 +41,7 @@ final class StudyStatistics {
       keys.add(key);
       Map<String, double[]> byMetric = new LinkedHashMap<>();
       for (String metric : TuneResults.METRICS) {
-        byMetric.put(metric, units.equals(REPEATS) ? perRepeat(repeats, key, metric) : perSeed(repeats.get(0), key, metric));
+        byMetric.put(metric, unitValues(repeats, key, metric));
       }
       values.put(key, byMetric);
     }
@@ -79,6 +79,20 @@ final class StudyStatistics {
       }
     }
     return new Computed(units, summary, paired);
+  }
+
+  /** What the units of {@code repeats} are: {@link #REPEATS} for more than one, else {@link #FINAL_SEEDS}. */
+  static String units(List<TuneResults.Repeat> repeats) {
+    return repeats.size() > 1 ? REPEATS : FINAL_SEEDS;
+  }
+
+  /**
+   * Optimizer {@code key}'s figure for {@code metric} per unit ({@link #units}): per repeat the
+   * mean over its final runs (NaN for a repeat without final runs of {@code key}), or with one
+   * repeat one value per final run (empty when it has none).
+   */
+  static double[] unitValues(List<TuneResults.Repeat> repeats, String key, String metric) {
+    return units(repeats).equals(REPEATS) ? perRepeat(repeats, key, metric) : perSeed(repeats.get(0), key, metric);
   }
 
   /** The direction of {@code metric}: higher for accuracies, lower for losses. */

@@ -1,6 +1,8 @@
 package dev.tfblend.experiment;
 
 import dev.tfblend.config.TuneConfig;
+import dev.tfblend.plot.AlphaRepeatsChart;
+import dev.tfblend.plot.AlphaRepeatsChartData;
 import dev.tfblend.plot.AlphaTrajectoryChart;
 import dev.tfblend.plot.AlphaTrajectoryChartData;
 import dev.tfblend.plot.BoxPlotChart;
@@ -20,7 +22,10 @@ import java.util.Map;
 final class TuneCharts {
   static final String FINAL_COMPARISON = "final_comparison.png";
   static final String ALPHA_TRAJECTORY = "alpha_trajectory.png";
-  /** Box plot of each optimizer's test loss over its final runs (written when some optimizer has several). */
+  /**
+   * Box plot of each optimizer's test loss: over the repeats (one value per repeat) when several
+   * ran, else over the final runs of the one repeat (written when some optimizer has several).
+   */
   static final String TEST_LOSS_BOXPLOT = "test_loss_boxplot.png";
 
   private TuneCharts() {}
@@ -63,20 +68,10 @@ final class TuneCharts {
           dir.resolve(FINAL_COMPARISON));
       files.add(FINAL_COMPARISON);
     }
-    Map<String, List<Double>> testLosses = new LinkedHashMap<>();
-    boolean repeated = false;
-    for (Map.Entry<String, TuneResults.OptimizerResult> e : r.optimizers().entrySet()) {
-      List<Double> losses = new ArrayList<>();
-      if (e.getValue().finalRuns() != null) {
-        e.getValue().finalRuns().forEach(f -> losses.add(f.testLoss()));
-      }
-      if (losses.stream().anyMatch(Double::isFinite)) {
-        testLosses.put(e.getKey(), losses);
-        repeated |= losses.size() > 1;
-      }
-    }
-    if (repeated) {
-      ChartWriter.writePng(BoxPlotChart.create(BoxPlotChartData.testLoss(testLosses)), dir.resolve(TEST_LOSS_BOXPLOT));
+    Map<String, List<Double>> testLosses = testLossesPerUnit(r);
+    if (testLosses.values().stream().anyMatch(v -> v.size() > 1)) {
+      ChartWriter.writePng(BoxPlotChart.create(overRepeats(r) ? BoxPlotChartData.testLossOverRepeats(testLosses)
+          : BoxPlotChartData.testLoss(testLosses)), dir.resolve(TEST_LOSS_BOXPLOT));
       files.add(TEST_LOSS_BOXPLOT);
     }
     for (TuneResults.OptimizerResult o : r.optimizers().values()) {
@@ -94,7 +89,65 @@ final class TuneCharts {
         break;
       }
     }
+    if (overRepeats(r)) {
+      for (String key : r.optimizers().keySet()) {
+        AlphaRepeatsChartData data = alphaOverRepeats(r.repeats(), key);
+        if (data != null) {
+          String file = alphaRepeatsFile(key);
+          ChartWriter.writePng(AlphaRepeatsChart.create(data), dir.resolve(file));
+          files.add(file);
+        }
+      }
+    }
     return files;
+  }
+
+  /** File name of optimizer {@code key}'s alpha per step over the repeats' final runs. */
+  static String alphaRepeatsFile(String key) {
+    return key + "_alpha_repeats.png";
+  }
+
+  private static boolean overRepeats(TuneResults r) {
+    return r.repeats() != null && r.repeats().size() > 1;
+  }
+
+  /**
+   * Each optimizer's test losses as the box plot shows them: one per repeat (the mean over its
+   * final runs) with several repeats, else one per final run; optimizers without a finite value
+   * are left out.
+   */
+  static Map<String, List<Double>> testLossesPerUnit(TuneResults r) {
+    Map<String, List<Double>> testLosses = new LinkedHashMap<>();
+    for (Map.Entry<String, TuneResults.OptimizerResult> e : r.optimizers().entrySet()) {
+      List<Double> losses = new ArrayList<>();
+      if (overRepeats(r)) {
+        for (double v : StudyStatistics.unitValues(r.repeats(), e.getKey(), "test_loss")) {
+          losses.add(v);
+        }
+      } else if (e.getValue().finalRuns() != null) {
+        e.getValue().finalRuns().forEach(f -> losses.add(f.testLoss()));
+      }
+      if (losses.stream().anyMatch(Double::isFinite)) {
+        testLosses.put(e.getKey(), losses);
+      }
+    }
+    return testLosses;
+  }
+
+  /**
+   * Optimizer {@code key}'s alpha per step in the first final run of every repeat that recorded
+   * alpha (one line per repeat), or null when none did.
+   */
+  static AlphaRepeatsChartData alphaOverRepeats(List<TuneResults.Repeat> repeats, String key) {
+    List<AlphaRepeatsChartData.Line> lines = new ArrayList<>();
+    for (TuneResults.Repeat rep : repeats) {
+      TuneResults.RepeatResult o = rep.optimizers().get(key);
+      if (o != null && o.finalRun() != null && o.finalRun().alphaPerStep() != null
+          && o.finalRun().alphaPerStep().length > 0) {
+        lines.add(AlphaRepeatsChartData.Line.of("repeat " + rep.repeat(), o.finalRun().alphaPerStep()));
+      }
+    }
+    return lines.isEmpty() ? null : new AlphaRepeatsChartData(AlphaRepeatsChartData.repeatsTitle(key), lines);
   }
 
   private static double[] widen(float[] v) {

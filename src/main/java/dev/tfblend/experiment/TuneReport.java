@@ -82,8 +82,11 @@ final class TuneReport {
       md.append(sd.render()).append('\n');
     }
     md.append(statistics(r));
+    md.append(ControlsVerdict.section(r));
     md.append(winnersCurse(r));
     md.append(gate(r));
+    md.append(fixedAlpha(r));
+    md.append(switches(r));
 
     md.append("## Best parameters\n\n");
     MarkdownTable bp = new MarkdownTable("optimizer", "best trial value", "parameters");
@@ -156,7 +159,8 @@ final class TuneReport {
     if (config.repeats() > 1) {
       lines.add(String.format(Locale.ROOT, "- %d whole studies: see the tables over the repeats above (primary "
           + "endpoint test loss). With %d repeats, a paired difference is supported when its Wilcoxon p is below "
-          + "0.05 and its interval excludes 0.", config.repeats(), config.repeats()));
+          + "0.05 and its interval excludes 0; the paired table does not correct for multiple comparisons, the "
+          + "blend's comparisons and verdict do (Holm).", config.repeats(), config.repeats()));
     } else if (config.finalSeeds() == 1) {
       lines.add("- One final seed per optimizer: a single run per optimizer cannot separate a difference between "
           + "optimizers from seed-to-seed variation, so this run alone does not show that one optimizer is "
@@ -167,7 +171,7 @@ final class TuneReport {
           + "above. It measures the spread of the final runs only, not of the search: `--repeats N` measures the "
           + "whole procedure.", config.finalSeeds()));
     }
-    lines.addAll(ControlsVerdict.lines(r.optimizers()));
+    lines.addAll(ControlsVerdict.lines(r));
     StringBuilder dims = new StringBuilder();
     for (String k : config.optimizers()) {
       if (dims.length() > 0) {
@@ -304,6 +308,94 @@ final class TuneReport {
       md.append(String.format(Locale.ROOT, "Alpha is the weight on Adam's update. The gate counts as moved when "
           + "alpha gets more than %.2f from its first step's value; it moved in %d of %d first final run(s).%n%n",
           TuneResults.GateMovement.MOVED, moved, runs));
+      md.append(t.render()).append('\n');
+    }
+    return md.toString();
+  }
+
+  /**
+   * The alpha of the optimizers whose final runs record none because it follows from their
+   * parameters: a fixed {@code alpha} (ConstantBlend) or a schedule from {@code alpha_start} to
+   * {@code alpha_end} (ScheduledBlend), per repeat.
+   */
+  private static String fixedAlpha(TuneResults r) {
+    if (r.repeats() == null || r.repeats().isEmpty()) {
+      return "";
+    }
+    StringBuilder md = new StringBuilder();
+    for (String key : r.optimizers().keySet()) {
+      MarkdownTable t = null;
+      for (TuneResults.Repeat rep : r.repeats()) {
+        TuneResults.RepeatResult o = rep.optimizers().get(key);
+        if (o == null || o.finalRun() == null || o.finalRun().params() == null
+            || (o.finalRun().alphaPerStep() != null && o.finalRun().alphaPerStep().length > 0)) {
+          continue;
+        }
+        Map<String, Double> p = o.finalRun().params();
+        if (p.containsKey("alpha_start") && p.containsKey("alpha_end")) {
+          if (t == null) {
+            t = new MarkdownTable("repeat", "alpha at step 1", "alpha at the last step", "shape");
+          }
+          t.addRow(rep.repeat(), p.get("alpha_start"), p.get("alpha_end"),
+              p.getOrDefault("cosine", 0.0) != 0 ? "cosine" : "linear");
+        } else if (p.containsKey("alpha")) {
+          if (t == null) {
+            t = new MarkdownTable("repeat", "alpha (every step)");
+          }
+          t.addRow(rep.repeat(), p.get("alpha"));
+        }
+      }
+      if (t != null) {
+        md.append("## ").append(key).append("'s alpha\n\n");
+        md.append("Its final runs record no alpha per step: alpha (the weight on Adam) follows from the tuned "
+            + "parameters of each repeat's final run.\n\n");
+        md.append(t.render()).append('\n');
+      }
+    }
+    return md.toString();
+  }
+
+  /**
+   * For each optimizer whose final runs record a switch step ({@code swats}): per repeat and final
+   * seed, the step after which it switched to SGD, or "never".
+   */
+  private static String switches(TuneResults r) {
+    List<TuneResults.Repeat> repeats = r.repeats() != null && !r.repeats().isEmpty() ? r.repeats() : null;
+    StringBuilder md = new StringBuilder();
+    for (String key : r.optimizers().keySet()) {
+      MarkdownTable t = new MarkdownTable("repeat", "final seed", "switched to SGD", "SGD learning rate (Lambda)");
+      int runs = 0;
+      int switched = 0;
+      int count = repeats == null ? 1 : repeats.size();
+      for (int i = 0; i < count; i++) {
+        List<TuneResults.FinalRun> finals;
+        if (repeats == null) {
+          finals = r.optimizers().get(key).finalRuns();
+        } else {
+          TuneResults.RepeatResult o = repeats.get(i).optimizers().get(key);
+          finals = o == null ? null : o.finalRuns();
+        }
+        for (TuneResults.FinalRun f : finals == null ? List.<TuneResults.FinalRun>of() : finals) {
+          Long step = f.switchStep();
+          if (step == null) {
+            continue;
+          }
+          runs++;
+          Double lr = f.optimizerState().get("sgd_lr");
+          if (step > 0) {
+            switched++;
+          }
+          t.addRow(repeats == null ? 0 : repeats.get(i).repeat(), f.seed(),
+              step > 0 ? "after step " + step : "never", step > 0 && lr != null ? lr : "—");
+        }
+      }
+      if (runs == 0) {
+        continue;
+      }
+      md.append("## ").append(key).append("'s switch to SGD\n\n");
+      md.append(String.format(Locale.ROOT, "The step whose switching criterion held (SGD-momentum updates from the "
+          + "next step on, at the estimated rate Lambda), per final run; it switched in %d of %d final run(s).%n%n",
+          switched, runs));
       md.append(t.render()).append('\n');
     }
     return md.toString();

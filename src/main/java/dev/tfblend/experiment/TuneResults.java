@@ -1,5 +1,6 @@
 package dev.tfblend.experiment;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -160,6 +161,10 @@ public record TuneResults(
    * @param updateNormsPerStep per step, the global L2 norms of both candidate updates,
    *     {@code adam} and {@code sgd} (blended runs only; alpha weighs the first)
    * @param gate how alpha moved over the run (blended runs only)
+   * @param optimizerState the optimizer's state shared across parameters at the end of the run,
+   *     by name, for optimizers that keep one (for {@code swats}: {@code sgd_phase} 0 Adam or 1
+   *     SGD, {@code lambda}, {@code sgd_lr} and {@code switch_step}, the step whose switching
+   *     criterion held, SGD updating from the next step on, 0 if it never switched); null for others
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record FinalRun(
@@ -174,7 +179,31 @@ public record TuneResults(
       List<AlphaEpoch> alpha,
       @JsonProperty("alpha_per_step") float[] alphaPerStep,
       @JsonProperty("update_norms_per_step") Map<String, float[]> updateNormsPerStep,
-      GateMovement gate) {
+      GateMovement gate,
+      @JsonProperty("optimizer_state") @JsonSerialize(contentUsing = JsonParams.WholeNumbers.class)
+      Map<String, Double> optimizerState) {
+
+    /** The shared-state key of the step at which {@code swats} switched to SGD (0: never). */
+    public static final String SWITCH_STEP = "switch_step";
+
+    /** A final run of an optimizer without shared state ({@code optimizer_state} null). */
+    public FinalRun(long seed, Map<String, Double> params, List<EpochFigures> epochs, double testLoss,
+        double testAccuracy, double stepsPerSecond, double wallSeconds, String stopReason, List<AlphaEpoch> alpha,
+        float[] alphaPerStep, Map<String, float[]> updateNormsPerStep, GateMovement gate) {
+      this(seed, params, epochs, testLoss, testAccuracy, stepsPerSecond, wallSeconds, stopReason, alpha, alphaPerStep,
+          updateNormsPerStep, gate, null);
+    }
+
+    /**
+     * For a run of an optimizer that switches once ({@code swats}): the step whose switching
+     * criterion held (SGD from the next step on), 0 when it never switched; null when the run
+     * recorded no switch step.
+     */
+    @JsonIgnore
+    public Long switchStep() {
+      Double s = optimizerState == null ? null : optimizerState.get(SWITCH_STEP);
+      return s == null || !Double.isFinite(s) ? null : Math.round(s);
+    }
 
     /** The last epoch's validation loss. */
     public double finalValLoss() {

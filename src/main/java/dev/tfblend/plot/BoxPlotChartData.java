@@ -20,6 +20,8 @@ public record BoxPlotChartData(String title, String valueLabel, Map<String, List
 
   /** Title of the test-loss box plot of a tune run. */
   public static final String TEST_LOSS_TITLE = "Test loss per optimizer over final runs";
+  /** Title of the test-loss box plot of a tune run with several repeats (one value per repeat). */
+  public static final String TEST_LOSS_REPEATS_TITLE = "Test loss per optimizer over repeats";
   /** Value label of the test-loss box plot. */
   public static final String TEST_LOSS_LABEL = "Test loss (cross-entropy)";
 
@@ -52,5 +54,13 @@ public record BoxPlotChartData(String title, String valueLabel, Map<String, List
   /** The test-loss box plot: title {@value #TEST_LOSS_TITLE}, label {@value #TEST_LOSS_LABEL}. */
   public static BoxPlotChartData testLoss(Map<String, List<Double>> groups) {
     return new BoxPlotChartData(TEST_LOSS_TITLE, TEST_LOSS_LABEL, groups);
+  }
+
+  /**
+   * The test-loss box plot over repeats (each value one repeat's test loss): title {@value
+   * #TEST_LOSS_REPEATS_TITLE}, label {@value #TEST_LOSS_LABEL}.
+   */
+  public static BoxPlotChartData testLossOverRepeats(Map<String, List<Double>> groups) {
+    return new BoxPlotChartData(TEST_LOSS_REPEATS_TITLE, TEST_LOSS_LABEL, groups);
   }
 }
