@@ -38,6 +38,8 @@ public final class Launcher {
   static final String TTY_ENV = "TFBLEND_TTY";
   /** The launcher's process id, which the child watches so it never outlives the launcher. */
   static final String LAUNCHER_PID_ENV = "TFBLEND_LAUNCHER_PID";
+  /** When the launcher's JVM started (epoch milliseconds), for {@code tune}'s phase timings. */
+  static final String LAUNCH_MILLIS_ENV = "TFBLEND_LAUNCH_MILLIS";
 
   private static final Pattern NATIVE_LOG =
       Pattern.compile(
@@ -129,6 +131,7 @@ public final class Launcher {
     pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "3");
     pb.environment().put(CHILD_ENV, "1");
     pb.environment().put(LAUNCHER_PID_ENV, Long.toString(ProcessHandle.current().pid()));
+    pb.environment().put(LAUNCH_MILLIS_ENV, Long.toString(ManagementFactory.getRuntimeMXBean().getStartTime()));
     if (stderrIsTerminal()) {
       pb.environment().put(TTY_ENV, "1");
     }
