@@ -183,16 +183,14 @@ public final class TuneExperiment {
           + " epochs per trial" + (config.trialSeeds() > 1 ? " x " + config.trialSeeds() + " "
           + config.trialSeedMode() + " trial seeds" : "") + ", storage " + storageShown);
 
-      // load the native library before any timing, so graph build times exclude it; the data
-      // (plain Java) is made on another thread meanwhile
+      // load the native library (or wait for the launcher's background load) before any timing,
+      // so graph build times exclude it; the data (plain Java) is made on another thread meanwhile
       FutureTask<DataSplits> dataTask = new FutureTask<>(() -> DataSources.load(config.data()));
       Thread dataThread = new Thread(dataTask, "tune-data");
       dataThread.setDaemon(true);
       dataThread.start();
       phases.end("checks");
-      long tfStart = System.nanoTime();
-      org.tensorflow.TensorFlow.version();
-      double tfLoadSeconds = (System.nanoTime() - tfStart) / 1e9;
+      double tfLoadSeconds = dev.tfblend.TensorFlowLoad.await();
       phases.end("tensorflow load");
       DataSplits data = result(dataTask);
       phases.end("data (after tensorflow load)");
