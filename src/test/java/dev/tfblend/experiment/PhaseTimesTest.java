@@ -31,8 +31,9 @@ class PhaseTimesTest {
     }
     assertEquals(List.of("launch", "search", "final runs", "total"), names, line);
     assertTrue(seconds.get(1) >= 0.06, "search holds both parts: " + line);
-    assertTrue(seconds.get(2) >= 0.02 && seconds.get(2) < seconds.get(1), line);
+    assertTrue(seconds.get(2) >= 0.02, line);
     double parts = seconds.get(0) + seconds.get(1) + seconds.get(2);
-    assertEquals(parts, seconds.get(3), 0.02, "the total is launch plus the phases: " + line);
+    // rounding of four figures, plus the moment between the last end and the line
+    assertEquals(parts, seconds.get(3), 0.05, "the total is launch plus the phases: " + line);
   }
 }
