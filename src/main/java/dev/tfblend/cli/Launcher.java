@@ -1,5 +1,6 @@
 package dev.tfblend.cli;
 
+import dev.tfblend.TensorFlowLoad;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -38,6 +40,8 @@ public final class Launcher {
   static final String TTY_ENV = "TFBLEND_TTY";
   /** The launcher's process id, which the child watches so it never outlives the launcher. */
   static final String LAUNCHER_PID_ENV = "TFBLEND_LAUNCHER_PID";
+  /** When the launcher's JVM started (epoch milliseconds), for {@code tune}'s phase timings. */
+  static final String LAUNCH_MILLIS_ENV = "TFBLEND_LAUNCH_MILLIS";
 
   private static final Pattern NATIVE_LOG =
       Pattern.compile(
@@ -58,7 +62,39 @@ public final class Launcher {
     if (System.getenv(CHILD_ENV) != null && launcher != null) {
       exitWhenGone(launcher);
     }
-    System.exit(TfBlendCommand.execute(args));
+    boolean preload = usesTensorFlow(args);
+    if (preload) {
+      TensorFlowLoad.startInBackground();
+    }
+    int code = TfBlendCommand.execute(args);
+    if (preload) {
+      TensorFlowLoad.awaitQuietly(60);
+    }
+    System.exit(code);
+  }
+
+  /** Subcommands that load TensorFlow's native library. */
+  static final Set<String> TENSORFLOW_COMMANDS =
+      Set.of("tune", "train", "bench", "gradcheck", "predict", "gate", "graphs");
+
+  /**
+   * Whether these arguments run a subcommand that loads TensorFlow (not just its help or the
+   * version): then the library starts loading on a background thread while the options and
+   * config are read. The subcommand is the first argument not starting with {@code -} (the
+   * top-level options take no values).
+   */
+  static boolean usesTensorFlow(String[] args) {
+    for (String a : args) {
+      if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) {
+        return false;
+      }
+    }
+    for (String a : args) {
+      if (!a.startsWith("-")) {
+        return TENSORFLOW_COMMANDS.contains(a);
+      }
+    }
+    return false;
   }
 
   /**
@@ -129,6 +165,7 @@ public final class Launcher {
     pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "3");
     pb.environment().put(CHILD_ENV, "1");
     pb.environment().put(LAUNCHER_PID_ENV, Long.toString(ProcessHandle.current().pid()));
+    pb.environment().put(LAUNCH_MILLIS_ENV, Long.toString(ManagementFactory.getRuntimeMXBean().getStartTime()));
     if (stderrIsTerminal()) {
       pb.environment().put(TTY_ENV, "1");
     }

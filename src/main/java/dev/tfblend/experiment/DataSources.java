@@ -11,9 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import dev.tfblend.data.DataSplits;
 import dev.tfblend.data.GaussianBlobs;
-import dev.tfblend.data.Mnist1d;
+import dev.tfblend.data.Mnist1dCache;
 import dev.tfblend.data.Mnist1dConfig;
-import dev.tfblend.data.Mnist1dData;
 
 /** Turns a {@link DataConfig} into {@link DataSplits}. */
 public final class DataSources {
@@ -25,8 +24,9 @@ public final class DataSources {
   /**
    * Loads the data a config names.
    *
-   * <p>{@code mnist1d}: {@link Mnist1d} with {@link Mnist1dConfig#defaults()} (the given seed
-   * replacing the default one), split by {@link DataSplits#of}. {@code blobs}: 40 features, 10
+   * <p>{@code mnist1d}: {@link dev.tfblend.data.Mnist1d} with {@link Mnist1dConfig#defaults()}
+   * (the given seed replacing the default one), kept on disk by {@link Mnist1dCache}, split by
+   * {@link DataSplits#of}. {@code blobs}: 40 features, 10
    * classes, noise 2.0; 1,000 training, 300 validation and 300 test rows sharing the class
    * centres drawn from the seed. {@code csv}: see {@link #csv}.
    *
@@ -54,13 +54,9 @@ public final class DataSources {
             GaussianBlobs.generate(300, 40, 10, 2.0, seed, 2));
       }
       case "mnist1d" -> {
-        if (config.seed() == null && config.validationSize() == null && config.splitSeed() == null) {
-          yield DataSplits.mnist1dDefault();
-        }
-        Mnist1dData data = config.seed() == null
-            ? Mnist1d.defaultData()
-            : Mnist1d.generate(Mnist1dConfig.defaults().withSeed(config.seed()));
-        yield DataSplits.of(data,
+        Mnist1dConfig generator = config.seed() == null ? Mnist1dConfig.defaults()
+            : Mnist1dConfig.defaults().withSeed(config.seed());
+        yield DataSplits.of(Mnist1dCache.data(generator),
             config.validationSize() == null ? DataSplits.DEFAULT_VALIDATION_SIZE : config.validationSize(),
             config.splitSeed() == null ? DataSplits.DEFAULT_SPLIT_SEED : config.splitSeed());
       }

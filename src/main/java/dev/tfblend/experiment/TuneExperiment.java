@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
@@ -139,6 +141,7 @@ public final class TuneExperiment {
    */
   public static TuneResults run(TuneConfig config, Options options) {
     long t0 = System.nanoTime();
+    PhaseTimes phases = PhaseTimes.start();
     Instant started = Instant.now();
     String name = options.studyName() != null ? options.studyName() : newName(options.runsRoot());
     checkName("--study", name);
@@ -180,11 +183,17 @@ public final class TuneExperiment {
           + " epochs per trial" + (config.trialSeeds() > 1 ? " x " + config.trialSeeds() + " "
           + config.trialSeedMode() + " trial seeds" : "") + ", storage " + storageShown);
 
-      // load the native library before any timing, so graph build times exclude it
-      long tfStart = System.nanoTime();
-      org.tensorflow.TensorFlow.version();
-      double tfLoadSeconds = (System.nanoTime() - tfStart) / 1e9;
-      DataSplits data = DataSources.load(config.data());
+      // load the native library (or wait for the launcher's background load) before any timing,
+      // so graph build times exclude it; the data (plain Java) is made on another thread meanwhile
+      FutureTask<DataSplits> dataTask = new FutureTask<>(() -> DataSources.load(config.data()));
+      Thread dataThread = new Thread(dataTask, "tune-data");
+      dataThread.setDaemon(true);
+      dataThread.start();
+      phases.end("checks");
+      double tfLoadSeconds = dev.tfblend.TensorFlowLoad.await();
+      phases.end("tensorflow load");
+      DataSplits data = result(dataTask);
+      phases.end("data (after tensorflow load)");
       Mlp mlp = DataSources.model(config.model(), config.data(), data);
       AtomicReference<Study> tuning = new AtomicReference<>();
       Thread hook = new Thread(() -> onInterrupt(tuning.get(), name, storageShown, progress), "tune-interrupt");
@@ -211,11 +220,13 @@ public final class TuneExperiment {
             }
             studies.addAll(now);
             stored[0] = true;
+            phases.end("studies and graphs");
             if (sharing.stage() != Stage.FINAL) {
               for (OptimizerStudy st : now) {
                 st.tune(tuning, heartbeat);
               }
             }
+            phases.end("search");
             if (config.repeats() > 1) {
               now.forEach(OptimizerStudy::close);
             }
@@ -277,6 +288,7 @@ public final class TuneExperiment {
             }
             repeats.add(new TuneResults.Repeat(rep, rc.seed(), repName, entry));
           }
+          phases.end("final runs and SavedModels");
           TuneResults r = merge(previous, assemble(config, name, storageShown, results, repeats,
               (System.nanoTime() - t0) / 1e9, tfLoadSeconds, null), started);
           // each study's trials as stored (this invocation's and an earlier one's), for Optuna's views
@@ -293,6 +305,11 @@ public final class TuneExperiment {
               + String.join(", ", pngs) + "}");
           if (claim != null) {
             claim.finish();
+          }
+          phases.end("charts, report, results");
+          if (PhaseTimes.wanted()) {
+            options.out().println(phases.line());
+            options.out().flush();
           }
           return r;
         } catch (NotFinalProcess handoff) {
@@ -323,6 +340,24 @@ public final class TuneExperiment {
         undoCreation(runDir, firstCreated, configExisted, options.storage() == null && !dbExisted ? defaultDb : null);
       }
       throw e;
+    }
+  }
+
+  /** The value {@code task} computed; what it threw is thrown as thrown. */
+  private static <T> T result(FutureTask<T> task) {
+    try {
+      return task.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while making the data", e);
     }
   }
 

@@ -20,6 +20,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 
 /**
@@ -51,21 +57,84 @@ final class TuneOutputs {
    */
   static List<String> write(TuneResults r, TuneConfig config, Map<String, List<FrozenTrial>> trials,
       Path runDir) {
-    List<String> pngs = new ArrayList<>(TuneCharts.write(r, config, runDir));
+    // the charts are independent files, drawn on as many threads as there are cores: each study's
+    // views first (the contour matrix is the largest), the run's charts last
+    List<Callable<List<String>>> tasks = new ArrayList<>();
     for (String key : r.optimizers().keySet()) {
       List<FrozenTrial> studyTrials = trials.get(key);
       if (studyTrials != null) {
-        for (Path png : StudyPlots.writeAll(key, StudyDirection.MINIMIZE, studyTrials, runDir)) {
-          pngs.add(png.getFileName().toString());
-        }
+        tasks.add(() -> StudyPlots.writeAll(key, StudyDirection.MINIMIZE, studyTrials, runDir).stream()
+            .map(png -> png.getFileName().toString()).toList());
       }
     }
+    tasks.add(() -> TuneCharts.write(r, config, runDir));
+    List<List<String>> written = inParallel(tasks);
+    List<String> pngs = new ArrayList<>(written.get(written.size() - 1));
+    written.subList(0, written.size() - 1).forEach(pngs::addAll);
     String report = TuneReport.markdown(r, config, pngs);
     AtomicFile.write(runDir.resolve(REPORT), "--runs-dir", w -> w.write(report));
     HtmlReport.write("tf-blend tune: " + r.studyName(), report, runDir, runDir.resolve(HTML_REPORT));
     writeJson(runDir.resolve(MANIFEST), manifest(r, config));
     writeJson(runDir.resolve(RESULTS), r);
     return pngs;
+  }
+
+  /**
+   * Runs {@code tasks} on up to one thread per core, started in their order, and returns their
+   * results in that order; the first failure in that order is thrown as the task threw it.
+   */
+  static <T> List<T> inParallel(List<Callable<T>> tasks) {
+    int threads = Math.min(tasks.size(), Runtime.getRuntime().availableProcessors());
+    if (threads <= 1) {
+      List<T> out = new ArrayList<>();
+      for (Callable<T> t : tasks) {
+        out.add(call(t));
+      }
+      return out;
+    }
+    AtomicInteger n = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(threads, job -> {
+      Thread t = new Thread(job, "charts-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<T>> futures = new ArrayList<>();
+      for (Callable<T> t : tasks) {
+        futures.add(pool.submit(t));
+      }
+      List<T> out = new ArrayList<>();
+      for (Future<T> f : futures) {
+        try {
+          out.add(f.get());
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (cause instanceof RuntimeException re) {
+            throw re;
+          }
+          if (cause instanceof Error err) {
+            throw err;
+          }
+          throw new IllegalStateException(cause);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while writing the charts", e);
+        }
+      }
+      return out;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static <T> T call(Callable<T> task) {
+    try {
+      return task.call();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static Map<String, Object> manifest(TuneResults r, TuneConfig config) {

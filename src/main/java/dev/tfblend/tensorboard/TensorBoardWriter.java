@@ -1,101 +1,89 @@
 package dev.tfblend.tensorboard;
 
+import com.google.protobuf.ByteString;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import org.tensorflow.Graph;
-import org.tensorflow.Operand;
-import org.tensorflow.Session;
-import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.op.summary.SummaryWriter;
-import org.tensorflow.types.TFloat64;
-import org.tensorflow.types.TInt64;
-import org.tensorflow.types.TString;
-import org.tensorflow.types.family.TType;
+import java.util.zip.CRC32C;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.Event;
+import org.tensorflow.proto.SourceMetadata;
+import org.tensorflow.proto.Summary;
+import org.tensorflow.proto.SummaryMetadata;
+import org.tensorflow.proto.TensorProto;
+import org.tensorflow.proto.TensorShapeProto;
 
 /**
- * Writes one TensorBoard run: an event file in a log directory, written by TensorFlow's own
- * summary ops ({@code SummaryWriter}, {@code CreateSummaryFileWriter}, {@code
- * WriteScalarSummary}, {@code WriteSummary}, {@code FlushSummaryWriter}, {@code
- * CloseSummaryWriter}), so the records, their CRCs and the event protos are TensorFlow's.
+ * Writes one TensorBoard run: an event file in a log directory, in the format TensorFlow's
+ * summary file writer ({@code CreateSummaryFileWriter}) produces: TFRecord framing (little-endian
+ * length, masked CRC-32C of the length, the record, masked CRC-32C of the record) around {@code
+ * Event} protos (TF-Java's generated classes), a first {@code file_version: "brain.Event:2"}
+ * event, scalars as a {@code simple_value} and text as a string {@code tensor} marked for the text
+ * plugin. The file is named {@code events.out.tfevents.<seconds>.<host>.<pid>.<n>.v2}, {@code n}
+ * counting the writers this process opened, as TensorFlow names it.
  *
  * <p>Scalars ({@link #scalar}) appear under TensorBoard's Scalars tab (stored as 32-bit floats,
  * as TensorBoard stores them); text ({@link #text}, for example the hyperparameters as a Markdown
  * table) under its Text tab. {@code tensorboard --logdir DIR} over a parent directory shows each
  * run directory as one run.
  *
- * <p>Life cycle: the constructor creates the directory and the event file; writes may come in
- * any step order; {@link #flush()} makes what was written readable; {@link #close()} flushes
- * and releases the writer, its graph and session. Not thread-safe: one thread writes a run.
+ * <p>Life cycle: the constructor creates the directory and the event file (holding the version
+ * event); writes may come in any step order and are kept in the file in the order given;
+ * {@link #flush()} makes what was written readable; {@link #close()} flushes and closes the file.
+ * Not thread-safe: one thread writes a run.
  */
 public final class TensorBoardWriter implements AutoCloseable {
-  /** The serialized {@code SummaryMetadata} that marks a tensor summary for the text plugin. */
-  static final String TEXT_PLUGIN_METADATA = "\n\u0006\n\u0004text";
-
   private static final AtomicLong WRITERS = new AtomicLong();
+  /** The metadata that marks a tensor summary for the text plugin. */
+  static final SummaryMetadata TEXT_METADATA = SummaryMetadata.newBuilder()
+      .setPluginData(SummaryMetadata.PluginData.newBuilder().setPluginName("text")).build();
 
   private final Path logDir;
-  private final Graph graph;
-  private final Session session;
-  private final Placeholder<TInt64> step;
-  private final Placeholder<TString> tag;
-  private final Placeholder<TFloat64> scalarValue;
-  private final Placeholder<TString> textValue;
-  private final String writeScalar;
-  private final String writeText;
-  private final String flush;
-  private final String closeWriter;
+  private final Path file;
+  private final OutputStream out;
+  private final byte[] header = new byte[12];
+  private final byte[] footer = new byte[4];
+  private final CRC32C crc = new CRC32C();
   private boolean closed;
 
   /**
-   * Opens a run in {@code logDir} (created if needed).
+   * Opens a run in {@code logDir} (created if needed) with a new event file.
    *
-   * @throws UncheckedIOException naming the directory when it cannot be created
+   * @throws UncheckedIOException naming the directory when it or the file cannot be created
    */
   public TensorBoardWriter(Path logDir) {
     this.logDir = logDir;
+    Instant now = Instant.now();
+    this.file = logDir.resolve(String.format(java.util.Locale.ROOT, "events.out.tfevents.%010d.%s.%d.%d.v2",
+        now.getEpochSecond(), Host.NAME, ProcessHandle.current().pid(), WRITERS.getAndIncrement()));
     try {
       Files.createDirectories(logDir);
+      out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot create TensorBoard directory " + logDir + ": " + e.getMessage(), e);
     }
-    Graph g = new Graph();
-    Session s = null;
     try {
-      Ops tf = Ops.create(g).withSubScope("tensorboard");
-      // one writer resource per run: the shared name keeps two runs in one process apart
-      SummaryWriter writer = tf.summary.summaryWriter(
-          SummaryWriter.sharedName("tfblend_run_" + WRITERS.incrementAndGet()));
-      var create = tf.withName("create").summary.createSummaryFileWriter(writer,
-          tf.constant(logDir.toAbsolutePath().toString()), tf.constant(100), tf.constant(60_000),
-          tf.constant(".v2"));
-      step = tf.withName("step").placeholder(TInt64.class);
-      tag = tf.withName("tag").placeholder(TString.class);
-      scalarValue = tf.withName("scalar_value").placeholder(TFloat64.class);
-      textValue = tf.withName("text_value").placeholder(TString.class);
-      Operand<TString> metadata = tf.constant(TEXT_PLUGIN_METADATA);
-      writeScalar = tf.withName("write_scalar").summary
-          .writeScalarSummary(writer, step, tag, scalarValue).op().name();
-      writeText = tf.withName("write_text").summary
-          .writeSummary(writer, step, textValue, tag, metadata).op().name();
-      flush = tf.withName("flush").summary.flushSummaryWriter(writer).op().name();
-      closeWriter = tf.withName("close").summary.closeSummaryWriter(writer).op().name();
-      s = new Session(g);
-      s.runner().addTarget(create).run();
-    } catch (RuntimeException e) {
-      if (s != null) {
-        s.close();
+      record(Event.newBuilder().setWallTime(now.getEpochSecond()).setFileVersion("brain.Event:2")
+          .setSourceMetadata(SourceMetadata.newBuilder().setWriter("tensorflow.core.util.events_writer"))
+          .build());
+      out.flush();
+    } catch (IOException | RuntimeException e) {
+      try {
+        out.close();
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
       }
-      g.close();
-      throw e;
+      throw e instanceof IOException io ? failed(io) : (RuntimeException) e;
     }
-    this.graph = g;
-    this.session = s;
   }
 
   /** The run's directory. */
@@ -105,9 +93,7 @@ public final class TensorBoardWriter implements AutoCloseable {
 
   /** Records {@code value} for {@code tag} at {@code step} (TensorBoard's Scalars tab). */
   public void scalar(String tag, long step, double value) {
-    try (TFloat64 v = TFloat64.scalarOf(value)) {
-      write(tag, step, scalarValue, v, writeScalar);
-    }
+    write(step, Summary.Value.newBuilder().setTag(checkTag(tag)).setSimpleValue((float) value).build());
   }
 
   /** Records {@code values[i]} for {@code tag} at step {@code firstStep + i}. */
@@ -119,21 +105,11 @@ public final class TensorBoardWriter implements AutoCloseable {
 
   /** Records {@code markdown} for {@code tag} at {@code step} (TensorBoard's Text tab). */
   public void text(String tag, long step, String markdown) {
-    try (TString v = TString.scalarOf(markdown)) {
-      write(tag, step, textValue, v, writeText);
-    }
-  }
-
-  /** Runs the summary op {@code target} with {@code value} fed to {@code input} at {@code step}. */
-  private <T extends TType> void write(
-      String tag, long step, Placeholder<T> input, T value, String target) {
-    checkOpen();
-    checkTag(tag);
-    try (TInt64 s = TInt64.scalarOf(step);
-        TString t = TString.scalarOf(tag)) {
-      session.runner().feed(this.step, s).feed(this.tag, t).feed(input, value)
-          .addTarget(target).run();
-    }
+    TensorProto tensor = TensorProto.newBuilder().setDtype(DataType.DT_STRING)
+        .setTensorShape(TensorShapeProto.getDefaultInstance())
+        .addStringVal(ByteString.copyFrom(markdown, StandardCharsets.UTF_8)).build();
+    write(step, Summary.Value.newBuilder().setTag(checkTag(tag)).setTensor(tensor).setMetadata(TEXT_METADATA)
+        .build());
   }
 
   /**
@@ -149,10 +125,14 @@ public final class TensorBoardWriter implements AutoCloseable {
   /** Writes buffered events to the file. */
   public void flush() {
     checkOpen();
-    session.runner().addTarget(flush).run();
+    try {
+      out.flush();
+    } catch (IOException e) {
+      throw failed(e);
+    }
   }
 
-  /** Flushes and closes the event file, then the graph and session. Idempotent. */
+  /** Flushes and closes the event file. Idempotent. */
   @Override
   public void close() {
     if (closed) {
@@ -160,12 +140,53 @@ public final class TensorBoardWriter implements AutoCloseable {
     }
     closed = true;
     try {
-      session.runner().addTarget(flush).run();
-      session.runner().addTarget(closeWriter).run();
-    } finally {
-      session.close();
-      graph.close();
+      out.close();
+    } catch (IOException e) {
+      throw failed(e);
     }
+  }
+
+  private void write(long step, Summary.Value value) {
+    checkOpen();
+    Instant now = Instant.now();
+    try {
+      record(Event.newBuilder().setWallTime(now.getEpochSecond() + now.getNano() / 1e9).setStep(step)
+          .setSummary(Summary.newBuilder().addValue(value)).build());
+    } catch (IOException e) {
+      throw failed(e);
+    }
+  }
+
+  /** Appends {@code event} as one TFRecord. */
+  private void record(Event event) throws IOException {
+    byte[] data = event.toByteArray();
+    long length = data.length;
+    for (int i = 0; i < 8; i++) {
+      header[i] = (byte) (length >>> (8 * i));
+    }
+    putInt(header, 8, masked(header, 0, 8));
+    out.write(header);
+    out.write(data);
+    putInt(footer, 0, masked(data, 0, data.length));
+    out.write(footer);
+  }
+
+  /** TFRecord's masked CRC-32C: the checksum rotated right by 15 bits plus a constant. */
+  private int masked(byte[] b, int off, int len) {
+    crc.reset();
+    crc.update(b, off, len);
+    int c = (int) crc.getValue();
+    return ((c >>> 15) | (c << 17)) + 0xa282ead8;
+  }
+
+  private static void putInt(byte[] b, int off, int v) {
+    for (int i = 0; i < 4; i++) {
+      b[off + i] = (byte) (v >>> (8 * i));
+    }
+  }
+
+  private UncheckedIOException failed(IOException e) {
+    return new UncheckedIOException("cannot write TensorBoard events to " + file + ": " + e.getMessage(), e);
   }
 
   private void checkOpen() {
@@ -174,9 +195,30 @@ public final class TensorBoardWriter implements AutoCloseable {
     }
   }
 
-  private static void checkTag(String tag) {
+  private static String checkTag(String tag) {
     if (tag == null || tag.isBlank()) {
       throw new IllegalArgumentException("a TensorBoard tag must not be blank");
+    }
+    return tag;
+  }
+
+  /** The host name in event file names, read once (the kernel's name; no DNS lookup on Linux). */
+  private static final class Host {
+    static final String NAME = name();
+
+    private static String name() {
+      try {
+        Path kernel = Path.of("/proc/sys/kernel/hostname");
+        if (Files.isReadable(kernel)) {
+          String n = Files.readString(kernel).strip();
+          if (!n.isEmpty()) {
+            return n;
+          }
+        }
+        return InetAddress.getLocalHost().getHostName();
+      } catch (IOException | RuntimeException e) {
+        return "localhost";
+      }
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.tfblend.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -74,6 +75,18 @@ class TfBlendCommandTest {
     java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
     Launcher.filter(new java.io.ByteArrayInputStream(input.getBytes()), new java.io.PrintStream(sink));
     assertEquals("epoch 1/10 loss 1.23\n", sink.toString());
+  }
+
+  @Test
+  void tensorflowStartsLoadingEarlyOnlyForCommandsThatUseIt() {
+    assertTrue(Launcher.usesTensorFlow(new String[] {"tune", "--trials", "3"}));
+    assertTrue(Launcher.usesTensorFlow(new String[] {"--verbose", "train", "--epochs", "1"}));
+    assertTrue(Launcher.usesTensorFlow(new String[] {"bench", "--json"}));
+    assertFalse(Launcher.usesTensorFlow(new String[] {"tune", "--help"}));
+    assertFalse(Launcher.usesTensorFlow(new String[] {"studies", "--storage", "tune"}));
+    assertFalse(Launcher.usesTensorFlow(new String[] {"dataset", "--out", "x"}));
+    assertFalse(Launcher.usesTensorFlow(new String[] {"-V"}));
+    assertFalse(Launcher.usesTensorFlow(new String[] {}));
   }
 
   @Test

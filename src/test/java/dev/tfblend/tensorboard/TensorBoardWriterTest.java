@@ -8,9 +8,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +23,15 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.summary.SummaryWriter;
+import org.tensorflow.proto.Event;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TString;
 
 /**
  * Event files written by {@link TensorBoardWriter} read back with an independent reader: a
@@ -124,5 +136,79 @@ class TensorBoardWriterTest {
     tb.close();
     tb.close();
     assertThrows(IllegalStateException.class, () -> tb.scalar("x", 0, 1));
+  }
+
+  @Test
+  void eventsEqualThoseOfTensorFlowsSummaryOps() throws Exception {
+    Path ours = dir.resolve("ours");
+    Path tfs = dir.resolve("tf");
+    double[] values = {2.302585, 1.7, Math.PI, 1e-9, -3.5};
+    try (TensorBoardWriter tb = new TensorBoardWriter(ours)) {
+      tb.scalars("loss/train", 1, values);
+      tb.scalar("accuracy/validation", 0, 0.25);
+      tb.text("note", 3, "pruned at *epoch 3*");
+    }
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      SummaryWriter writer = tf.summary.summaryWriter(SummaryWriter.sharedName("reference"));
+      var create = tf.summary.createSummaryFileWriter(writer, tf.constant(tfs.toAbsolutePath().toString()),
+          tf.constant(100), tf.constant(60_000), tf.constant(".v2"));
+      Placeholder<TInt64> step = tf.placeholder(TInt64.class);
+      Placeholder<TString> tag = tf.placeholder(TString.class);
+      Placeholder<TFloat64> value = tf.placeholder(TFloat64.class);
+      Placeholder<TString> text = tf.placeholder(TString.class);
+      var scalar = tf.summary.writeScalarSummary(writer, step, tag, value);
+      var textOp = tf.summary.writeSummary(writer, step, text, tag, tf.constant("\n\u0006\n\u0004text"));
+      var close = tf.summary.closeSummaryWriter(writer);
+      try (Session s = new Session(g)) {
+        s.runner().addTarget(create).run();
+        for (int i = 0; i <= values.length; i++) {
+          try (TInt64 st = TInt64.scalarOf(i < values.length ? i + 1 : 0);
+              TString t = TString.scalarOf(i < values.length ? "loss/train" : "accuracy/validation");
+              TFloat64 v = TFloat64.scalarOf(i < values.length ? values[i] : 0.25)) {
+            s.runner().feed(step, st).feed(tag, t).feed(value, v).addTarget(scalar).run();
+          }
+        }
+        try (TInt64 st = TInt64.scalarOf(3); TString t = TString.scalarOf("note");
+            TString v = TString.scalarOf("pruned at *epoch 3*")) {
+          s.runner().feed(step, st).feed(tag, t).feed(text, v).addTarget(textOp).run();
+        }
+        s.runner().addTarget(close).run();
+      }
+    }
+    List<Event> expected = events(tfs);
+    List<Event> actual = events(ours);
+    assertEquals(expected.size(), actual.size());
+    for (int i = 0; i < expected.size(); i++) {
+      assertEquals(expected.get(i).toBuilder().clearWallTime().build(),
+          actual.get(i).toBuilder().clearWallTime().build(), "event " + i);
+    }
+    String name = onlyFile(ours).getFileName().toString();
+    String tfName = onlyFile(tfs).getFileName().toString();
+    assertTrue(name.matches("events\\.out\\.tfevents\\.\\d{10}\\.[^.]+\\.\\d+\\.\\d+\\.v2"), name);
+    assertEquals(tfName.split("\\.")[4], name.split("\\.")[4], "host name as TensorFlow writes it");
+  }
+
+  private static Path onlyFile(Path logDir) throws IOException {
+    try (Stream<Path> files = Files.list(logDir)) {
+      List<Path> all = files.toList();
+      assertEquals(1, all.size(), all.toString());
+      return all.get(0);
+    }
+  }
+
+  /** The events of the one event file in {@code logDir}, parsed by the generated proto classes. */
+  private static List<Event> events(Path logDir) throws IOException {
+    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(onlyFile(logDir))).order(ByteOrder.LITTLE_ENDIAN);
+    List<Event> out = new ArrayList<>();
+    while (b.hasRemaining()) {
+      int length = (int) b.getLong();
+      b.getInt();
+      byte[] data = new byte[length];
+      b.get(data);
+      b.getInt();
+      out.add(Event.parseFrom(data));
+    }
+    return out;
   }
 }
