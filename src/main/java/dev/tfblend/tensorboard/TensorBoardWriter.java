@@ -1,89 +1,124 @@
 package dev.tfblend.tensorboard;
 
-import com.google.protobuf.ByteString;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.CRC32C;
-import org.tensorflow.proto.DataType;
-import org.tensorflow.proto.Event;
-import org.tensorflow.proto.SourceMetadata;
-import org.tensorflow.proto.Summary;
-import org.tensorflow.proto.SummaryMetadata;
-import org.tensorflow.proto.TensorProto;
-import org.tensorflow.proto.TensorShapeProto;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.summary.SummaryWriter;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TString;
+import org.tensorflow.types.family.TType;
 
 /**
- * Writes one TensorBoard run: an event file in a log directory, in the format TensorFlow's
- * summary file writer ({@code CreateSummaryFileWriter}) produces: TFRecord framing (little-endian
- * length, masked CRC-32C of the length, the record, masked CRC-32C of the record) around {@code
- * Event} protos (TF-Java's generated classes), a first {@code file_version: "brain.Event:2"}
- * event, scalars as a {@code simple_value} and text as a string {@code tensor} marked for the text
- * plugin. The file is named {@code events.out.tfevents.<seconds>.<host>.<pid>.<n>.v2}, {@code n}
- * counting the writers this process opened, as TensorFlow names it.
+ * Writes one TensorBoard run: an event file in a log directory, written by TensorFlow's own
+ * summary ops ({@code SummaryWriter}, {@code CreateSummaryFileWriter}, {@code
+ * WriteScalarSummary}, {@code WriteSummary}, {@code FlushSummaryWriter}, {@code
+ * CloseSummaryWriter}), so the records, their CRCs and the event protos are TensorFlow's.
  *
  * <p>Scalars ({@link #scalar}) appear under TensorBoard's Scalars tab (stored as 32-bit floats,
  * as TensorBoard stores them); text ({@link #text}, for example the hyperparameters as a Markdown
  * table) under its Text tab. {@code tensorboard --logdir DIR} over a parent directory shows each
  * run directory as one run.
  *
- * <p>Life cycle: the constructor creates the directory and the event file (holding the version
- * event); writes may come in any step order and are kept in the file in the order given;
- * {@link #flush()} makes what was written readable; {@link #close()} flushes and closes the file.
- * Not thread-safe: one thread writes a run.
+ * <p>A series of scalars ({@link #scalars}) is written {@value #CHUNK} values per {@code
+ * session.run}: {@value #CHUNK} {@code WriteScalarSummary} ops, each reading one element of a fed
+ * vector of steps and values and chained by control dependencies, so the events are those of
+ * {@value #CHUNK} single writes, in the same order, at a fraction of the runs (a trial's per-step
+ * traces are thousands of values).
+ *
+ * <p>Life cycle: the constructor creates the directory and the event file; writes may come in
+ * any step order; {@link #flush()} makes what was written readable; {@link #close()} flushes
+ * and releases the writer, its graph and session. Not thread-safe: one thread writes a run.
  */
 public final class TensorBoardWriter implements AutoCloseable {
+  /** The serialized {@code SummaryMetadata} that marks a tensor summary for the text plugin. */
+  static final String TEXT_PLUGIN_METADATA = "\n\u0006\n\u0004text";
+
   private static final AtomicLong WRITERS = new AtomicLong();
-  /** The metadata that marks a tensor summary for the text plugin. */
-  static final SummaryMetadata TEXT_METADATA = SummaryMetadata.newBuilder()
-      .setPluginData(SummaryMetadata.PluginData.newBuilder().setPluginName("text")).build();
+  /** Values written per {@code session.run} by {@link #scalars}. */
+  static final int CHUNK = 64;
 
   private final Path logDir;
-  private final Path file;
-  private final OutputStream out;
-  private final byte[] header = new byte[12];
-  private final byte[] footer = new byte[4];
-  private final CRC32C crc = new CRC32C();
+  private final Graph graph;
+  private final Session session;
+  private final Placeholder<TInt64> step;
+  private final Placeholder<TString> tag;
+  private final Placeholder<TFloat64> scalarValue;
+  private final Placeholder<TString> textValue;
+  private final String writeScalar;
+  private final String writeText;
+  private final Placeholder<TInt64> chunkSteps;
+  private final Placeholder<TFloat64> chunkValues;
+  private final String writeChunk;
+  private final String flush;
+  private final String closeWriter;
   private boolean closed;
 
   /**
-   * Opens a run in {@code logDir} (created if needed) with a new event file.
+   * Opens a run in {@code logDir} (created if needed).
    *
-   * @throws UncheckedIOException naming the directory when it or the file cannot be created
+   * @throws UncheckedIOException naming the directory when it cannot be created
    */
   public TensorBoardWriter(Path logDir) {
     this.logDir = logDir;
-    Instant now = Instant.now();
-    this.file = logDir.resolve(String.format(java.util.Locale.ROOT, "events.out.tfevents.%010d.%s.%d.%d.v2",
-        now.getEpochSecond(), Host.NAME, ProcessHandle.current().pid(), WRITERS.getAndIncrement()));
     try {
       Files.createDirectories(logDir);
-      out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot create TensorBoard directory " + logDir + ": " + e.getMessage(), e);
     }
+    Graph g = new Graph();
+    Session s = null;
     try {
-      record(Event.newBuilder().setWallTime(now.getEpochSecond()).setFileVersion("brain.Event:2")
-          .setSourceMetadata(SourceMetadata.newBuilder().setWriter("tensorflow.core.util.events_writer"))
-          .build());
-      out.flush();
-    } catch (IOException | RuntimeException e) {
-      try {
-        out.close();
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
+      Ops tf = Ops.create(g).withSubScope("tensorboard");
+      // one writer resource per run: the shared name keeps two runs in one process apart
+      SummaryWriter writer = tf.summary.summaryWriter(
+          SummaryWriter.sharedName("tfblend_run_" + WRITERS.incrementAndGet()));
+      var create = tf.withName("create").summary.createSummaryFileWriter(writer,
+          tf.constant(logDir.toAbsolutePath().toString()), tf.constant(100), tf.constant(60_000),
+          tf.constant(".v2"));
+      step = tf.withName("step").placeholder(TInt64.class);
+      tag = tf.withName("tag").placeholder(TString.class);
+      scalarValue = tf.withName("scalar_value").placeholder(TFloat64.class);
+      textValue = tf.withName("text_value").placeholder(TString.class);
+      Operand<TString> metadata = tf.constant(TEXT_PLUGIN_METADATA);
+      writeScalar = tf.withName("write_scalar").summary
+          .writeScalarSummary(writer, step, tag, scalarValue).op().name();
+      writeText = tf.withName("write_text").summary
+          .writeSummary(writer, step, textValue, tag, metadata).op().name();
+      // CHUNK scalar writes in order, each reading one element of the fed vectors
+      Ops c = tf.withSubScope("chunk");
+      chunkSteps = c.withName("steps").placeholder(TInt64.class);
+      chunkValues = c.withName("values").placeholder(TFloat64.class);
+      org.tensorflow.op.Op previous = null;
+      for (int i = 0; i < CHUNK; i++) {
+        Ops ci = previous == null ? c : c.withControlDependencies(java.util.List.of(previous));
+        Operand<TInt64> index = c.constant((long) i);
+        previous = ci.withName("write_" + i).summary.writeScalarSummary(writer,
+            c.gather(chunkSteps, index, c.constant(0)), tag, c.gather(chunkValues, index, c.constant(0)));
       }
-      throw e instanceof IOException io ? failed(io) : (RuntimeException) e;
+      writeChunk = previous.op().name();
+      flush = tf.withName("flush").summary.flushSummaryWriter(writer).op().name();
+      closeWriter = tf.withName("close").summary.closeSummaryWriter(writer).op().name();
+      s = new Session(g);
+      s.runner().addTarget(create).run();
+    } catch (RuntimeException e) {
+      if (s != null) {
+        s.close();
+      }
+      g.close();
+      throw e;
     }
+    this.graph = g;
+    this.session = s;
   }
 
   /** The run's directory. */
@@ -93,23 +128,52 @@ public final class TensorBoardWriter implements AutoCloseable {
 
   /** Records {@code value} for {@code tag} at {@code step} (TensorBoard's Scalars tab). */
   public void scalar(String tag, long step, double value) {
-    write(step, Summary.Value.newBuilder().setTag(checkTag(tag)).setSimpleValue((float) value).build());
+    try (TFloat64 v = TFloat64.scalarOf(value)) {
+      write(tag, step, scalarValue, v, writeScalar);
+    }
   }
 
-  /** Records {@code values[i]} for {@code tag} at step {@code firstStep + i}. */
+  /**
+   * Records {@code values[i]} for {@code tag} at step {@code firstStep + i}, in index order: the
+   * same events as {@link #scalar} called for each, {@value #CHUNK} per {@code session.run}.
+   */
   public void scalars(String tag, long firstStep, double[] values) {
-    for (int i = 0; i < values.length; i++) {
+    checkOpen();
+    checkTag(tag);
+    int i = 0;
+    for (; i + CHUNK <= values.length; i += CHUNK) {
+      long[] steps = new long[CHUNK];
+      for (int k = 0; k < CHUNK; k++) {
+        steps[k] = firstStep + i + k;
+      }
+      try (TInt64 st = TInt64.vectorOf(steps);
+          TFloat64 v = TFloat64.vectorOf(java.util.Arrays.copyOfRange(values, i, i + CHUNK));
+          TString t = TString.scalarOf(tag)) {
+        session.runner().feed(chunkSteps, st).feed(chunkValues, v).feed(this.tag, t).addTarget(writeChunk).run();
+      }
+    }
+    for (; i < values.length; i++) {
       scalar(tag, firstStep + i, values[i]);
     }
   }
 
   /** Records {@code markdown} for {@code tag} at {@code step} (TensorBoard's Text tab). */
   public void text(String tag, long step, String markdown) {
-    TensorProto tensor = TensorProto.newBuilder().setDtype(DataType.DT_STRING)
-        .setTensorShape(TensorShapeProto.getDefaultInstance())
-        .addStringVal(ByteString.copyFrom(markdown, StandardCharsets.UTF_8)).build();
-    write(step, Summary.Value.newBuilder().setTag(checkTag(tag)).setTensor(tensor).setMetadata(TEXT_METADATA)
-        .build());
+    try (TString v = TString.scalarOf(markdown)) {
+      write(tag, step, textValue, v, writeText);
+    }
+  }
+
+  /** Runs the summary op {@code target} with {@code value} fed to {@code input} at {@code step}. */
+  private <T extends TType> void write(
+      String tag, long step, Placeholder<T> input, T value, String target) {
+    checkOpen();
+    checkTag(tag);
+    try (TInt64 s = TInt64.scalarOf(step);
+        TString t = TString.scalarOf(tag)) {
+      session.runner().feed(this.step, s).feed(this.tag, t).feed(input, value)
+          .addTarget(target).run();
+    }
   }
 
   /**
@@ -125,14 +189,10 @@ public final class TensorBoardWriter implements AutoCloseable {
   /** Writes buffered events to the file. */
   public void flush() {
     checkOpen();
-    try {
-      out.flush();
-    } catch (IOException e) {
-      throw failed(e);
-    }
+    session.runner().addTarget(flush).run();
   }
 
-  /** Flushes and closes the event file. Idempotent. */
+  /** Flushes and closes the event file, then the graph and session. Idempotent. */
   @Override
   public void close() {
     if (closed) {
@@ -140,53 +200,12 @@ public final class TensorBoardWriter implements AutoCloseable {
     }
     closed = true;
     try {
-      out.close();
-    } catch (IOException e) {
-      throw failed(e);
+      session.runner().addTarget(flush).run();
+      session.runner().addTarget(closeWriter).run();
+    } finally {
+      session.close();
+      graph.close();
     }
-  }
-
-  private void write(long step, Summary.Value value) {
-    checkOpen();
-    Instant now = Instant.now();
-    try {
-      record(Event.newBuilder().setWallTime(now.getEpochSecond() + now.getNano() / 1e9).setStep(step)
-          .setSummary(Summary.newBuilder().addValue(value)).build());
-    } catch (IOException e) {
-      throw failed(e);
-    }
-  }
-
-  /** Appends {@code event} as one TFRecord. */
-  private void record(Event event) throws IOException {
-    byte[] data = event.toByteArray();
-    long length = data.length;
-    for (int i = 0; i < 8; i++) {
-      header[i] = (byte) (length >>> (8 * i));
-    }
-    putInt(header, 8, masked(header, 0, 8));
-    out.write(header);
-    out.write(data);
-    putInt(footer, 0, masked(data, 0, data.length));
-    out.write(footer);
-  }
-
-  /** TFRecord's masked CRC-32C: the checksum rotated right by 15 bits plus a constant. */
-  private int masked(byte[] b, int off, int len) {
-    crc.reset();
-    crc.update(b, off, len);
-    int c = (int) crc.getValue();
-    return ((c >>> 15) | (c << 17)) + 0xa282ead8;
-  }
-
-  private static void putInt(byte[] b, int off, int v) {
-    for (int i = 0; i < 4; i++) {
-      b[off + i] = (byte) (v >>> (8 * i));
-    }
-  }
-
-  private UncheckedIOException failed(IOException e) {
-    return new UncheckedIOException("cannot write TensorBoard events to " + file + ": " + e.getMessage(), e);
   }
 
   private void checkOpen() {
@@ -195,30 +214,9 @@ public final class TensorBoardWriter implements AutoCloseable {
     }
   }
 
-  private static String checkTag(String tag) {
+  private static void checkTag(String tag) {
     if (tag == null || tag.isBlank()) {
       throw new IllegalArgumentException("a TensorBoard tag must not be blank");
-    }
-    return tag;
-  }
-
-  /** The host name in event file names, read once (the kernel's name; no DNS lookup on Linux). */
-  private static final class Host {
-    static final String NAME = name();
-
-    private static String name() {
-      try {
-        Path kernel = Path.of("/proc/sys/kernel/hostname");
-        if (Files.isReadable(kernel)) {
-          String n = Files.readString(kernel).strip();
-          if (!n.isEmpty()) {
-            return n;
-          }
-        }
-        return InetAddress.getLocalHost().getHostName();
-      } catch (IOException | RuntimeException e) {
-        return "localhost";
-      }
     }
   }
 }

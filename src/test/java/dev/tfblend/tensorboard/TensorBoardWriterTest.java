@@ -139,10 +139,14 @@ class TensorBoardWriterTest {
   }
 
   @Test
-  void eventsEqualThoseOfTensorFlowsSummaryOps() throws Exception {
+  void aSeriesWrittenInChunksEqualsOneWritePerValue() throws Exception {
     Path ours = dir.resolve("ours");
     Path tfs = dir.resolve("tf");
-    double[] values = {2.302585, 1.7, Math.PI, 1e-9, -3.5};
+    // two whole chunks and a remainder written one by one
+    double[] values = new double[2 * TensorBoardWriter.CHUNK + 22];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = i % 5 == 0 ? 2.302585 / (i + 1) : Math.sin(i) * 1e-3 - i;
+    }
     try (TensorBoardWriter tb = new TensorBoardWriter(ours)) {
       tb.scalars("loss/train", 1, values);
       tb.scalar("accuracy/validation", 0, 0.25);
