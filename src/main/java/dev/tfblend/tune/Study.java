@@ -612,6 +612,18 @@ public final class Study {
         }
         break;
       }
+      int mine;
+      synchronized (this) {
+        mine = running.size();
+      }
+      // were this object's running trials to fail too, the study would stop: wait for them before
+      // starting more, so that a study whose trials all fail runs as many as it would one at a time
+      if (mine > 0 && failed + mine >= budget) {
+        if (!awaitTrialEnd(poll)) {
+          break;
+        }
+        continue;
+      }
       Optional<Started> trial;
       try {
         trial = startWithinBudget(objective, budget);
@@ -632,18 +644,29 @@ public final class Study {
           wasWaiting = true;
           waiting.accept(others);
         }
-        try {
-          synchronized (trialEnded) {
-            trialEnded.wait(poll.toMillis());
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+        if (!awaitTrialEnd(poll)) {
           break;
         }
         continue;
       }
       wasWaiting = false;
       done.add(runTrial(objective, trial.get(), caught));
+    }
+  }
+
+  /**
+   * Waits until a trial of this object ends or {@code poll} has passed; false when the thread was
+   * interrupted (its flag is set again).
+   */
+  private boolean awaitTrialEnd(Duration poll) {
+    try {
+      synchronized (trialEnded) {
+        trialEnded.wait(poll.toMillis());
+      }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 

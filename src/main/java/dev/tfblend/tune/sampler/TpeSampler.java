@@ -295,7 +295,7 @@ public final class TpeSampler implements Sampler {
           finished++;
         }
       }
-      split(direction, trials, config.gamma().applyAsInt(finished), below, above);
+      split(direction, trials, config.gamma().applyAsInt(finished), below, above, config.constantLiar());
       splitTrialId = trialId;
       splitCount = trials.size();
       splitFirst = first;
@@ -326,8 +326,7 @@ public final class TpeSampler implements Sampler {
 
   /**
    * Optuna's {@code _split_trials} for one objective: the best {@code nBelow} go below, COMPLETE
-   * before PRUNED; RUNNING trials (the constant liar's) always go above; both lists end in
-   * trial-number order.
+   * before PRUNED; both lists end in trial-number order. FAIL and RUNNING trials are left out.
    */
   static void split(
       StudyDirection direction,
@@ -335,6 +334,20 @@ public final class TpeSampler implements Sampler {
       int nBelow,
       List<FrozenTrial> below,
       List<FrozenTrial> above) {
+    split(direction, trials, nBelow, below, above, false);
+  }
+
+  /**
+   * {@link #split(StudyDirection, List, int, List, List)}; with {@code runningAbove} (the constant
+   * liar) RUNNING trials go above, as Optuna's {@code _split_trials} puts them.
+   */
+  static void split(
+      StudyDirection direction,
+      List<FrozenTrial> trials,
+      int nBelow,
+      List<FrozenTrial> below,
+      List<FrozenTrial> above,
+      boolean runningAbove) {
     int n = trials.size();
     List<Integer> complete = new ArrayList<>();
     List<Integer> pruned = new ArrayList<>();
@@ -366,7 +379,7 @@ public final class TpeSampler implements Sampler {
       TrialState state = trials.get(i).state();
       if (state == TrialState.COMPLETE || state == TrialState.PRUNED) {
         (isBelow[i] ? below : above).add(trials.get(i));
-      } else if (state == TrialState.RUNNING) {
+      } else if (state == TrialState.RUNNING && runningAbove) {
         above.add(trials.get(i));
       }
     }
