@@ -154,6 +154,11 @@ final class OptimizerStudy implements AutoCloseable {
     return study;
   }
 
+  /** The study's graphs (one per trial running at once and per structural values). */
+  TrialGraphs graphs() {
+    return graphs;
+  }
+
   String key() {
     return key;
   }
