@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * What {@code tune --jobs} buys, as a user runs it: each row is one {@code tune} in a fresh JVM
  * (the default config, MNIST-1D, 10 epochs per trial) with one optimizer, {@code --trials N},
  * {@code --jobs J} and a fresh {@code --study}, timed from process start to exit (JVM start,
- * search, final run and outputs), with its peak resident set (VmHWM) and the 1-minute load average
- * before and after. Then one long run ({@code --optimizers Adam --epochs 2 --trials 200} by
+ * search, final run and outputs), with the CPU time it used (user + system, last sample, every
+ * 200 ms), its peak resident set (VmHWM) and the 1-minute load average before and after. Then one long run ({@code --optimizers Adam --epochs 2 --trials 200} by
  * default) sampling the resident set (VmRSS) every 200 ms: its peak and the resident set after
  * 10%, 50%, 90% and 100% of the run, to see whether native memory stays flat over many trials.
  *
@@ -35,7 +35,8 @@ class TuneJobsBenchmark {
   @TempDir Path tmp;
 
   /** One child run: exit code, wall seconds, peak RSS and VmRSS samples (bytes). */
-  private record Child(int exitCode, double wallSeconds, long peakRss, long[] rssSamples, String output) {}
+  private record Child(int exitCode, double wallSeconds, double cpuSeconds, long peakRss, long[] rssSamples,
+      String output) {}
 
   @Test
   void printWallTimeAndMemoryOfTune() throws Exception {
@@ -43,8 +44,8 @@ class TuneJobsBenchmark {
     List<String> trials = list("tfblend.bench.trials", "5,20");
     List<String> jobs = list("tfblend.bench.jobs", "1,2");
     System.out.printf(Locale.ROOT, "TUNE cores %d%n", Runtime.getRuntime().availableProcessors());
-    System.out.printf(Locale.ROOT, "TUNE %-15s %6s %4s %8s %8s %6s %6s%n", "optimizer", "trials", "jobs",
-        "wall_s", "peak_MB", "load0", "load1");
+    System.out.printf(Locale.ROOT, "TUNE %-15s %6s %4s %8s %8s %8s %6s %6s%n", "optimizer", "trials", "jobs",
+        "wall_s", "cpu_s", "peak_MB", "load0", "load1");
     int row = 0;
     for (String n : trials) {
       for (String opt : optimizers) {
@@ -52,8 +53,8 @@ class TuneJobsBenchmark {
           double load0 = load();
           Child c = tune(tmp.resolve("r" + row++), "--optimizers", opt, "--trials", n, "--jobs", j);
           assertEquals(0, c.exitCode(), c.output());
-          System.out.printf(Locale.ROOT, "TUNE %-15s %6s %4s %8.1f %8d %6.2f %6.2f%n", opt, n, j, c.wallSeconds(),
-              c.peakRss() >> 20, load0, load());
+          System.out.printf(Locale.ROOT, "TUNE %-15s %6s %4s %8.1f %8.1f %8d %6.2f %6.2f%n", opt, n, j,
+              c.wallSeconds(), c.cpuSeconds(), c.peakRss() >> 20, load0, load());
         }
       }
     }
@@ -100,10 +101,14 @@ class TuneJobsBenchmark {
     long start = System.nanoTime();
     Process p = pb.start();
     Path status = Path.of("/proc", String.valueOf(p.pid()), "status");
+    Path stat = Path.of("/proc", String.valueOf(p.pid()), "stat");
     List<Long> samples = new ArrayList<>();
     long peak = 0;
+    long ticks = 0;
     while (!p.waitFor(200, TimeUnit.MILLISECONDS)) {
       try {
+        String[] f = Files.readString(stat).substring(Files.readString(stat).lastIndexOf(')') + 2).split(" ");
+        ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
         for (String line : Files.readAllLines(status)) {
           if (line.startsWith("VmRSS:")) {
             samples.add(kib(line));
@@ -116,7 +121,8 @@ class TuneJobsBenchmark {
       }
     }
     double wall = (System.nanoTime() - start) / 1e9;
-    return new Child(p.exitValue(), wall, peak, samples.stream().mapToLong(Long::longValue).toArray(),
+    // utime and stime are in clock ticks, 100 per second on Linux
+    return new Child(p.exitValue(), wall, ticks / 100.0, peak, samples.stream().mapToLong(Long::longValue).toArray(),
         Files.readString(log, StandardCharsets.UTF_8));
   }
 
