@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
 public final class TuneCommand implements Callable<Integer> {
   /** Options named after the config fields they set (see {@link OptionFields}). */
   private static final List<String> CONFIG_OPTIONS =
-      List.of("trials", "budgetPerParameter", "epochs", "seed", "finalSeeds", "repeats", "optimizers", "sampler");
+      List.of("trials", "budgetPerParameter", "epochs", "seed", "finalSeeds", "repeats", "jobs", "optimizers", "sampler");
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -54,6 +54,11 @@ public final class TuneCommand implements Callable<Integer> {
   @Option(names = "--repeats", paramLabel = "N",
       description = "Whole studies (search and final runs) on study seeds S, S+1, ..., S+N-1; N > 1 adds per-optimizer means, 95%% intervals and paired tests over the repeats (default 1).")
   Integer repeats;
+
+  @Option(names = "--jobs", paramLabel = "N",
+      description = "Trials of a study run at once in this process, each on its own graph (default: the number of"
+          + " available processors; 1 runs them one after another). Final runs stay sequential.")
+  Integer jobs;
 
   @Option(names = "--set", paramLabel = "FIELD=VALUE",
       description = "Override a config field (trial_seeds=3, pruner=median, model.init=torch-default, data.validation=test, search.Adam.fixed.beta1=0.95, ...). Repeatable.")

@@ -34,6 +34,10 @@ import java.util.Map;
  * @param finalSeeds how many final runs per optimizer, each on its own seed (positive)
  * @param repeats how many whole studies (search and final runs) to run, repeat {@code r} with
  *     study seed {@code seed + r} (positive; 1 runs the study once)
+ * @param jobs how many trials of a study this process runs at once, each on its own graph and
+ *     session (positive); {@code null} (the default) means the number of available processors
+ *     ({@link #effectiveJobs()}). Not part of what a study measures: processes sharing a study
+ *     may differ in it
  * @param trialSeeds how many seeds (model initialisation and batch order) score each trial: the
  *     trial's value is the mean of their final validation losses (positive; JSON {@code trial_seeds})
  * @param trialSeedMode {@code shared} (every trial of a study trains on the same seeds) or
@@ -56,6 +60,8 @@ public record TuneConfig(
     @JsonProperty("final_epochs") @JsonAlias("final_epochs") int finalEpochs,
     @JsonProperty("final_seeds") @JsonAlias("final_seeds") int finalSeeds,
     int repeats,
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    Integer jobs,
     @JsonProperty("trial_seeds") int trialSeeds,
     @JsonProperty("trial_seed_mode") String trialSeedMode,
     String sampler,
@@ -102,7 +108,15 @@ public record TuneConfig(
   /** This config with study seed {@code newSeed} (a repeat's config). */
   public TuneConfig withSeed(long newSeed) {
     return new TuneConfig(description, newSeed, trials, budgetPerParameter, epochs, batchSize, finalEpochs, finalSeeds,
-        repeats, trialSeeds, trialSeedMode, sampler, pruner, optimizers, search, model, data);
+        repeats, jobs, trialSeeds, trialSeedMode, sampler, pruner, optimizers, search, model, data);
+  }
+
+  /**
+   * How many trials of a study run at once in this process: {@code jobs}, or the number of
+   * available processors ({@link Runtime#availableProcessors()}) when it is not set.
+   */
+  public int effectiveJobs() {
+    return jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
   }
 
   /**
@@ -134,6 +148,9 @@ public record TuneConfig(
     positive(source, "final_epochs", finalEpochs);
     positive(source, "final_seeds", finalSeeds);
     positive(source, "repeats", repeats);
+    if (jobs != null) {
+      positive(source, "jobs", jobs);
+    }
     positive(source, "trial_seeds", trialSeeds);
     if (trialSeedMode == null || !TRIAL_SEED_MODES.contains(trialSeedMode)) {
       throw BadInputException.of("%s: trial_seed_mode must be one of %s, got %s", source, TRIAL_SEED_MODES,

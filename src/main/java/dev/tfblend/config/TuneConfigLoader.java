@@ -48,7 +48,7 @@ public final class TuneConfigLoader {
    * {@code search.} ({@code search.Adam.fixed.beta1=0.95}, or a JSON value for a whole space).
    */
   public static final List<String> FIELDS = List.of("description", "seed", "trials", "epochs", "batch_size",
-      "final_epochs", "final_seeds", "repeats", "trial_seeds", "trial_seed_mode", "sampler", "pruner", "optimizers",
+      "final_epochs", "final_seeds", "repeats", "jobs", "trial_seeds", "trial_seed_mode", "sampler", "pruner", "optimizers",
       "model.layers", "model.activation", "model.init", "data.source", "data.seed", "data.validation_size",
       "data.split_seed", "data.validation");
 

@@ -13,7 +13,11 @@ import dev.tfblend.train.Optimizers;
 import dev.tfblend.train.StepBuilder;
 import dev.tfblend.train.Trainer;
 import dev.tfblend.train.TrainingGraph;
+import dev.tfblend.tune.CategoricalDistribution;
+import dev.tfblend.tune.Distribution;
+import dev.tfblend.tune.FloatDistribution;
 import dev.tfblend.tune.FrozenTrial;
+import dev.tfblend.tune.IntDistribution;
 import dev.tfblend.tune.SearchSpace;
 import dev.tfblend.tune.Study;
 import dev.tfblend.tune.StudyDirection;
@@ -42,9 +46,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * budget of finished trials), {@link #finish} (final runs with the best parameters and the
  * SavedModels of the first; only the process that claimed the final runs calls it).
  *
- * <p>One {@link TrainingGraph} is built per optimizer and reused by its trials and final runs;
- * {@link #close} closes it. Final run {@code k} (0-based) uses seed {@code seed + 1000 + k}, so
- * final runs are paired by seed across optimizers.
+ * <p>Trials run {@code jobs} at a time ({@link TuneConfig#effectiveJobs()}; with more than one the
+ * TPE sampler uses Optuna's constant liar). Graphs come from the study's {@link TrialGraphs}: one
+ * per trial running at once and per value of the structural hyperparameters the search draws
+ * (for example the blend's {@code unroll}), built on first use and reused by later trials and the
+ * final runs; a study whose search draws no structural value builds its one graph in {@link
+ * #open}. {@link #close} closes them all. Final runs run one after another; final run {@code k}
+ * (0-based) uses seed {@code seed + 1000 + k}, so final runs are paired by seed across optimizers.
  */
 final class OptimizerStudy implements AutoCloseable {
   /** The hyperparameter through which the gradient-stats gate feature reads the run's length. */
@@ -57,9 +65,8 @@ final class OptimizerStudy implements AutoCloseable {
   private final SearchSpace space;
   private final Map<String, Double> fixed;
   private final Mlp mlp;
-  private final TrainingGraph graph;
+  private final TrialGraphs graphs;
   private final int batchesPerEpoch;
-  private final double buildSeconds;
   private final Study study;
   private final TuneProgress progress;
   private final Path events;
@@ -68,8 +75,7 @@ final class OptimizerStudy implements AutoCloseable {
   private boolean closed;
 
   private OptimizerStudy(String key, TuneConfig config, Validated valid, Mlp mlp,
-      TrainingGraph graph, int batchesPerEpoch, double buildSeconds, Study study, TuneProgress progress,
-      Path events) {
+      TrialGraphs graphs, int batchesPerEpoch, Study study, TuneProgress progress, Path events) {
     this.events = events;
     this.key = key;
     this.config = config;
@@ -77,16 +83,16 @@ final class OptimizerStudy implements AutoCloseable {
     this.space = valid.space();
     this.fixed = valid.fixed();
     this.mlp = mlp;
-    this.graph = graph;
+    this.graphs = graphs;
     this.batchesPerEpoch = batchesPerEpoch;
-    this.buildSeconds = buildSeconds;
     this.study = study;
     this.progress = progress;
   }
 
   /**
    * Opens optimizer {@code key}'s study (creating it with the config stored in it, or checking
-   * the config against the stored one) and builds its graph. Runs no trial.
+   * the config against the stored one) and, unless its search draws structural values, builds
+   * its graph. Runs no trial.
    *
    * @param events this study's TensorBoard directory ({@code trial-<n>/} per trial, {@code
    *     final-seed-<seed>/} per final run)
@@ -107,19 +113,33 @@ final class OptimizerStudy implements AutoCloseable {
     int worker = SharedStudy.workerIndex(storage, studyId);
     Study study = Study.createOrLoad(studyName, storage, StudyDirection.MINIMIZE,
         sampler(config.sampler(), SharedStudy.workerSeed(
-            StudyResume.resumeSeed(samplerSeed(config.seed(), key), existing), worker)),
+            StudyResume.resumeSeed(samplerSeed(config.seed(), key), existing), worker), config.effectiveJobs() > 1),
         pruner(config.pruner()));
     SharedStudy.checkOrStoreConfig(storage, study, key, config, runName);
     SharedStudy.describe(storage, study, key, search.optimizer(), config);
     study.setWarningListener(progress::notice);
     study.enableHeartbeat(heartbeat.interval(), heartbeat.grace(), true);
-    long buildStart = System.nanoTime();
     BlendOptions blendOptions = search.gateInput() == null && search.gateOutput() == null ? BlendOptions.defaults()
         : BlendOptions.of(search.gateInput() == null ? GateFeatures.Mode.FLAT_GRADIENTS
             : GateFeatures.Mode.parse(search.gateInput()),
             search.gateOutput() == null ? GateOutput.GLOBAL : GateOutput.parse(search.gateOutput()));
     int batchesPerEpoch = Batches.numBatches(data.train().size(), config.batchSize());
-    StepBuilder builder = Optimizers.stepBuilder(search.optimizer(), valid.fixed(), blendOptions);
+    Map<String, Double> fixed = valid.fixed();
+    TrialGraphs graphs = new TrialGraphs(Optimizers.table(search.optimizer()), structural -> {
+      Map<String, Double> values = new LinkedHashMap<>(fixed);
+      values.putAll(structural);
+      return buildGraph(mlp, data, Optimizers.stepBuilder(search.optimizer(), values, blendOptions));
+    }, TrialGraphs.DEFAULT_PER_SLOT);
+    if (valid.structuralSearched().isEmpty()) {
+      long buildStart = System.nanoTime();
+      TrainingGraph graph = buildGraph(mlp, data, Optimizers.stepBuilder(search.optimizer(), fixed, blendOptions));
+      graphs.add(fixed, graph, (System.nanoTime() - buildStart) / 1e9);
+    }
+    return new OptimizerStudy(key, config, valid, mlp, graphs, batchesPerEpoch, study, progress, events);
+  }
+
+  /** A graph for {@code builder} with the data loaded (closed again when loading fails). */
+  private static TrainingGraph buildGraph(Mlp mlp, DataSplits data, StepBuilder builder) {
     TrainingGraph graph = TrainingGraph.create(mlp, builder);
     try {
       graph.loadData(data.train(), data.validation(), data.test());
@@ -127,12 +147,16 @@ final class OptimizerStudy implements AutoCloseable {
       graph.close();
       throw e;
     }
-    return new OptimizerStudy(key, config, valid, mlp, graph, batchesPerEpoch,
-        (System.nanoTime() - buildStart) / 1e9, study, progress, events);
+    return graph;
   }
 
   Study study() {
     return study;
+  }
+
+  /** The study's graphs (one per trial running at once and per structural values). */
+  TrialGraphs graphs() {
+    return graphs;
   }
 
   String key() {
@@ -153,9 +177,10 @@ final class OptimizerStudy implements AutoCloseable {
    */
   void tune(AtomicReference<Study> tuning, StudyResume.Heartbeat heartbeat) {
     int done = finished();
-    objective = new TuneObjective(key, config, graph, space, fixed, batchesPerEpoch, study, progress, events);
+    objective = new TuneObjective(key, config, graphs, space, fixed, batchesPerEpoch, study, progress, events);
     // a trial's outcome is printed once it is stored: what the user saw before a Ctrl-C is kept
-    study.addListener((s, t) -> progress.finished(key, objective.label(), outcome(t)));
+    TuneObjective labels = objective;
+    study.addListener((s, t) -> progress.finished(key, labels.label(t.number()), outcome(t)));
     int remaining = config.trialsFor(key) - done;
     if (done > 0) {
       progress.info(String.format(Locale.ROOT, "%s: resuming study %s with %d finished trials; %d to run",
@@ -166,10 +191,12 @@ final class OptimizerStudy implements AutoCloseable {
     }
     progress.plan((long) remaining * config.epochs() * config.trialSeeds());
     tuning.set(study);
+    // no more workers than trials to run: each worker builds its own graph
+    int jobs = Math.min(config.effectiveJobs(), remaining);
     study.optimizeShared(objective, config.trialsFor(key), heartbeat.poll(), running -> progress.notice(String.format(
         Locale.ROOT, "%s: the rest of the budget is taken by running trial%s %s (other processes); waiting for"
             + " them (a trial whose process died is failed and run again once its heartbeat is %d s old)",
-        key, running.size() == 1 ? "" : "s", running, heartbeat.grace().toSeconds())), TuneObjective.CAUGHT);
+        key, running.size() == 1 ? "" : "s", running, heartbeat.grace().toSeconds())), TuneObjective.CAUGHT, jobs);
     tuning.set(null);
     if (study.isInterrupted()) {
       awaitHalt();
@@ -200,19 +227,22 @@ final class OptimizerStudy implements AutoCloseable {
       Map<String, Double> hp = new LinkedHashMap<>(fixed);
       best.params().forEach((k, v) -> hp.put(k, ((Number) v).doubleValue()));
       putTotalSteps(hp, config.finalEpochs(), batchesPerEpoch);
-      for (int k = 0; k < config.finalSeeds(); k++) {
-        long seed = config.seed() + 1000 + k;
-        finals.add(finalRun(key, graph, config, hp, seed, progress, k, events));
-        if (k == 0 && savedModelDir != null) {
-          FinalExports.export(graph, mlp, runName, key, search.optimizer(), hp, seed, config,
-              savedModelDir.resolve(key), savedModelDir.resolve("gate"));
+      try (TrialGraphs.Lease lease = graphs.acquire(hp)) {
+        TrainingGraph graph = lease.graph();
+        for (int k = 0; k < config.finalSeeds(); k++) {
+          long seed = config.seed() + 1000 + k;
+          finals.add(finalRun(key, graph, config, hp, seed, progress, k, events));
+          if (k == 0 && savedModelDir != null) {
+            FinalExports.export(graph, mlp, runName, key, search.optimizer(), hp, seed, config,
+                savedModelDir.resolve(key), savedModelDir.resolve("gate"));
+          }
         }
       }
       SharedStudy.recordFinal(study.storage(), study, finals.get(0));
     }
     return new TuneResults.OptimizerResult(search.optimizer(),
         best == null ? null : best.params(), best == null ? null : best.value(), records,
-        finals.isEmpty() ? null : finals.get(0), finals, buildSeconds,
+        finals.isEmpty() ? null : finals.get(0), finals, graphs.firstBuildSeconds() == null ? 0 : graphs.firstBuildSeconds(),
         objective != null ? objective.meanTrialSeconds() : meanTrialSeconds);
   }
 
@@ -225,21 +255,26 @@ final class OptimizerStudy implements AutoCloseable {
         : searched.meanTrialSeconds;
   }
 
-  /** Closes the study's graph; closing again does nothing. */
+  /** Closes the study's graphs; closing again does nothing. */
   @Override
   public void close() {
     if (!closed) {
       closed = true;
-      graph.close();
+      graphs.close();
     }
   }
 
-  /** A study's search space and the hyperparameters its trials do not draw (defaults filled in). */
-  record Validated(SearchSpace space, Map<String, Double> fixed) {}
+  /**
+   * A study's search space, the hyperparameters its trials do not draw (defaults filled in), and
+   * the structural hyperparameters its space draws (each value gets a graph of its own).
+   */
+  record Validated(SearchSpace space, Map<String, Double> fixed, List<String> structuralSearched) {}
 
   /**
    * Checks study {@code key}'s search: its space parses and names only hyperparameters of its
-   * optimizer. Runs before anything is written.
+   * optimizer, and a structural hyperparameter (one that selects the graph) is drawn only from a
+   * finite set of values: an int distribution or categorical choices (the config's range check
+   * already holds the values in its domain). Runs before anything is written.
    *
    * @throws BadInputException naming the {@code search.<key>} field that is wrong
    */
@@ -250,17 +285,24 @@ final class OptimizerStudy implements AutoCloseable {
     }
     SearchSpace space = SearchSpace.fromJson(search.space(), "search." + key + ".space");
     Map<String, Double> fixed = new LinkedHashMap<>(Optimizers.effective(search.optimizer(), search.fixed()));
+    List<String> structural = new ArrayList<>();
     for (String p : space.distributions().keySet()) {
       if (!fixed.containsKey(p)) {
         throw BadInputException.of("search.%s.space.%s is not a hyperparameter of %s (known: %s)",
             key, p, search.optimizer(), String.join(", ", fixed.keySet()));
       }
       if (Optimizers.table(search.optimizer()).get(p).structural()) {
-        throw BadInputException.of("search.%s.space.%s selects the graph, which all trials of a study share: give it"
-            + " in search.%s.fixed (one study per value)", key, p, key);
+        Distribution d = space.distributions().get(p);
+        boolean finite = d instanceof IntDistribution || d instanceof CategoricalDistribution
+            || (d instanceof FloatDistribution f && f.step() != null);
+        if (!finite) {
+          throw BadInputException.of("search.%s.space.%s selects the graph (one graph per value): search it as an int"
+              + " or categorical, e.g. {\"type\": \"int\", \"low\": 1, \"high\": 3}", key, p);
+        }
+        structural.add(p);
       }
     }
-    return new Validated(space, fixed);
+    return new Validated(space, fixed, List.copyOf(structural));
   }
 
   /**
@@ -353,10 +395,15 @@ final class OptimizerStudy implements AutoCloseable {
     return seed + (i >= 0 ? i : PUBLISHED_ORDER.size() + Math.floorMod(key.hashCode(), 1000));
   }
 
-  static Sampler sampler(String name, long seed) {
+  /**
+   * The study's sampler; {@code concurrent}: trials run at once, so TPE treats the running ones
+   * as the worst (Optuna's constant liar).
+   */
+  static Sampler sampler(String name, long seed, boolean concurrent) {
     return switch (name) {
-      case "tpe" -> new TpeSampler(seed);
-      case "tpe-multivariate" -> new TpeSampler(TpeSampler.Config.defaults(seed).withMultivariate(true));
+      case "tpe" -> new TpeSampler(TpeSampler.Config.defaults(seed).withConstantLiar(concurrent));
+      case "tpe-multivariate" -> new TpeSampler(
+          TpeSampler.Config.defaults(seed).withMultivariate(true).withConstantLiar(concurrent));
       case "random" -> new RandomSampler(seed);
       default -> throw BadInputException.of("sampler must be one of %s, got %s", TuneConfig.SAMPLERS, name);
     };

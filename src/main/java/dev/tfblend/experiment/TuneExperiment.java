@@ -48,8 +48,9 @@ import java.util.stream.Stream;
  * StudyResume}.
  *
  * <p>Interrupting (Ctrl-C, SIGTERM): a shutdown hook {@linkplain Study#interrupt() interrupts}
- * the study being tuned, so its running trial ends as FAIL with reason {@value
- * Study#INTERRUPTED} and its parameters are queued again, and prints how to resume. A resume
+ * the study being tuned, so each of its running trials (several with {@code jobs} &gt; 1) ends
+ * as FAIL with reason {@value Study#INTERRUPTED} and its parameters are queued again, and prints
+ * how to resume. A resume
  * right after the interrupt then runs that trial first; it need not wait for the heartbeat grace.
  */
 public final class TuneExperiment {
@@ -570,9 +571,13 @@ public final class TuneExperiment {
     if (study != null) {
       try {
         List<Integer> numbers = study.interrupt();
-        if (!numbers.isEmpty()) {
+        if (numbers.size() == 1) {
           ended = String.format(Locale.ROOT, " study %s, trial number %d ended as FAIL (%s) and is"
               + " queued again;", study.name(), numbers.get(0), Study.INTERRUPTED);
+        } else if (numbers.size() > 1) {
+          ended = String.format(Locale.ROOT, " study %s, trial numbers %s ended as FAIL (%s) and are"
+              + " queued again;", study.name(), numbers.stream().map(String::valueOf)
+              .collect(java.util.stream.Collectors.joining(", ")), Study.INTERRUPTED);
         }
       } catch (RuntimeException e) {
         ended = " the running trial could not be marked (" + e.getMessage() + ");";

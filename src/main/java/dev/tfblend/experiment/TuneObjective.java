@@ -19,7 +19,8 @@ import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
- * One optimizer's tuning objective: trains the shared {@link TrainingGraph} with a trial's
+ * One optimizer's tuning objective: trains a {@link TrainingGraph} of the study's {@link
+ * TrialGraphs} (one per trial running at once and per structural values) with a trial's
  * hyperparameters on {@code trial_seeds} seeds and scores the mean of their last epochs'
  * validation losses.
  *
@@ -35,8 +36,11 @@ import java.util.OptionalDouble;
  * types passed to the study's optimize). Any other exception fails the trial and ends the study,
  * as in Optuna.
  *
- * <p>Used from the thread that runs {@link Study#optimize}; {@link #label()} may be read by the
- * study's listeners on that thread.
+ * <p>{@link #sample} draws the trial's parameters (the whole search space) and fixes its progress
+ * label, {@code trial i/N}; the study calls it under its sampling lock, one trial at a time in
+ * trial-number order, so trials running at once draw what they draw one after another.
+ * {@link #evaluate} may run on several threads at once, each trial on a graph leased to it alone;
+ * {@link #label(int)} may be read by the study's listeners on any thread.
  */
 final class TuneObjective implements Objective {
   /** The exception types whose trials end as FAIL while the study goes on: a diverged run. */
@@ -48,31 +52,32 @@ final class TuneObjective implements Objective {
 
   private final String key;
   private final TuneConfig config;
-  private final TrainingGraph graph;
+  private final TrialGraphs graphs;
   private final SearchSpace space;
   private final Map<String, Double> fixed;
   private final Study study;
   private final TuneProgress progress;
   private final int batchesPerEpoch;
   private final Path events;
-  private final List<Double> trialSeconds = new ArrayList<>();
-  private String label;
+  private final List<Double> trialSeconds = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final Map<Integer, String> labels = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param key the study's optimizer key (progress lines)
+   * @param graphs the study's graphs; a trial leases one for its structural values
    * @param fixed the hyperparameters a trial does not draw (defaults filled in)
    * @param batchesPerEpoch training batches per epoch (for the run length some optimizers read)
    * @param events the study's TensorBoard directory: trial {@code n} is written to {@code
    *     trial-<n>/} (with several trial seeds {@code trial-<n>-seed-<seed>/} per seed) once it
    *     ends ({@link RunEvents})
    */
-  TuneObjective(String key, TuneConfig config, TrainingGraph graph, SearchSpace space, Map<String, Double> fixed,
+  TuneObjective(String key, TuneConfig config, TrialGraphs graphs, SearchSpace space, Map<String, Double> fixed,
       int batchesPerEpoch, Study study, TuneProgress progress, Path events) {
     this.events = events;
     this.batchesPerEpoch = batchesPerEpoch;
     this.key = key;
     this.config = config;
-    this.graph = graph;
+    this.graphs = graphs;
     this.space = space;
     this.fixed = fixed;
     this.study = study;
@@ -80,15 +85,22 @@ final class TuneObjective implements Objective {
   }
 
   @Override
-  public double evaluate(Trial trial) {
+  public void sample(Trial trial) {
     // the study's count, not this process's: its finished trials and those running now (this one
-    // included), in every process that shares it
+    // included), in every process that shares it; taken when the trial starts, under the study's
+    // sampling lock, so trials running at once get distinct ordinals
     int ordinal = study.storage().getTrialCount(study.studyId(),
         EnumSet.of(TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING));
-    label = "trial " + ordinal + "/" + config.trialsFor(key);
+    labels.put(trial.number(), "trial " + ordinal + "/" + config.trialsFor(key));
     study.storage().setTrialSystemAttr(trial.trialId(), SharedStudy.PROCESS_ATTR, SharedStudy.processName());
-    String what = label;
+    space.suggest(trial);
+  }
+
+  @Override
+  public double evaluate(Trial trial) {
+    String what = label(trial.number());
     Map<String, Double> hp = new LinkedHashMap<>(fixed);
+    // drawn in sample(): asking again returns the same values
     space.suggest(trial).forEach((k, v) -> hp.put(k, ((Number) v).doubleValue()));
     OptimizerStudy.putTotalSteps(hp, config.epochs(), batchesPerEpoch);
     Double best = study.findBestTrial().map(FrozenTrial::value).orElse(null);
@@ -96,12 +108,12 @@ final class TuneObjective implements Objective {
     double[] values = new double[n];
     List<Long> seeds = new ArrayList<>();
     long start = System.nanoTime();
-    try {
+    try (TrialGraphs.Lease lease = graphs.acquire(hp)) {
       for (int s = 0; s < n; s++) {
         long seed = trialSeed(config.seed(), config.trialSeedMode(), trial.number(), s);
         seeds.add(seed);
-        values[s] = train(trial, hp, seed, s == 0, n == 1 ? what : what + " seed " + (s + 1) + "/" + n, best,
-            (n - 1 - s) * config.epochs(),
+        values[s] = train(lease.graph(), trial, hp, seed, s == 0,
+            n == 1 ? what : what + " seed " + (s + 1) + "/" + n, best, (n - 1 - s) * config.epochs(),
             n == 1 ? "trial-" + trial.number() : "trial-" + trial.number() + "-seed-" + seed);
       }
     } finally {
@@ -120,8 +132,8 @@ final class TuneObjective implements Objective {
    * seeds still to come, taken off the progress plan when this one ends the trial. {@code run}:
    * the TensorBoard run this seed's training is written to once it ends.
    */
-  private double train(Trial trial, Map<String, Double> hp, long seed, boolean report, String what, Double best,
-      int laterEpochs, String run) {
+  private double train(TrainingGraph graph, Trial trial, Map<String, Double> hp, long seed, boolean report,
+      String what, Double best, int laterEpochs, String run) {
     graph.reinitialize(seed, hp);
     int[] epochsRun = {0};
     List<Trainer.EpochRecord> seen = new ArrayList<>();
@@ -177,16 +189,20 @@ final class TuneObjective implements Objective {
   }
 
   /**
-   * The progress label of the trial running or last run ({@code trial i/N}: i counts the study's
-   * finished and running trials in every process), or null before the first.
+   * The progress label of trial {@code number} ({@code trial i/N}: i counts the study's finished
+   * and running trials in every process when it started), or {@code trial #<number>} for a trial
+   * this objective did not start.
    */
-  String label() {
-    return label;
+  String label(int number) {
+    return labels.getOrDefault(number, "trial #" + number);
   }
 
   /** Mean training time of the trials this objective ran, or null when it ran none. */
   Double meanTrialSeconds() {
-    OptionalDouble mean = trialSeconds.stream().mapToDouble(Double::doubleValue).average();
+    OptionalDouble mean;
+    synchronized (trialSeconds) {
+      mean = trialSeconds.stream().mapToDouble(Double::doubleValue).average();
+    }
     return mean.isPresent() ? mean.getAsDouble() : null;
   }
 

@@ -10,8 +10,10 @@ import java.util.Locale;
  * <p>On a terminal ({@code interactive}) the current trial's line is redrawn after every epoch
  * and kept when the trial ends; otherwise one plain line is printed per finished trial and per
  * final run. The estimate of the remaining time assumes the epochs left cost what the epochs
- * so far cost on average. Quiet mode prints nothing but notices. Printing is synchronized (a
- * shutdown hook may print a notice while a trial runs); the rest is used from one thread.
+ * so far cost on average (with trials running at once, epochs finish faster than one trial's
+ * epochs take, and the estimate follows). Quiet mode prints nothing but notices. Thread-safe:
+ * trials running at once report from their own threads, and a shutdown hook may print a notice
+ * while trials run; on a terminal the line shows whichever trial reported last.
  */
 final class TuneProgress {
   private final PrintWriter out;
@@ -29,12 +31,12 @@ final class TuneProgress {
   }
 
   /** Adds {@code epochs} to the total the estimate works towards. */
-  void plan(long epochs) {
+  synchronized void plan(long epochs) {
     epochsPlanned += epochs;
   }
 
   /** Removes epochs that will not run (a pruned or failed trial's rest). */
-  void unplan(long epochs) {
+  synchronized void unplan(long epochs) {
     epochsPlanned = Math.max(epochsDone, epochsPlanned - epochs);
   }
 

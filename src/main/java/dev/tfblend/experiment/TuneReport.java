@@ -147,8 +147,8 @@ final class TuneReport {
                   TuneResults.GateMovement.MOVED, g.start(), g.toward().equals("adam") ? "Adam" : "SGD")
               : String.format(Locale.ROOT, " The gate did not move (alpha stayed within %.2f of its start %.3f): "
                   + "the blend acted as a fixed mix.", TuneResults.GateMovement.MOVED, g.start());
-          TuneConfig.OptimizerSearch search = config.search().get(e.getKey());
-          BlendedStep.Horizon h = BlendedStep.Horizon.of(search == null ? Map.of() : search.fixed());
+          // the final run's values: the horizon may be fixed or drawn by the search
+          BlendedStep.Horizon h = BlendedStep.Horizon.of(f.params() == null ? Map.of() : f.params());
           lines.add(String.format(Locale.ROOT, "- %s's alpha (weight on Adam) stayed in [%.3f, %.3f] over its first "
               + "final run; last-epoch mean %.3f.%s Its gate was meta-trained through a %d-step look-ahead (%s "
               + "meta-gradient, the model applying %s).", e.getKey(), lo, hi, last.mean(), moved, h.steps(),

@@ -56,8 +56,9 @@ import org.tensorflow.types.TInt32;
  * {@code data/<split>_x} and {@code data/<split>_y} (assigned through
  * {@code data/<split>_x_value}), and the optimizer's state under its own
  * scope (for example {@code adam/}; see {@link RuleStepBuilder} and {@link BlendedStep}). The session uses one intra-op
- * and one inter-op thread (fastest for this size on 2 cores; note the first session's
- * configuration fixes TensorFlow's process-wide pools).
+ * thread (fastest for this size on 2 cores; note the first session's configuration fixes
+ * TensorFlow's process-wide pools) and runs every op on the calling thread ({@link
+ * #INTER_OP_THREADS}).
  *
  * <p>Not thread-safe. Close it to free the native graph and session.
  */
@@ -80,8 +81,14 @@ public final class TrainingGraph implements AutoCloseable {
 
   /** TensorFlow intra-op threads of every session (the first session fixes the process-wide pool). */
   public static final int INTRA_OP_THREADS = 1;
-  /** TensorFlow inter-op threads of every session. */
-  public static final int INTER_OP_THREADS = 1;
+  /**
+   * TensorFlow inter-op threads of every session: negative, so every op runs on the thread that
+   * calls {@code session.run} (TensorFlow's documented meaning of a negative value). Trials that
+   * train at once on their own sessions ({@code tune --jobs}) then each use their own thread
+   * instead of queueing for one process-wide inter-op thread; one session alone spends no more
+   * CPU per step than with one pool thread.
+   */
+  public static final int INTER_OP_THREADS = -1;
 
   /** Loss and accuracy over a whole split. */
   public record Evaluation(double loss, double accuracy) {}

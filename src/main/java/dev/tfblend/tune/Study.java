@@ -21,6 +21,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -45,8 +48,12 @@ import java.util.function.Consumer;
  *
  * <p>Several {@code Study} objects (threads or processes) may share one study through a storage
  * that supports it; each runs its own trials. A single {@code Study} object runs one trial at a
- * time. {@link #interrupt} (from any thread) ends its running trial so that the study can be
- * resumed at once, by this or another process.
+ * time, except in {@link #optimizeShared(Objective, int, Duration, Consumer, List, int)} with
+ * {@code jobs} &gt; 1, which runs that many trials at once on worker threads. Starting a trial and
+ * drawing its parameters (the sampler's calls, {@link Objective#sample}) happen under one
+ * sampling lock, so the sampler, which need not be thread-safe, is used by one thread at a time
+ * and trials of one object draw in trial-number order. {@link #interrupt} (from any thread) ends
+ * its running trials so that the study can be resumed at once, by this or another process.
  */
 public final class Study {
   /** System attribute holding the reason a trial failed. */
@@ -88,6 +95,10 @@ public final class Study {
   private final Set<Long> running = new java.util.HashSet<>();
   private final Set<Long> interruptedTrials = new java.util.HashSet<>();
   private volatile boolean interrupted;
+  // held while a trial is started and its parameters drawn (the sampler is not thread-safe)
+  private final ReentrantLock samplingLock = new ReentrantLock();
+  // notified whenever a trial of this object ends, for workers waiting on their siblings
+  private final Object trialEnded = new Object();
 
   private Study(
       TrialStorage storage, long studyId, String name, StudyDirection direction, Sampler sampler,
@@ -267,13 +278,14 @@ public final class Study {
    * again with its params (system attrs {@code failed_trial}, {@value #RETRY_HISTORY}), so the
    * next {@link #optimize} on this study, in this process or another, runs it first. Afterwards
    * this object starts no trial ({@link #ask} throws {@link IllegalStateException}, {@link
-   * #optimize} returns after the current objective call) and writes nothing more to the trials
-   * it ended. Returns the numbers of the trials it ended; idempotent.
+   * #optimize} returns after the current objective calls) and writes nothing more to the trials
+   * it ended. Returns the numbers of the trials it ended, in trial order (several with {@code
+   * jobs} &gt; 1); idempotent.
    */
   public synchronized List<Integer> interrupt() {
     interrupted = true;
     List<Integer> ended = new ArrayList<>();
-    for (long id : List.copyOf(running)) {
+    for (long id : running.stream().sorted().toList()) {
       stopHeartbeat(id);
       running.remove(id);
       interruptedTrials.add(id);
@@ -308,17 +320,22 @@ public final class Study {
    * joint parameters. Pair with {@link #tell}. Most callers use {@link #optimize}.
    */
   public Trial ask() {
-    long trialId;
-    synchronized (this) {
-      if (interrupted) {
-        throw new IllegalStateException("study '" + name + "' was interrupted");
+    samplingLock.lock();
+    try {
+      long trialId;
+      synchronized (this) {
+        if (interrupted) {
+          throw new IllegalStateException("study '" + name + "' was interrupted");
+        }
+        OptionalLong claimed = storage.claimWaitingTrial(studyId);
+        trialId = claimed.isPresent() ? claimed.getAsLong() : storage.createTrial(studyId);
+        running.add(trialId);
+        startHeartbeat(trialId);
       }
-      OptionalLong claimed = storage.claimWaitingTrial(studyId);
-      trialId = claimed.isPresent() ? claimed.getAsLong() : storage.createTrial(studyId);
-      running.add(trialId);
-      startHeartbeat(trialId);
+      return started(trialId);
+    } finally {
+      samplingLock.unlock();
     }
-    return started(trialId);
   }
 
   /**
@@ -327,20 +344,33 @@ public final class Study {
    * step ({@link TrialStorage#startTrialWithinBudget}); empty when the budget is taken.
    */
   public Optional<Trial> askWithinBudget(int budget) {
-    long trialId;
-    synchronized (this) {
-      if (interrupted) {
-        throw new IllegalStateException("study '" + name + "' was interrupted");
+    samplingLock.lock();
+    try {
+      long trialId;
+      synchronized (this) {
+        if (interrupted) {
+          throw new IllegalStateException("study '" + name + "' was interrupted");
+        }
+        OptionalLong started = storage.startTrialWithinBudget(studyId, budget, BUDGET_STATES);
+        if (started.isEmpty()) {
+          return Optional.empty();
+        }
+        trialId = started.getAsLong();
+        running.add(trialId);
+        startHeartbeat(trialId);
       }
-      OptionalLong started = storage.startTrialWithinBudget(studyId, budget, BUDGET_STATES);
-      if (started.isEmpty()) {
-        return Optional.empty();
-      }
-      trialId = started.getAsLong();
-      running.add(trialId);
-      startHeartbeat(trialId);
+      return Optional.of(started(trialId));
+    } finally {
+      samplingLock.unlock();
     }
-    return Optional.of(started(trialId));
+  }
+
+  /**
+   * The lock under which trials are started and their parameters drawn; {@link Trial#suggest}
+   * takes it around each sampler call.
+   */
+  ReentrantLock samplingLock() {
+    return samplingLock;
   }
 
   private Trial started(long trialId) {
@@ -374,8 +404,14 @@ public final class Study {
       storage.setTrialState(trial.trialId(), state, value);
     }
     FrozenTrial done = storage.getTrial(trial.trialId());
-    for (TrialListener l : listeners) {
-      l.trialFinished(this, done);
+    try {
+      for (TrialListener l : listeners) {
+        l.trialFinished(this, done);
+      }
+    } finally {
+      synchronized (trialEnded) {
+        trialEnded.notifyAll();
+      }
     }
     return done;
   }
@@ -463,6 +499,28 @@ public final class Study {
    */
   public List<FrozenTrial> optimizeShared(Objective objective, int budget, Duration poll,
       Consumer<List<Integer>> waiting, List<Class<? extends Exception>> catchExceptions) {
+    return optimizeShared(objective, budget, poll, waiting, catchExceptions, 1);
+  }
+
+  /**
+   * {@link #optimizeShared(Objective, int, Duration, Consumer, List)} running up to {@code jobs}
+   * trials at once, each on a worker thread of its own (Optuna's {@code n_jobs}); {@code jobs} 1
+   * runs them one after another on the calling thread. The objective's {@link Objective#evaluate}
+   * and the listeners are then called from several threads at once.
+   *
+   * <p>Each worker starts a trial and draws its parameters ({@link Objective#sample}) under the
+   * study's sampling lock, so trials draw in trial-number order; it then evaluates the trial
+   * outside the lock. A worker that finds the rest of the budget taken waits for the running
+   * trials ({@code waiting} is told only about those of other processes or objects). A caught
+   * exception fails its trial and the worker goes on; any other exception fails its trial, no
+   * worker starts another trial, the running ones finish as they would, and the first such
+   * exception is re-thrown once every worker has stopped. {@link #interrupt} ends every running
+   * trial. Returns the trials this object ran, in trial-number order.
+   *
+   * @param jobs how many trials this object runs at once (positive)
+   */
+  public List<FrozenTrial> optimizeShared(Objective objective, int budget, Duration poll,
+      Consumer<List<Integer>> waiting, List<Class<? extends Exception>> catchExceptions, int jobs) {
     List<Class<? extends Exception>> caught = List.copyOf(catchExceptions);
     if (budget <= 0) {
       throw new IllegalArgumentException("budget must be positive, got " + budget);
@@ -470,14 +528,77 @@ public final class Study {
     if (poll.isNegative() || poll.isZero()) {
       throw new IllegalArgumentException("poll must be positive, got " + poll);
     }
+    if (jobs <= 0) {
+      throw new IllegalArgumentException("jobs must be positive, got " + jobs);
+    }
     budgetNotice(budget).ifPresent(msg -> {
       if (noticesGiven.add(msg)) {
         warn(msg);
       }
     });
-    List<FrozenTrial> done = new ArrayList<>();
+    if (jobs == 1) {
+      List<FrozenTrial> done = new ArrayList<>();
+      sharedLoop(objective, budget, poll, waiting, caught, new AtomicBoolean(), done);
+      return done;
+    }
+    List<FrozenTrial> done = java.util.Collections.synchronizedList(new ArrayList<>());
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    List<Thread> workers = new ArrayList<>();
+    for (int w = 0; w < jobs; w++) {
+      Thread worker = new Thread(() -> {
+        try {
+          sharedLoop(objective, budget, poll, waiting, caught, stop, done);
+        } catch (RuntimeException | Error e) {
+          failure.compareAndSet(null, e);
+          stop.set(true);
+          synchronized (trialEnded) {
+            trialEnded.notifyAll();
+          }
+        }
+      }, "tune-" + name + "-worker-" + w);
+      worker.setDaemon(true);
+      workers.add(worker);
+    }
+    workers.forEach(Thread::start);
+    boolean interruptedWhileJoining = false;
+    for (Thread worker : workers) {
+      while (true) {
+        try {
+          worker.join();
+          break;
+        } catch (InterruptedException e) {
+          // the caller is interrupted: let each worker finish its trial and stop
+          interruptedWhileJoining = true;
+          stop.set(true);
+          workers.forEach(Thread::interrupt);
+        }
+      }
+    }
+    if (interruptedWhileJoining) {
+      Thread.currentThread().interrupt();
+    }
+    Throwable first = failure.get();
+    if (first instanceof RuntimeException r) {
+      throw r;
+    }
+    if (first instanceof Error e) {
+      throw e;
+    }
+    List<FrozenTrial> ran = new ArrayList<>(done);
+    ran.sort(java.util.Comparator.comparingInt(FrozenTrial::number));
+    return ran;
+  }
+
+  /**
+   * One worker of {@link #optimizeShared}: starts trials within the budget until it is met, the
+   * study is interrupted, the thread is interrupted or {@code stop} is set, adding each trial it
+   * ran to {@code done}.
+   */
+  private void sharedLoop(Objective objective, int budget, Duration poll, Consumer<List<Integer>> waiting,
+      List<Class<? extends Exception>> caught, AtomicBoolean stop, List<FrozenTrial> done) {
     boolean wasWaiting = false;
-    while (!interrupted && !Thread.currentThread().isInterrupted()) {
+    while (!interrupted && !stop.get() && !Thread.currentThread().isInterrupted()) {
       failStaleTrials();
       if (storage.getTrialCount(studyId, BUDGET_STATES) >= budget) {
         break;
@@ -491,9 +612,21 @@ public final class Study {
         }
         break;
       }
-      Optional<Trial> trial;
+      int mine;
+      synchronized (this) {
+        mine = running.size();
+      }
+      // were this object's running trials to fail too, the study would stop: wait for them before
+      // starting more, so that a study whose trials all fail runs as many as it would one at a time
+      if (mine > 0 && failed + mine >= budget) {
+        if (!awaitTrialEnd(poll)) {
+          break;
+        }
+        continue;
+      }
+      Optional<Started> trial;
       try {
-        trial = askWithinBudget(budget);
+        trial = startWithinBudget(objective, budget);
       } catch (IllegalStateException e) {
         if (interrupted) {
           break;
@@ -501,15 +634,17 @@ public final class Study {
         throw e;
       }
       if (trial.isEmpty()) {
-        if (!wasWaiting) {
-          wasWaiting = true;
-          waiting.accept(storage.getAllTrials(studyId, EnumSet.of(TrialState.RUNNING)).stream()
-              .map(FrozenTrial::number).toList());
+        List<Integer> others;
+        synchronized (this) {
+          others = storage.getAllTrials(studyId, EnumSet.of(TrialState.RUNNING)).stream()
+              .filter(t -> !running.contains(t.trialId()))
+              .map(FrozenTrial::number).toList();
         }
-        try {
-          Thread.sleep(poll.toMillis());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+        if (!wasWaiting && !others.isEmpty()) {
+          wasWaiting = true;
+          waiting.accept(others);
+        }
+        if (!awaitTrialEnd(poll)) {
           break;
         }
         continue;
@@ -517,14 +652,66 @@ public final class Study {
       wasWaiting = false;
       done.add(runTrial(objective, trial.get(), caught));
     }
-    return done;
+  }
+
+  /**
+   * Waits until a trial of this object ends or {@code poll} has passed; false when the thread was
+   * interrupted (its flag is set again).
+   */
+  private boolean awaitTrialEnd(Duration poll) {
+    try {
+      synchronized (trialEnded) {
+        trialEnded.wait(poll.toMillis());
+      }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
+   * A trial started by this object and the outcome of drawing its parameters: {@code
+   * sampleFailure} is what {@link Objective#sample} threw, or null.
+   */
+  private record Started(Trial trial, Throwable sampleFailure) {}
+
+  /** Starts a trial and draws its parameters under the sampling lock (see {@link #ask}). */
+  private Started startAndSample(Objective objective) {
+    samplingLock.lock();
+    try {
+      Trial trial = ask();
+      return new Started(trial, sampleParams(objective, trial));
+    } finally {
+      samplingLock.unlock();
+    }
+  }
+
+  /** {@link #startAndSample} within a shared budget (see {@link #askWithinBudget}). */
+  private Optional<Started> startWithinBudget(Objective objective, int budget) {
+    samplingLock.lock();
+    try {
+      Optional<Trial> trial = askWithinBudget(budget);
+      return trial.map(t -> new Started(t, sampleParams(objective, t)));
+    } finally {
+      samplingLock.unlock();
+    }
+  }
+
+  private static Throwable sampleParams(Objective objective, Trial trial) {
+    try {
+      objective.sample(trial);
+      return null;
+    } catch (Exception | Error e) {
+      return e;
+    }
   }
 
   /** Runs one trial; null when {@link #interrupt} came first. */
   private FrozenTrial runTrial(Objective objective, List<Class<? extends Exception>> caught) {
-    Trial trial;
+    Started trial;
     try {
-      trial = ask();
+      trial = startAndSample(objective);
     } catch (IllegalStateException e) {
       if (interrupted) {
         return null;
@@ -534,10 +721,17 @@ public final class Study {
     return runTrial(objective, trial, caught);
   }
 
-  /** Runs {@code objective} on a started trial and tells its outcome. */
-  private FrozenTrial runTrial(Objective objective, Trial trial, List<Class<? extends Exception>> caught) {
+  /** Runs {@code objective} on a started trial whose parameters were drawn, and tells its outcome. */
+  private FrozenTrial runTrial(Objective objective, Started started, List<Class<? extends Exception>> caught) {
+    Trial trial = started.trial();
     double value;
     try {
+      if (started.sampleFailure() instanceof Exception e) {
+        throw e;
+      }
+      if (started.sampleFailure() instanceof Error e) {
+        throw e;
+      }
       value = objective.evaluate(trial);
     } catch (TrialPrunedException e) {
       return tell(trial, TrialState.PRUNED, null);

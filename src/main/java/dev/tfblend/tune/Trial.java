@@ -15,7 +15,8 @@ import java.util.Map;
  * <p>A parameter is sampled once per trial; asking again for the same name returns the same
  * value (the distribution must be compatible). Values enqueued with {@link Study#enqueueTrial}
  * take precedence over the sampler. A trial is used from the thread that runs its objective and
- * only while that objective runs.
+ * only while that objective runs. Suggestions take the study's sampling lock, so trials of one
+ * study object that run at once (on several threads) never use the sampler at the same time.
  */
 public final class Trial {
   private final Study study;
@@ -119,6 +120,17 @@ public final class Trial {
    *     distribution, or an enqueued value lies outside {@code distribution}
    */
   public Object suggest(String name, Distribution distribution) {
+    // the sampler is not thread-safe: one suggestion at a time per study object (reentrant, so
+    // a trial drawing all its parameters under the lock in Objective.sample keeps it)
+    study.samplingLock().lock();
+    try {
+      return suggestLocked(name, distribution);
+    } finally {
+      study.samplingLock().unlock();
+    }
+  }
+
+  private Object suggestLocked(String name, Distribution distribution) {
     TrialStorage storage = study.storage();
     if (params.containsKey(name)) {
       FrozenTrial t = storage.getTrial(trialId);

@@ -30,8 +30,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Ctrl-C during {@code java -jar tf-blend.jar tune}, then the same command again: the trials
@@ -53,10 +54,13 @@ class TuneInterruptIT {
 
   @TempDir Path tmp;
 
-  @Test
-  void interruptedTuneKeepsFinishedTrialsAndTheSameStudyFinishesWithoutRepeatingThem() throws Exception {
+  /** With {@code --jobs 2} two trials run at once: each running at the interrupt ends and is queued. */
+  @ParameterizedTest(name = "--jobs {0}")
+  @ValueSource(ints = {1, 2})
+  void interruptedTuneKeepsFinishedTrialsAndTheSameStudyFinishesWithoutRepeatingThem(int jobs) throws Exception {
     Path runs = tmp.resolve("runs");
     List<String> args = List.of("tune", "--config", "configs/smoke.json", "--trials", String.valueOf(TRIALS),
+        "--jobs", String.valueOf(jobs),
         "--epochs", EPOCHS, "--optimizers", String.join(",", OPTIMIZERS), "--study", STUDY,
         "--runs-dir", runs.toString(), "--saved-models-dir", tmp.resolve("saved-models").toString());
     Path db = runs.resolve(STUDY).resolve("study.db");
@@ -78,7 +82,9 @@ class TuneInterruptIT {
       p.destroyForcibly();
       throw new AssertionError("no finished trial within 90 s:\n" + String.join("\n", err), e);
     }
-    assertTrue(seen.startsWith("Adam") && seen.contains("trial 1/" + TRIALS), seen);
+    // one at a time, trial 1 finishes first; two at a time, trial 1 or 2
+    assertTrue(seen.startsWith("Adam") && (seen.contains("trial 1/" + TRIALS)
+        || jobs == 2 && seen.contains("trial 2/" + TRIALS)), seen);
     List<ProcessHandle> group = new ArrayList<>();
     group.add(p.toHandle());
     p.descendants().forEach(group::add);
@@ -108,24 +114,35 @@ class TuneInterruptIT {
     Map<String, List<FrozenTrial>> before = readStudies(db);
     List<FrozenTrial> adam = before.get(STUDY + "-Adam");
     assertTrue(adam != null && !adam.isEmpty(), report);
-    assertEquals(TrialState.COMPLETE, adam.get(0).state(), "the trial printed before Ctrl-C is stored: " + adam);
-    FrozenTrial interrupted = null;
-    for (List<FrozenTrial> trials : before.values()) {
-      for (FrozenTrial t : trials) {
+    if (jobs == 1) {
+      assertEquals(TrialState.COMPLETE, adam.get(0).state(), "the trial printed before Ctrl-C is stored: " + adam);
+    } else {
+      // two at a time, the printed trial is trial 0 or 1, whichever finished first
+      assertTrue(adam.stream().limit(2).anyMatch(t -> t.state() == TrialState.COMPLETE),
+          "the trial printed before Ctrl-C is stored: " + adam);
+    }
+    // interrupted trial -> its study and the WAITING trial that retries it
+    Map<FrozenTrial, String> interrupted = new LinkedHashMap<>();
+    Map<FrozenTrial, FrozenTrial> queuedFor = new LinkedHashMap<>();
+    for (Map.Entry<String, List<FrozenTrial>> e : before.entrySet()) {
+      for (FrozenTrial t : e.getValue()) {
         assertNotEquals(TrialState.RUNNING, t.state(), "no trial left RUNNING: " + t);
         if (Study.INTERRUPTED.equals(t.systemAttrs().get(Study.FAIL_REASON))) {
           assertEquals(TrialState.FAIL, t.state());
-          assertTrue(interrupted == null, "one trial was running");
-          interrupted = t;
+          interrupted.put(t, e.getKey());
         }
       }
     }
-    assertTrue(interrupted != null, "the trial running at the interrupt ends as FAIL (interrupted): " + before);
-    final FrozenTrial stopped = interrupted;
-    FrozenTrial queued = adam.stream().filter(t -> t.state() == TrialState.WAITING).findFirst().orElseThrow(
-        () -> new AssertionError("the interrupted trial is queued again: " + adam));
-    assertEquals(stopped.params(), queued.params());
-    assertEquals(List.of(stopped.number()), queued.systemAttrs().get(Study.RETRY_HISTORY));
+    assertTrue(!interrupted.isEmpty(), "the trial running at the interrupt ends as FAIL (interrupted): " + before);
+    assertTrue(interrupted.size() <= jobs, "at most " + jobs + " trial(s) were running: " + interrupted.keySet());
+    for (Map.Entry<FrozenTrial, String> e : interrupted.entrySet()) {
+      FrozenTrial stopped = e.getKey();
+      FrozenTrial queued = before.get(e.getValue()).stream().filter(t -> t.state() == TrialState.WAITING
+          && List.of(stopped.number()).equals(t.systemAttrs().get(Study.RETRY_HISTORY))).findFirst().orElseThrow(
+              () -> new AssertionError("the interrupted trial is queued again: " + before.get(e.getValue())));
+      assertEquals(stopped.params(), queued.params());
+      queuedFor.put(stopped, queued);
+    }
 
     // 2. the same command again finishes the studies
     TfBlendJar.Result again = TfBlendJar.run(args.toArray(String[]::new));
@@ -153,17 +170,19 @@ class TuneInterruptIT {
       // no finished trial is run again: the trials added by the resume draw other parameters
       // (the retry of the interrupted trial takes its parameters, which never finished)
       Set<Map<String, Object>> finishedParams = new HashSet<>();
-      earlier.stream().filter(t -> t.state().isFinished() && !t.equals(stopped))
+      earlier.stream().filter(t -> t.state().isFinished() && !interrupted.containsKey(t))
           .forEach(t -> finishedParams.add(t.params()));
       for (FrozenTrial t : trials.subList(earlier.size(), trials.size())) {
         assertFalse(finishedParams.contains(t.params()), "trial " + t.number() + " of " + e.getKey()
             + " repeats the parameters of a trial finished before the interrupt: " + t.params());
       }
     }
-    FrozenTrial retry = after.get(STUDY + "-Adam").get(queued.number());
-    assertEquals(stopped.params(), retry.params(), "the interrupted parameters ran again");
-    assertTrue(retry.state() == TrialState.COMPLETE || retry.state() == TrialState.PRUNED
-        || retry.systemAttrs().containsKey(Study.FAIL_REASON), retry.toString());
+    for (Map.Entry<FrozenTrial, FrozenTrial> e : queuedFor.entrySet()) {
+      FrozenTrial retry = after.get(interrupted.get(e.getKey())).get(e.getValue().number());
+      assertEquals(e.getKey().params(), retry.params(), "the interrupted parameters ran again");
+      assertTrue(retry.state() == TrialState.COMPLETE || retry.state() == TrialState.PRUNED
+          || retry.systemAttrs().containsKey(Study.FAIL_REASON), retry.toString());
+    }
 
     JsonNode results = new ObjectMapper().readTree(runs.resolve(STUDY).resolve("results.json").toFile());
     for (String o : OPTIMIZERS) {

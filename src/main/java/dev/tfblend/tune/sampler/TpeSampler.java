@@ -30,7 +30,8 @@ import java.util.function.IntUnaryOperator;
  *   <li>split the {@code n} finished trials into the best {@code gamma(n) = min(ceil(0.1 n),
  *       25)} ("below") and the rest ("above"): COMPLETE trials ranked by value first, then
  *       PRUNED trials ranked by the last step they reached (later is better) and the value
- *       reported there; FAIL and RUNNING trials are ignored;
+ *       reported there; FAIL trials are ignored, and so are RUNNING trials unless {@code
+ *       constantLiar} is on;
  *   <li>fit {@link ParzenEstimator}s {@code l(x)} to the below and {@code g(x)} to the above
  *       trials that have the parameters, each with a prior kernel of weight 1.0, the magic
  *       clip, no endpoints, and the weights {@code defaultWeights} (older above-trials ramp
@@ -38,6 +39,17 @@ import java.util.function.IntUnaryOperator;
  *   <li>draw {@code nEiCandidates} (24) samples from {@code l} and return the one maximising
  *       {@code log l(x) - log g(x)}.
  * </ol>
+ *
+ * <p><b>Constant liar</b> ({@link Config#withConstantLiar}, Optuna's {@code
+ * TPESampler(constant_liar=True)}), for trials that run at once: once past the startup trials,
+ * every other RUNNING trial of the study counts as a trial with the worst possible value, so it
+ * joins the "above" group with the parameters it has drawn so far, and TPE does not propose
+ * again what is being evaluated right now. {@code gamma} still counts only the finished trials
+ * and the startup phase still ends after {@code nStartupTrials} finished ones. With no other
+ * trial running it proposes exactly what it proposes without the option. Unlike Optuna, a
+ * multivariate proposal is not written to the trial's system attributes for other processes:
+ * a running trial contributes the parameters stored for it (in {@code tune} all of them, drawn
+ * when the trial starts).
  *
  * <p>Kernels are truncated normals with their proper density, as in Optuna 3.5 and later.
  * Optuna up to 3.4 dropped the {@code 1/sigma} factor of continuous kernels (optuna#5109);
@@ -51,8 +63,8 @@ import java.util.function.IntUnaryOperator;
  * benchmark reproduces Optuna's published table). Log-scale ints use the discrete log-normal
  * kernels of current Optuna (optuna#6258), not 3.1's continuous ones.
  *
- * <p>Deterministic given the seed and the sequence of calls. Not thread-safe (a study calls
- * its sampler from one thread).
+ * <p>Deterministic given the seed and the sequence of calls (and, with the constant liar, the
+ * running trials). Not thread-safe (a study calls its sampler under its sampling lock).
  */
 public final class TpeSampler implements Sampler {
 
@@ -65,6 +77,9 @@ public final class TpeSampler implements Sampler {
    *     the {@code 1/sigma} factor of the truncated normal density (optuna#5109, fixed in 3.5
    *     by optuna#5110); false (the default) is the correct density of current Optuna. Only
    *     for comparing with figures measured on old Optuna, such as the 3.1 reference.
+   * @param constantLiar count the study's other RUNNING trials as the worst trials ("above"),
+   *     for trials that run at once (Optuna's {@code constant_liar}); false (Optuna 3.1's
+   *     default, and what a lone sequential study needs) ignores them
    */
   public record Config(
       long seed,
@@ -76,7 +91,8 @@ public final class TpeSampler implements Sampler {
       boolean multivariate,
       IntUnaryOperator gamma,
       IntFunction<double[]> weights,
-      boolean legacyKernelDensity) {
+      boolean legacyKernelDensity,
+      boolean constantLiar) {
 
     public Config {
       if (nStartupTrials < 0 || nEiCandidates < 1 || !(priorWeight >= 0)) {
@@ -92,27 +108,35 @@ public final class TpeSampler implements Sampler {
     public static Config defaults(long seed) {
       return new Config(
           seed, 10, 24, 1.0, true, false, false, TpeSampler::defaultGamma,
-          TpeSampler::defaultWeights, false);
+          TpeSampler::defaultWeights, false, false);
     }
 
     public Config withMultivariate(boolean value) {
       return new Config(seed, nStartupTrials, nEiCandidates, priorWeight, considerMagicClip,
-          considerEndpoints, value, gamma, weights, legacyKernelDensity);
+          considerEndpoints, value, gamma, weights, legacyKernelDensity, constantLiar);
     }
 
     public Config withLegacyKernelDensity(boolean value) {
       return new Config(seed, nStartupTrials, nEiCandidates, priorWeight, considerMagicClip,
-          considerEndpoints, multivariate, gamma, weights, value);
+          considerEndpoints, multivariate, gamma, weights, value, constantLiar);
+    }
+
+    /** This config with the constant liar on or off (see {@link TpeSampler}). */
+    public Config withConstantLiar(boolean value) {
+      return new Config(seed, nStartupTrials, nEiCandidates, priorWeight, considerMagicClip,
+          considerEndpoints, multivariate, gamma, weights, legacyKernelDensity, value);
     }
 
     public Config withSeed(long value) {
       return new Config(value, nStartupTrials, nEiCandidates, priorWeight, considerMagicClip,
-          considerEndpoints, multivariate, gamma, weights, legacyKernelDensity);
+          considerEndpoints, multivariate, gamma, weights, legacyKernelDensity, constantLiar);
     }
   }
 
   private static final EnumSet<TrialState> FINISHED_FOR_TPE =
       EnumSet.of(TrialState.COMPLETE, TrialState.PRUNED);
+  private static final EnumSet<TrialState> FINISHED_OR_RUNNING =
+      EnumSet.of(TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING);
 
   private final Config config;
   private final ParzenEstimator.Parameters parzen;
@@ -206,7 +230,7 @@ public final class TpeSampler implements Sampler {
     if (finished.size() < config.nStartupTrials()) {
       return Map.of();
     }
-    return sample(study.direction(), trial.trialId(), finished, searchSpace);
+    return sample(study.direction(), trial.trialId(), observed(study, trial, finished), searchSpace);
   }
 
   @Override
@@ -216,8 +240,25 @@ public final class TpeSampler implements Sampler {
     if (finished.size() < config.nStartupTrials()) {
       return RandomSampler.sample(startupRng, distribution);
     }
-    return sample(study.direction(), trial.trialId(), finished, Map.of(name, distribution))
-        .get(name);
+    return sample(study.direction(), trial.trialId(), observed(study, trial, finished),
+        Map.of(name, distribution)).get(name);
+  }
+
+  /**
+   * The trials a proposal for {@code trial} learns from: the finished ones, plus, with the
+   * constant liar, the study's other RUNNING trials (in trial-number order).
+   */
+  private List<FrozenTrial> observed(Study study, FrozenTrial trial, List<FrozenTrial> finished) {
+    if (!config.constantLiar()) {
+      return finished;
+    }
+    List<FrozenTrial> all = new ArrayList<>();
+    for (FrozenTrial t : study.trials(FINISHED_OR_RUNNING)) {
+      if (t.number() != trial.number()) {
+        all.add(t);
+      }
+    }
+    return all;
   }
 
   // The split of the last call, reused while the same trial samples its next parameter and no
@@ -231,8 +272,8 @@ public final class TpeSampler implements Sampler {
   private final List<FrozenTrial> above = new ArrayList<>();
 
   /**
-   * One TPE proposal for {@code space} from the COMPLETE and PRUNED {@code trials}, for the
-   * trial {@code trialId}.
+   * One TPE proposal for {@code space} from the COMPLETE and PRUNED {@code trials} (and RUNNING
+   * ones, which go above), for the trial {@code trialId}.
    */
   Map<String, Double> sample(
       StudyDirection direction,
@@ -240,13 +281,21 @@ public final class TpeSampler implements Sampler {
       List<FrozenTrial> trials,
       Map<String, Distribution> space) {
     FrozenTrial first = trials.isEmpty() ? null : trials.get(0);
-    if (trialId != splitTrialId
+    // running trials may finish or gain parameters between two calls: no reuse with them
+    if (config.constantLiar()
+        || trialId != splitTrialId
         || trials.size() != splitCount
         || first != splitFirst
         || direction != splitDirection) {
       below.clear();
       above.clear();
-      split(direction, trials, config.gamma().applyAsInt(trials.size()), below, above);
+      int finished = 0;
+      for (FrozenTrial t : trials) {
+        if (t.state() != TrialState.RUNNING) {
+          finished++;
+        }
+      }
+      split(direction, trials, config.gamma().applyAsInt(finished), below, above, config.constantLiar());
       splitTrialId = trialId;
       splitCount = trials.size();
       splitFirst = first;
@@ -277,7 +326,7 @@ public final class TpeSampler implements Sampler {
 
   /**
    * Optuna's {@code _split_trials} for one objective: the best {@code nBelow} go below, COMPLETE
-   * before PRUNED; both lists end in trial-number order.
+   * before PRUNED; both lists end in trial-number order. FAIL and RUNNING trials are left out.
    */
   static void split(
       StudyDirection direction,
@@ -285,6 +334,20 @@ public final class TpeSampler implements Sampler {
       int nBelow,
       List<FrozenTrial> below,
       List<FrozenTrial> above) {
+    split(direction, trials, nBelow, below, above, false);
+  }
+
+  /**
+   * {@link #split(StudyDirection, List, int, List, List)}; with {@code runningAbove} (the constant
+   * liar) RUNNING trials go above, as Optuna's {@code _split_trials} puts them.
+   */
+  static void split(
+      StudyDirection direction,
+      List<FrozenTrial> trials,
+      int nBelow,
+      List<FrozenTrial> below,
+      List<FrozenTrial> above,
+      boolean runningAbove) {
     int n = trials.size();
     List<Integer> complete = new ArrayList<>();
     List<Integer> pruned = new ArrayList<>();
@@ -316,6 +379,8 @@ public final class TpeSampler implements Sampler {
       TrialState state = trials.get(i).state();
       if (state == TrialState.COMPLETE || state == TrialState.PRUNED) {
         (isBelow[i] ? below : above).add(trials.get(i));
+      } else if (state == TrialState.RUNNING && runningAbove) {
+        above.add(trials.get(i));
       }
     }
     // Storages list trials by number already; sort only if a caller did not.
