@@ -291,7 +291,7 @@ public final class TuneExperiment {
           }
           phases.end("final runs and SavedModels");
           TuneResults r = merge(previous, assemble(config, name, storageShown, results, repeats,
-              (System.nanoTime() - t0) / 1e9, tfLoadSeconds, null), started);
+              (System.nanoTime() - t0) / 1e9, tfLoadSeconds, null), started, config.effectiveJobs());
           // each study's trials as stored (this invocation's and an earlier one's), for Optuna's views
           Map<String, List<FrozenTrial>> trials = new LinkedHashMap<>();
           for (String key : r.optimizers().keySet()) {
@@ -531,7 +531,7 @@ public final class TuneExperiment {
    * earlier entries (in place), in {@code optimizers} and in each repeat, the others are kept, the
    * statistics are recomputed over the merged repeats, and the invocation is recorded.
    */
-  static TuneResults merge(TuneResults before, TuneResults now, Instant started) {
+  static TuneResults merge(TuneResults before, TuneResults now, Instant started, int jobs) {
     List<TuneResults.Invocation> invocations = new ArrayList<>();
     Map<String, TuneResults.OptimizerResult> merged = new LinkedHashMap<>();
     List<TuneResults.Repeat> repeats = new ArrayList<>();
@@ -539,7 +539,7 @@ public final class TuneExperiment {
       if (before.invocations() != null) {
         invocations.addAll(before.invocations());
       } else {
-        invocations.add(new TuneResults.Invocation(1, null, List.copyOf(before.optimizers().keySet())));
+        invocations.add(new TuneResults.Invocation(1, null, List.copyOf(before.optimizers().keySet()), null));
       }
       merged.putAll(before.optimizers());
       if (before.repeats() != null) {
@@ -558,7 +558,7 @@ public final class TuneExperiment {
       }
     }
     invocations.add(new TuneResults.Invocation(invocations.size() + 1, started.toString(),
-        List.copyOf(now.optimizers().keySet())));
+        List.copyOf(now.optimizers().keySet()), jobs));
     StudyStatistics.Computed stats = StudyStatistics.of(repeats, List.copyOf(merged.keySet()));
     return new TuneResults(now.config(), now.seed(), now.studyName(), now.storage(), merged, now.validation(),
         now.validationLabel(), now.published(), now.publishedReference(), repeats, stats.units(), stats.summary(),

@@ -147,6 +147,8 @@ final class TuneOutputs {
     manifest.put("storage", r.storage());
     manifest.put("studies", r.optimizers().keySet().stream().map(k -> r.studyName() + "-" + k).toList());
     manifest.put("config", r.config());
+    // the trials run at once: TPE's proposals after its random startup depend on it
+    manifest.put("jobs", config.effectiveJobs());
     manifest.put("data_resolved", TrainExperiment.resolvedData(config.data()));
     manifest.put("versions", BuildInfo.asMap());
     manifest.put("created", Instant.now().toString());

@@ -115,8 +115,10 @@ public record TuneResults(
    * @param number 1 for the first invocation, then counting up
    * @param started when it started (ISO-8601, UTC)
    * @param optimizers the studies it ran, in run order
+   * @param jobs the trials it ran at once per study ({@code --jobs}; TPE's proposals after its
+   *     random startup depend on it); null in results written before it was recorded
    */
-  public record Invocation(int number, String started, List<String> optimizers) {}
+  public record Invocation(int number, String started, List<String> optimizers, Integer jobs) {}
 
   /**
    * One optimizer's study and final runs.

@@ -96,6 +96,11 @@ class TuneJobsTest {
         "--saved-models-dir", tmp.resolve("saved-models").toString()), err.toString());
     JsonNode r = new ObjectMapper().readTree(tmp.resolve("runs/cfg/results.json").toFile());
     assertEquals(3, r.at("/optimizers/Adam/trials").size());
+    // each invocation records the jobs it ran with, the manifest the last one's
+    assertEquals(2, r.at("/invocations/0/jobs").asInt());
+    assertEquals(1, r.at("/invocations/1/jobs").asInt());
+    JsonNode manifest = new ObjectMapper().readTree(tmp.resolve("runs/cfg/manifest.json").toFile());
+    assertEquals(1, manifest.get("jobs").asInt());
   }
 
   @Test
