@@ -250,6 +250,11 @@ class SharedTuneTest {
     if (!List.of(more).contains("--epochs")) {
       cmd.addAll(List.of("--epochs", "4"));
     }
+    // one trial at a time per worker: three workers on a 2-core machine already run three trials
+    // at once, and their 0.5 s heartbeats must not starve (StudyJobsTest and TuneJobsTest cover --jobs)
+    if (!List.of(more).contains("--jobs")) {
+      cmd.addAll(List.of("--jobs", "1"));
+    }
     cmd.addAll(List.of(more));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(false)
         .redirectOutput(tmp.resolve(name + ".out").toFile()).redirectError(tmp.resolve(name + ".err").toFile());
