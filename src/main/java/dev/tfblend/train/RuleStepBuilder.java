@@ -13,6 +13,9 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.tensorflow.Operand;
+import org.tensorflow.op.core.Variable;
 import org.tensorflow.Session;
 import org.tensorflow.framework.optimizers.Optimizer.GradAndVar;
 import org.tensorflow.op.Op;
@@ -30,7 +33,8 @@ import org.tensorflow.types.family.TType;
  * {@code slots/<param>/<slot>}, counter {@code step}, update math {@code update/...}, writes
  * {@code write/...} and target {@code update}. Structural keys (momentum's {@code nesterov}) are
  * fixed when the graph is built; {@link TrainStep#setHyperparameters} accepts them only with the
- * built value. Immutable.
+ * built value. The built step also runs as a loop body ({@link TrainStep#loopStep()}): many steps
+ * per {@code session.run}, the same values bit for bit. Immutable.
  */
 public final class RuleStepBuilder implements StepBuilder {
   private final HyperparameterTable table;
@@ -81,18 +85,106 @@ public final class RuleStepBuilder implements StepBuilder {
       gv.add(new GradAndVar<>(ctx.gradients().get(i).asOutput(), params.variable(i).asOutput()));
     }
     Op target = optimizer.applyUpdate(optimizer.computeUpdate(gv), ctx.beforeUpdate(), List.of(), "update");
-    return new Built(target, hyper, optimizer);
+    return new Built(target, hyper, optimizer, new Loop(o, hyper, optimizer, params));
+  }
+
+  /**
+   * The step as a loop body: the state is every parameter's slots (in parameter order, each in the
+   * rule's slot order), then the step counter, then the shared slots; the constants are the
+   * hyperparameters in table order. The body builds the rule again from the constants and runs
+   * {@link RuleOptimizer#computeStep}, the same operations as the step's
+   * {@link RuleOptimizer#computeUpdate}; {@link RuleOptimizer#assignState} writes the result.
+   */
+  private final class Loop implements LoopStep {
+    private final Ops reads;
+    private final Hyperparameters<TFloat32> hyper;
+    private final RuleOptimizer<TFloat32> optimizer;
+    private final ParameterSet<TFloat32> params;
+    private final int slotCount;
+
+    Loop(Ops o, Hyperparameters<TFloat32> hyper, RuleOptimizer<TFloat32> optimizer, ParameterSet<TFloat32> params) {
+      this.reads = o.withSubScope("loop_read");
+      this.hyper = hyper;
+      this.optimizer = optimizer;
+      this.params = params;
+      this.slotCount = optimizer.rule().slotNames().size();
+    }
+
+    @Override
+    public List<Operand<TFloat32>> state() {
+      List<Operand<TFloat32>> out = new ArrayList<>();
+      for (Variable<TFloat32> v : params.variables()) {
+        for (Variable<TFloat32> slot : optimizer.slots(v.asOutput())) {
+          out.add(reads.identity(slot));
+        }
+      }
+      out.add(reads.identity(optimizer.stepCounter()));
+      for (Variable<TFloat32> shared : optimizer.sharedSlots()) {
+        out.add(reads.identity(shared));
+      }
+      return out;
+    }
+
+    @Override
+    public List<Operand<TFloat32>> constants() {
+      return List.copyOf(hyper.reads().values());
+    }
+
+    @Override
+    public Next next(Ops tf, List<Operand<TFloat32>> values, List<Operand<TFloat32>> gradients,
+        Operand<TFloat32> loss, List<Operand<TFloat32>> state, List<Operand<TFloat32>> constants) {
+      Map<String, Operand<TFloat32>> named = new LinkedHashMap<>();
+      List<String> keys = List.copyOf(hyper.reads().keySet());
+      for (int k = 0; k < keys.size(); k++) {
+        named.put(keys.get(k), constants.get(k));
+      }
+      UpdateRule<TFloat32> rule = ruleFactory.create(Hyperparameters.view(TFloat32.class, named), structural);
+      int n = params.size();
+      List<List<Operand<TFloat32>>> slots = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        slots.add(state.subList(i * slotCount, (i + 1) * slotCount));
+      }
+      Operand<TFloat32> counter = state.get(n * slotCount);
+      List<Operand<TFloat32>> shared = state.subList(n * slotCount + 1, state.size());
+      List<String> names = params.variables().stream().map(v -> v.op().name()).toList();
+      RuleOptimizer.Step<TFloat32> step = RuleOptimizer.computeStep(tf.withSubScope(name()).withSubScope("update"),
+          TFloat32.class, rule, names, values, gradients, slots, counter, shared);
+      List<Operand<TFloat32>> next = new ArrayList<>();
+      step.nextSlots().forEach(next::addAll);
+      next.add(step.step());
+      next.addAll(step.nextShared());
+      return new Next(step.lookAhead(), next, Map.of());
+    }
+
+    @Override
+    public Op write(Ops tf, List<Operand<TFloat32>> values, List<Operand<TFloat32>> state) {
+      int n = params.size();
+      List<List<Operand<TFloat32>>> slots = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        slots.add(state.subList(i * slotCount, (i + 1) * slotCount));
+      }
+      List<org.tensorflow.Output<TFloat32>> vars = params.variables().stream().map(Variable::asOutput).toList();
+      return optimizer.assignState(vars, values, slots, state.get(n * slotCount),
+          state.subList(n * slotCount + 1, state.size()), "loop_update");
+    }
   }
 
   private final class Built implements TrainStep {
     private final Op target;
     private final Hyperparameters<TFloat32> hyper;
     private final RuleOptimizer<TFloat32> optimizer;
+    private final Loop loop;
 
-    Built(Op target, Hyperparameters<TFloat32> hyper, RuleOptimizer<TFloat32> optimizer) {
+    Built(Op target, Hyperparameters<TFloat32> hyper, RuleOptimizer<TFloat32> optimizer, Loop loop) {
       this.target = target;
       this.hyper = hyper;
       this.optimizer = optimizer;
+      this.loop = loop;
+    }
+
+    @Override
+    public Optional<LoopStep> loopStep() {
+      return Optional.of(loop);
     }
 
     @Override
