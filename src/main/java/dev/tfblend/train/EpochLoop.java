@@ -13,7 +13,6 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.op.core.While;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -137,8 +136,7 @@ final class EpochLoop implements AutoCloseable {
       init.addAll(params.values());
       init.addAll(state);
       init.addAll(constants);
-      While loop = te.withName("loop").whileOp(init, cond, body);
-      List<Output<?>> out = loop.output();
+      List<Output<?>> out = te.withName("loop").whileOp(init, cond, body).output();
       @SuppressWarnings("unchecked")
       Operand<TInt32> stepsRun = te.withName("steps").identity((Operand<TInt32>) out.get(0));
       @SuppressWarnings("unchecked")

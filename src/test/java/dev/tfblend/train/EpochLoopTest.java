@@ -66,18 +66,19 @@ class EpochLoopTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"adam", "sgd", "constant-blend", "scheduled-blend", "adam-cosine", "swats"})
+  @ValueSource(strings = {"adam", "sgd", "constant-blend", "scheduled-blend", "adam-cosine"})
   void aWholeEpochPerRunMatchesOneStepPerRunBitForBit(String optimizer) {
     // 600 rows at batch 32: 18 full batches per epoch in the loop, the last 24 rows on their own
     assertSameRun(optimizer, Map.of(), 32);
   }
 
-  @Test
-  void swatsSwitchingInsideTheLoopMatches() {
-    // a loose switch threshold makes SWATS switch to SGD during the run, inside an epoch's loop
-    Map<String, Double> shared = assertSameRun("swats", Map.of("switch_eps", 1e-2), 25);
-    assertEquals(1.0, shared.get("sgd_phase"), shared.toString());
-    assertTrue(shared.get("switch_step") > 1, shared.toString());
+  @ParameterizedTest
+  @ValueSource(strings = {"swats", "blended", "hypergradient-blend"})
+  void optimizersWithoutALoopTrainOneStepPerRunInEitherMode(String optimizer) {
+    try (TrainingGraph g = TrainingGraph.create(Mlp.defaults(), Optimizers.stepBuilder(optimizer, Map.of()))) {
+      assertFalse(g.hasLoop());
+    }
+    assertSameRun(optimizer, Map.of(), 32);
   }
 
   @Test
@@ -123,9 +124,8 @@ class EpochLoopTest {
   }
 
   @Test
-  void stepsThatNeedAValidationBatchHaveNoLoop() {
+  void trainStepsNeedsALoop() {
     try (TrainingGraph g = TrainingGraph.create(Mlp.defaults(), Optimizers.stepBuilder("blended", Map.of()))) {
-      assertFalse(g.hasLoop());
       g.loadData(TrainerTest.TRAIN, TrainerTest.VAL, TrainerTest.TEST);
       g.reinitialize(1, Map.of());
       assertThrows(IllegalStateException.class, () -> g.trainSteps(List.of(new int[] {0})));
