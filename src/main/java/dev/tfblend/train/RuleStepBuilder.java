@@ -90,10 +90,14 @@ public final class RuleStepBuilder implements StepBuilder {
   }
 
   /**
-   * The step as a loop body: the state is every parameter's slots (in parameter order, each in the
-   * rule's slot order), then the step counter, then the shared slots; the constants are the
+   * The step as a loop body. For an {@linkplain UpdateRule#elementwise() elementwise} rule the
+   * state is each slot of all parameters flattened and concatenated (in parameter order), then
+   * the step counter, and the body applies the rule once to the concatenated gradients and
+   * parameters (fewer operations per step, the same values bit for bit); otherwise the state is
+   * every parameter's slots (in parameter order, each in the rule's slot order), then the counter,
+   * then the shared slots, and the body applies the rule per parameter. The constants are the
    * hyperparameters in table order. The body builds the rule again from the constants and runs
-   * {@link RuleOptimizer#computeStep}, the same operations as the step's
+   * {@link RuleOptimizer#computeStep}, the operations of the step's
    * {@link RuleOptimizer#computeUpdate}; {@link RuleOptimizer#assignState} writes the result.
    */
   private final class Loop implements LoopStep {
@@ -102,6 +106,7 @@ public final class RuleStepBuilder implements StepBuilder {
     private final RuleOptimizer<TFloat32> optimizer;
     private final ParameterSet<TFloat32> params;
     private final int slotCount;
+    private final boolean flat;
 
     Loop(Ops o, Hyperparameters<TFloat32> hyper, RuleOptimizer<TFloat32> optimizer, ParameterSet<TFloat32> params) {
       this.reads = o.withSubScope("loop_read");
@@ -109,14 +114,25 @@ public final class RuleStepBuilder implements StepBuilder {
       this.optimizer = optimizer;
       this.params = params;
       this.slotCount = optimizer.rule().slotNames().size();
+      this.flat = optimizer.rule().elementwise() && !(optimizer.rule() instanceof SharedStateRule);
     }
 
     @Override
     public List<Operand<TFloat32>> state() {
       List<Operand<TFloat32>> out = new ArrayList<>();
-      for (Variable<TFloat32> v : params.variables()) {
-        for (Variable<TFloat32> slot : optimizer.slots(v.asOutput())) {
-          out.add(reads.identity(slot));
+      if (flat) {
+        for (int k = 0; k < slotCount; k++) {
+          List<Operand<TFloat32>> parts = new ArrayList<>();
+          for (Variable<TFloat32> v : params.variables()) {
+            parts.add(reads.identity(optimizer.slots(v.asOutput()).get(k)));
+          }
+          out.add(concat(reads, parts));
+        }
+      } else {
+        for (Variable<TFloat32> v : params.variables()) {
+          for (Variable<TFloat32> slot : optimizer.slots(v.asOutput())) {
+            out.add(reads.identity(slot));
+          }
         }
       }
       out.add(reads.identity(optimizer.stepCounter()));
@@ -140,6 +156,17 @@ public final class RuleStepBuilder implements StepBuilder {
         named.put(keys.get(k), constants.get(k));
       }
       UpdateRule<TFloat32> rule = ruleFactory.create(Hyperparameters.view(TFloat32.class, named), structural);
+      Ops u = tf.withSubScope(name()).withSubScope("update");
+      List<Operand<TFloat32>> next = new ArrayList<>();
+      if (flat) {
+        Ops f = tf.withSubScope(name()).withSubScope("flat");
+        RuleOptimizer.Step<TFloat32> step = RuleOptimizer.computeStep(u, TFloat32.class, rule, List.of("all"),
+            List.of(concat(f, values)), List.of(concat(f, gradients)), List.of(state.subList(0, slotCount)),
+            state.get(slotCount), List.of());
+        next.addAll(step.nextSlots().get(0));
+        next.add(step.step());
+        return new Next(split(f, step.lookAhead().get(0)), next, Map.of());
+      }
       int n = params.size();
       List<List<Operand<TFloat32>>> slots = new ArrayList<>();
       for (int i = 0; i < n; i++) {
@@ -148,9 +175,8 @@ public final class RuleStepBuilder implements StepBuilder {
       Operand<TFloat32> counter = state.get(n * slotCount);
       List<Operand<TFloat32>> shared = state.subList(n * slotCount + 1, state.size());
       List<String> names = params.variables().stream().map(v -> v.op().name()).toList();
-      RuleOptimizer.Step<TFloat32> step = RuleOptimizer.computeStep(tf.withSubScope(name()).withSubScope("update"),
-          TFloat32.class, rule, names, values, gradients, slots, counter, shared);
-      List<Operand<TFloat32>> next = new ArrayList<>();
+      RuleOptimizer.Step<TFloat32> step = RuleOptimizer.computeStep(u, TFloat32.class, rule, names, values, gradients,
+          slots, counter, shared);
       step.nextSlots().forEach(next::addAll);
       next.add(step.step());
       next.addAll(step.nextShared());
@@ -161,12 +187,56 @@ public final class RuleStepBuilder implements StepBuilder {
     public Op write(Ops tf, List<Operand<TFloat32>> values, List<Operand<TFloat32>> state) {
       int n = params.size();
       List<List<Operand<TFloat32>>> slots = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        slots.add(state.subList(i * slotCount, (i + 1) * slotCount));
+      Operand<TFloat32> counter;
+      List<Operand<TFloat32>> shared;
+      if (flat) {
+        Ops f = tf.withSubScope(name()).withSubScope("loop_split");
+        List<List<Operand<TFloat32>>> bySlot = new ArrayList<>();
+        for (int k = 0; k < slotCount; k++) {
+          bySlot.add(split(f, state.get(k)));
+        }
+        for (int i = 0; i < n; i++) {
+          List<Operand<TFloat32>> own = new ArrayList<>();
+          for (int k = 0; k < slotCount; k++) {
+            own.add(bySlot.get(k).get(i));
+          }
+          slots.add(own);
+        }
+        counter = state.get(slotCount);
+        shared = List.of();
+      } else {
+        for (int i = 0; i < n; i++) {
+          slots.add(state.subList(i * slotCount, (i + 1) * slotCount));
+        }
+        counter = state.get(n * slotCount);
+        shared = state.subList(n * slotCount + 1, state.size());
       }
       List<org.tensorflow.Output<TFloat32>> vars = params.variables().stream().map(Variable::asOutput).toList();
-      return optimizer.assignState(vars, values, slots, state.get(n * slotCount),
-          state.subList(n * slotCount + 1, state.size()), "loop_update");
+      return optimizer.assignState(vars, values, slots, counter, shared, "loop_update");
+    }
+
+    /** {@code xs} (shaped as the parameters) flattened and concatenated, in parameter order. */
+    private Operand<TFloat32> concat(Ops tf, List<Operand<TFloat32>> xs) {
+      List<Operand<TFloat32>> flatParts = new ArrayList<>();
+      for (Operand<TFloat32> x : xs) {
+        flatParts.add(tf.reshape(x, tf.constant(new long[] {-1})));
+      }
+      return tf.concat(flatParts, tf.constant(0));
+    }
+
+    /** The inverse of {@link #concat}: one value per parameter, in its shape. */
+    private List<Operand<TFloat32>> split(Ops tf, Operand<TFloat32> all) {
+      long[] sizes = new long[params.size()];
+      for (int i = 0; i < sizes.length; i++) {
+        sizes[i] = params.numElements(i);
+      }
+      org.tensorflow.op.core.SplitV<TFloat32> parts = tf.splitV(all, tf.constant(sizes), tf.constant(0),
+          (long) sizes.length);
+      List<Operand<TFloat32>> out = new ArrayList<>();
+      for (int i = 0; i < sizes.length; i++) {
+        out.add(tf.reshape(parts.output().get(i), tf.constant(params.shape(i))));
+      }
+      return out;
     }
   }
 
