@@ -156,10 +156,11 @@ public final class RuleStepBuilder implements StepBuilder {
         named.put(keys.get(k), constants.get(k));
       }
       UpdateRule<TFloat32> rule = ruleFactory.create(Hyperparameters.view(TFloat32.class, named), structural);
-      Ops u = tf.withSubScope(name()).withSubScope("update");
+      Ops own = tf.withSubScope(name());
+      Ops u = own.withSubScope("update");
       List<Operand<TFloat32>> next = new ArrayList<>();
       if (flat) {
-        Ops f = tf.withSubScope(name()).withSubScope("flat");
+        Ops f = own.withSubScope("flat");
         RuleOptimizer.Step<TFloat32> step = RuleOptimizer.computeStep(u, TFloat32.class, rule, List.of("all"),
             List.of(concat(f, values)), List.of(concat(f, gradients)), List.of(state.subList(0, slotCount)),
             state.get(slotCount), List.of());
@@ -226,7 +227,7 @@ public final class RuleStepBuilder implements StepBuilder {
 
     /** The inverse of {@link #concat}: one value per parameter, in its shape. */
     private List<Operand<TFloat32>> split(Ops tf, Operand<TFloat32> all) {
-      long[] sizes = new long[params.size()];
+      int[] sizes = new int[params.size()];
       for (int i = 0; i < sizes.length; i++) {
         sizes[i] = params.numElements(i);
       }
