@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -344,10 +347,10 @@ public class RuleOptimizer<T extends TFloating> extends Optimizer {
   /** The computation shared by {@link #computeUpdate} and {@link #computeStep}, reads built through the given functions. */
   private static <T extends TFloating> Step<T> buildStep(Ops o, Class<T> type, UpdateRule<T> rule,
       AlphaSource<T> alphaSource, List<String> names, List<Operand<T>> grads,
-      java.util.function.Function<Ops, Operand<T>> counterRead,
-      java.util.function.BiFunction<Ops, Integer, Operand<T>> sharedRead,
-      java.util.function.BiFunction<Ops, Integer, Operand<T>> paramRead,
-      java.util.function.IntFunction<List<Operand<T>>> slotValues,
+      Function<Ops, Operand<T>> counterRead,
+      BiFunction<Ops, Integer, Operand<T>> sharedRead,
+      BiFunction<Ops, Integer, Operand<T>> paramRead,
+      IntFunction<List<Operand<T>>> slotValues,
       List<Output<T>> variables) {
     BlendRule<T> blend = alphaSource == null ? null : (BlendRule<T>) rule;
     Operand<T> one = o.dtypes.cast(o.constant(1.0f), type);

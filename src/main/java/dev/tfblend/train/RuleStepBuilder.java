@@ -15,11 +15,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.tensorflow.Operand;
-import org.tensorflow.op.core.Variable;
+import org.tensorflow.Output;
 import org.tensorflow.Session;
 import org.tensorflow.framework.optimizers.Optimizer.GradAndVar;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.SplitV;
+import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TType;
 
@@ -212,7 +214,7 @@ public final class RuleStepBuilder implements StepBuilder {
         counter = state.get(n * slotCount);
         shared = state.subList(n * slotCount + 1, state.size());
       }
-      List<org.tensorflow.Output<TFloat32>> vars = params.variables().stream().map(Variable::asOutput).toList();
+      List<Output<TFloat32>> vars = params.variables().stream().map(Variable::asOutput).toList();
       return optimizer.assignState(vars, values, slots, counter, shared, "loop_update");
     }
 
@@ -231,7 +233,7 @@ public final class RuleStepBuilder implements StepBuilder {
       for (int i = 0; i < sizes.length; i++) {
         sizes[i] = params.numElements(i);
       }
-      org.tensorflow.op.core.SplitV<TFloat32> parts = tf.splitV(all, tf.constant(sizes), tf.constant(0),
+      SplitV<TFloat32> parts = tf.splitV(all, tf.constant(sizes), tf.constant(0),
           (long) sizes.length);
       List<Operand<TFloat32>> out = new ArrayList<>();
       for (int i = 0; i < sizes.length; i++) {
