@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
  * registered optimizer, and the wall time and peak memory of a default {@code tune}
  * ({@link Benchmark}). Prints a table, or with {@code --json} one JSON object whose top level
  * carries {@code batch_size} (the first batch size) and {@code steps_per_second} (optimizer to
- * median steps/s at that batch size), plus {@code machine}, {@code runs} (every optimizer and batch
+ * median steps/s at that batch size, the way {@code train} and {@code tune} run), plus {@code machine}, {@code runs} (every optimizer and batch
  * size), {@code peak_rss_bytes} and {@code tune}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -112,12 +112,16 @@ public final class BenchCommand implements Callable<Integer> {
         mc.intraOpThreads(), mc.interOpThreads());
     out.printf(Locale.ROOT, "load average (1 min): %.2f before, %.2f after%n%n", mc.loadAverageBefore(),
         mc.loadAverageAfter());
-    out.printf(Locale.ROOT, "%-12s %6s %10s %10s %10s %10s %12s%n", "optimizer", "batch", "steps/s",
-        "steps/cpu_s", "build_s", "first_s", "eval_ms/ep");
+    out.printf(Locale.ROOT, "%-19s %6s %10s %10s %10s %10s %10s %10s %12s%n", "optimizer", "batch", "steps/s",
+        "1/run", "epoch/run", "steps/cpu_s", "build_s", "first_s", "eval_ms/ep");
     for (Benchmark.OptimizerFigures f : r.figures()) {
-      out.printf(Locale.ROOT, "%-12s %6d %10.0f %10.0f %10.3f %10.3f %12.2f%n", f.optimizer(), f.batchSize(),
-          f.stepsPerSecond(), f.stepsPerCpuSecond(), f.graphBuildSeconds(), f.firstStepSeconds(), f.evaluationSecondsPerEpoch() * 1e3);
+      out.printf(Locale.ROOT, "%-19s %6d %10.0f %10.0f %10s %10.0f %10.3f %10.3f %12.2f%n", f.optimizer(),
+          f.batchSize(), f.stepsPerSecond(), f.oneStepPerRunStepsPerSecond(),
+          Double.isNaN(f.loopStepsPerSecond()) ? "-" : String.format(Locale.ROOT, "%.0f", f.loopStepsPerSecond()),
+          f.stepsPerCpuSecond(), f.graphBuildSeconds(), f.firstStepSeconds(), f.evaluationSecondsPerEpoch() * 1e3);
     }
+    out.printf(Locale.ROOT, "(steps/s: the way train and tune run; 1/run: one session.run per step;"
+        + " epoch/run: an epoch's full batches per session.run, - where the optimizer has no loop)%n");
     out.printf(Locale.ROOT, "(median of %d timed epochs after %d warm-up; peak RSS of this JVM %d MB)%n",
         r.timedEpochs(), r.warmupEpochs(), r.peakRssBytes() >> 20);
     if (r.tune() != null) {

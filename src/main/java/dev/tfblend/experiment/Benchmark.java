@@ -30,10 +30,14 @@ import java.util.concurrent.TimeUnit;
  * optionally, the wall time and peak resident memory of a default {@code tune} in a child process.
  *
  * <p>The graph build time is {@link TrainingGraph#create} after one untimed build (TensorFlow's
- * native library loads then). An epoch is timed as {@link Trainer} runs it: the batches
- * {@link Batches#epochBatches}{@code (n, batchSize, 0, epoch)}, one {@link TrainingGraph#trainStep}
- * each; steps/s is the epoch's steps over its wall time. Figures are wall-clock, so they depend
- * on what else the machine runs: the report carries the load averages before and after.
+ * native library loads then). An epoch is the batches
+ * {@link Batches#epochBatches}{@code (n, batchSize, 0, epoch)}, timed both ways {@link Trainer} can
+ * run it: one {@link TrainingGraph#trainStep} per batch, and, for an optimizer with a loop
+ * ({@link TrainingGraph#hasLoop()}), the epoch's full batches in one
+ * {@link TrainingGraph#trainSteps} run (a last, smaller batch on its own); steps/s is the epoch's
+ * steps over its wall time. Each way starts from a fresh {@link TrainingGraph#reinitialize} with
+ * one untimed first run. Figures are wall-clock, so they depend on what else the machine runs: the
+ * report carries the load averages before and after.
  */
 public final class Benchmark {
   private static final com.sun.management.OperatingSystemMXBean CPU =
@@ -85,19 +89,29 @@ public final class Benchmark {
   /**
    * One optimizer at one batch size.
    *
-   * @param stepsPerSecond median over the timed epochs of (steps / epoch wall time)
-   * @param stepsPerSecondPerEpoch each timed epoch's figure, in order
-   * @param stepsPerCpuSecond all timed steps over the process CPU time they took (all threads);
-   *     what a step costs, less sensitive than wall time to other processes on the machine (NaN
-   *     when the CPU clock did not advance)
+   * @param stepsPerSecond median over the timed epochs of (steps / epoch wall time), the way
+   *     {@code train} and {@code tune} run (a whole epoch per run where the optimizer has a loop,
+   *     else one step per run)
+   * @param stepsPerSecondPerEpoch each timed epoch's figure, in order, that same way
+   * @param stepsPerCpuSecond all timed steps over the process CPU time they took (all threads),
+   *     that same way; what a step costs, less sensitive than wall time to other processes on the
+   *     machine (NaN when the CPU clock did not advance)
+   * @param oneStepPerRunStepsPerSecond the median steps/s with one {@code session.run} per step
+   * @param loopStepsPerSecond the median steps/s with a whole epoch per {@code session.run}, NaN
+   *     for an optimizer without a loop
    * @param graphBuildSeconds building the graph and opening its session
-   * @param firstStepSeconds the first train step (TensorFlow prepares the step's subgraph)
+   * @param firstStepSeconds the first train step (TensorFlow prepares the step's subgraph), one
+   *     step per run
    * @param evaluationSecondsPerEpoch median time of the per-epoch evaluation (train and validation
    *     splits)
    */
   public record OptimizerFigures(String optimizer, int batchSize, int stepsPerEpoch, double stepsPerSecond,
-      double[] stepsPerSecondPerEpoch, double stepsPerCpuSecond, double graphBuildSeconds, double firstStepSeconds,
+      double[] stepsPerSecondPerEpoch, double stepsPerCpuSecond, double oneStepPerRunStepsPerSecond,
+      double loopStepsPerSecond, double graphBuildSeconds, double firstStepSeconds,
       double evaluationSecondsPerEpoch) {}
+
+  /** The timed epochs of one way of running them. */
+  private record Timing(double[] rates, double[] evals, double stepsPerCpuSecond, int stepsPerEpoch) {}
 
   /**
    * The default {@code tune} in a child JVM ({@code tune --quiet} into a scratch directory), started
@@ -150,9 +164,10 @@ public final class Benchmark {
       for (String name : s.optimizers()) {
         OptimizerFigures f = measure(name, batch, data, s.warmupEpochs(), s.timedEpochs());
         progress.line(String.format(java.util.Locale.ROOT,
-            "%-10s batch %3d: %8.0f steps/s (median of %d epochs), %8.0f steps per CPU-second, build %.3f s,"
-                + " eval %.2f ms/epoch",
-            name, batch, f.stepsPerSecond(), s.timedEpochs(), f.stepsPerCpuSecond(), f.graphBuildSeconds(),
+            "%-10s batch %3d: %8.0f steps/s (median of %d epochs; one step per run %.0f, epoch per run %.0f),"
+                + " %8.0f steps per CPU-second, build %.3f s, eval %.2f ms/epoch",
+            name, batch, f.stepsPerSecond(), s.timedEpochs(), f.oneStepPerRunStepsPerSecond(),
+            f.loopStepsPerSecond(), f.stepsPerCpuSecond(), f.graphBuildSeconds(),
             f.evaluationSecondsPerEpoch() * 1e3));
         figures.add(f);
       }
@@ -185,33 +200,58 @@ public final class Benchmark {
       long f0 = System.nanoTime();
       g.trainStep(first.get(0));
       double firstStep = (System.nanoTime() - f0) / 1e9;
-      double[] rates = new double[timed];
-      double[] evals = new double[timed];
-      int steps = 0;
-      long timedSteps = 0;
-      double cpuSeconds = 0;
-      for (int e = 1; e <= warmup + timed; e++) {
-        List<int[]> batches = Batches.epochBatches(n, batch, 0, e);
-        long c0 = CPU.getProcessCpuTime();
-        long e0 = System.nanoTime();
-        for (int[] b : batches) {
-          g.trainStep(b);
-        }
-        long e1 = System.nanoTime();
-        long c1 = CPU.getProcessCpuTime();
-        g.evaluate(Trainer.EPOCH_SPLITS);
-        long e2 = System.nanoTime();
-        if (e > warmup) {
-          rates[e - warmup - 1] = batches.size() / ((e1 - e0) / 1e9);
-          cpuSeconds += (c1 - c0) / 1e9;
-          timedSteps += batches.size();
-          evals[e - warmup - 1] = (e2 - e1) / 1e9;
-        }
-        steps = batches.size();
+      Timing one = time(g, n, batch, warmup, timed, false);
+      Timing loop = null;
+      if (g.hasLoop()) {
+        g.reinitialize(0, Map.of());
+        g.trainSteps(first.subList(0, 1));
+        loop = time(g, n, batch, warmup, timed, true);
       }
-      return new OptimizerFigures(name, batch, steps, median(rates), rates,
-          cpuSeconds > 0 ? timedSteps / cpuSeconds : Double.NaN, build, firstStep, median(evals));
+      Timing used = loop == null ? one : loop;
+      return new OptimizerFigures(name, batch, used.stepsPerEpoch(), median(used.rates()), used.rates(),
+          used.stepsPerCpuSecond(), median(one.rates()), loop == null ? Double.NaN : median(loop.rates()), build,
+          firstStep, median(used.evals()));
     }
+  }
+
+  /** Times {@code warmup + timed} epochs, one step per run or (with {@code loop}) the full batches per run. */
+  private static Timing time(TrainingGraph g, int n, int batch, int warmup, int timed, boolean loop) {
+    double[] rates = new double[timed];
+    double[] evals = new double[timed];
+    int steps = 0;
+    long timedSteps = 0;
+    double cpuSeconds = 0;
+    for (int e = 1; e <= warmup + timed; e++) {
+      List<int[]> batches = Batches.epochBatches(n, batch, 0, e);
+      int full = batches.size();
+      if (loop) {
+        while (full > 0 && batches.get(full - 1).length != batch) {
+          full--;
+        }
+      } else {
+        full = 0;
+      }
+      long c0 = CPU.getProcessCpuTime();
+      long e0 = System.nanoTime();
+      if (full > 0) {
+        g.trainSteps(batches.subList(0, full));
+      }
+      for (int[] b : batches.subList(full, batches.size())) {
+        g.trainStep(b);
+      }
+      long e1 = System.nanoTime();
+      long c1 = CPU.getProcessCpuTime();
+      g.evaluate(Trainer.EPOCH_SPLITS);
+      long e2 = System.nanoTime();
+      if (e > warmup) {
+        rates[e - warmup - 1] = batches.size() / ((e1 - e0) / 1e9);
+        cpuSeconds += (c1 - c0) / 1e9;
+        timedSteps += batches.size();
+        evals[e - warmup - 1] = (e2 - e1) / 1e9;
+      }
+      steps = batches.size();
+    }
+    return new Timing(rates, evals, cpuSeconds > 0 ? timedSteps / cpuSeconds : Double.NaN, steps);
   }
 
   private static double median(double[] values) {

@@ -9,12 +9,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.tensorflow.Graph;
+import org.tensorflow.proto.AttrValue;
+import org.tensorflow.proto.FunctionDef;
+import org.tensorflow.proto.FunctionDefLibrary;
 import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.NameAttrList;
 import org.tensorflow.proto.NodeDef;
 
 /**
  * Text GraphDefs ({@code .pbtxt}) of the part of a graph one function runs: the nodes its fetches
- * and targets need (their transitive data and control inputs), in the graph's node order. Used
+ * and targets need (their transitive data and control inputs), in the graph's node order, and
+ * the library functions those nodes call (a loop's body and condition), in library order, each
+ * with its nodes sorted by name. Used
  * for the {@code graphs/} snapshots that make graph changes visible in review.
  */
 public final class GraphDefWriter {
@@ -47,11 +53,41 @@ public final class GraphDefWriter {
       }
     }
     GraphDef.Builder b = full.toBuilder().clearNode();
+    Deque<NodeDef> calling = new ArrayDeque<>();
     for (NodeDef n : full.getNodeList()) {
       if (keep.contains(n.getName())) {
         b.addNode(n);
+        calling.add(n);
       }
     }
+    Map<String, FunctionDef> functions = new HashMap<>();
+    for (FunctionDef f : full.getLibrary().getFunctionList()) {
+      functions.put(f.getSignature().getName(), f);
+    }
+    Set<String> called = new HashSet<>();
+    while (!calling.isEmpty()) {
+      for (AttrValue a : calling.pop().getAttrMap().values()) {
+        List<NameAttrList> fs = new java.util.ArrayList<>(a.getList().getFuncList());
+        if (a.hasFunc()) {
+          fs.add(a.getFunc());
+        }
+        for (NameAttrList f : fs) {
+          if (functions.containsKey(f.getName()) && called.add(f.getName())) {
+            calling.addAll(functions.get(f.getName()).getNodeDefList());
+          }
+        }
+      }
+    }
+    FunctionDefLibrary.Builder lib = full.getLibrary().toBuilder().clearFunction();
+    for (FunctionDef f : full.getLibrary().getFunctionList()) {
+      if (called.contains(f.getSignature().getName())) {
+        // TensorFlow stores a function's nodes in no stable order: sort them by name
+        List<NodeDef> nodes = new java.util.ArrayList<>(f.getNodeDefList());
+        nodes.sort(java.util.Comparator.comparing(NodeDef::getName));
+        lib.addFunction(f.toBuilder().clearNodeDef().addAllNodeDef(nodes));
+      }
+    }
+    b.setLibrary(lib);
     return TextFormat.printer().printToString(b.build());
   }
 }

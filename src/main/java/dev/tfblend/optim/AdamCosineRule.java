@@ -64,6 +64,12 @@ public final class AdamCosineRule<T extends TFloating> implements UpdateRule<T> 
     return perStep.computeIfAbsent(step, t -> AdamRule.of(learningRate(tf, t), beta1, beta2, eps));
   }
 
+  /** True: every operation is elementwise, with scalar hyperparameters and step scalars. */
+  @Override
+  public boolean elementwise() {
+    return true;
+  }
+
   @Override
   public Update<T> update(Ops tf, Operand<T> grad, Operand<T> param, List<Operand<T>> slots, Operand<T> step) {
     return adamAt(tf, step).update(tf, grad, param, slots, step);

@@ -25,6 +25,10 @@ import org.tensorflow.types.family.TFloating;
  * {@code n_value} and an assign {@code n_assign}; {@code assign} groups them. {@link #set} always
  * assigns every hyperparameter (missing ones get their default), so no stale value from a
  * previous trial survives. Call {@link #set} before the first step.
+ *
+ * <p>A {@linkplain #view view} holds no variables: it names operands given to it (for example a
+ * loop body's inputs carrying the variables' values) so that a rule can be built from them the
+ * same way; it cannot be {@linkplain #set set}.
  */
 public final class Hyperparameters<T extends TFloating> {
   private final Class<T> type;
@@ -32,6 +36,13 @@ public final class Hyperparameters<T extends TFloating> {
   private final Map<String, Operand<T>> reads = new LinkedHashMap<>();
   private final List<Placeholder<T>> feeds = new ArrayList<>();
   private final Op assignAll;
+
+  private Hyperparameters(Class<T> type, Map<String, Operand<T>> values) {
+    this.type = type;
+    this.defaults = Map.of();
+    this.reads.putAll(values);
+    this.assignAll = null;
+  }
 
   private Hyperparameters(Ops tf, Class<T> type, Map<String, Double> defaults) {
     this.type = type;
@@ -58,6 +69,20 @@ public final class Hyperparameters<T extends TFloating> {
     return new Hyperparameters<>(tf, type, defaults);
   }
 
+  /**
+   * A read-only view naming {@code values} (name to operand, in a stable order): {@link #get}
+   * returns them, {@link #set} throws.
+   */
+  public static <T extends TFloating> Hyperparameters<T> view(Class<T> type, Map<String, Operand<T>> values) {
+    Preconditions.checkArgument(!values.isEmpty(), "no hyperparameters given");
+    return new Hyperparameters<>(type, values);
+  }
+
+  /** The hyperparameters' reads by name, in creation order. */
+  public Map<String, Operand<T>> reads() {
+    return java.util.Collections.unmodifiableMap(reads);
+  }
+
   /** The read of hyperparameter {@code name}. */
   public Operand<T> get(String name) {
     Operand<T> r = reads.get(name);
@@ -70,6 +95,7 @@ public final class Hyperparameters<T extends TFloating> {
    * names and non-finite values are rejected, naming the key.
    */
   public void set(Session session, Map<String, Double> values) {
+    Preconditions.checkState(assignAll != null, "a view of hyperparameter operands cannot be set");
     for (Map.Entry<String, Double> e : values.entrySet()) {
       Preconditions.checkArgument(reads.containsKey(e.getKey()),
           "unknown hyperparameter %s, expected one of %s", e.getKey(), reads.keySet());

@@ -62,6 +62,12 @@ public final class MomentumRule<T extends TFloating> implements UpdateRule<T> {
     return SLOTS;
   }
 
+  /** True: every operation is elementwise, with scalar hyperparameters and step scalars. */
+  @Override
+  public boolean elementwise() {
+    return true;
+  }
+
   @Override
   public Update<T> update(
       Ops tf, Operand<T> grad, Operand<T> param, List<Operand<T>> slots, Operand<T> step) {

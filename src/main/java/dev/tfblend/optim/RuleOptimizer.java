@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -287,19 +290,8 @@ public class RuleOptimizer<T extends TFloating> extends Optimizer {
     createSlots(vars);
     Ops o = ops.withSubScope("update" + (updates == 0 ? "" : "_" + updates));
     updates++;
-    Operand<T> one = o.dtypes.cast(o.constant(1.0f), type);
-    Operand<T> t = o.withName("t").math.add(o.identity(counter), one);
     List<Output<T>> variables = new ArrayList<>();
     List<Operand<T>> grads = new ArrayList<>();
-    List<Operand<T>> reads = new ArrayList<>();
-    List<Ops> scopes = new ArrayList<>();
-    List<UpdateRule.Update<T>> updates = new ArrayList<>();
-    List<BlendRule.Parts<T>> parts = new ArrayList<>();
-    SharedStateRule<T> sharedRule = rule instanceof SharedStateRule<T> sr ? sr : null;
-    List<Operand<T>> sharedReads = new ArrayList<>();
-    for (int k = 0; k < sharedSlots.size(); k++) {
-      sharedReads.add(o.withSubScope("shared").withName(sharedRule.sharedSlotNames().get(k)).identity(sharedSlots.get(k)));
-    }
     for (GradAndVar<? extends TType> gv : gradsAndVars) {
       Output<T> var = typed(gv.getVariable());
       Preconditions.checkArgument(gv.getGradient() != null, "no gradient for variable %s", var.op().name());
@@ -307,9 +299,77 @@ public class RuleOptimizer<T extends TFloating> extends Optimizer {
       Output<T> grad = (Output<T>) gv.getGradient();
       Preconditions.checkArgument(grad.type() == type, "gradient of %s has type %s, expected %s",
           var.op().name(), grad.type().getSimpleName(), type.getSimpleName());
-      Ops vs = o.withSubScope(var.op().name().replace('/', '_'));
-      Operand<T> read = vs.withName("read").identity(var);
-      List<Operand<T>> slotReads = new ArrayList<>(slotsByVariable.get(var.op().name()));
+      variables.add(var);
+      grads.add(grad);
+    }
+    List<String> names = variables.stream().map(v -> v.op().name()).toList();
+    return buildStep(o, type, rule, alphaSource, names, grads,
+        s -> s.identity(counter),
+        (s, k) -> s.withName(((SharedStateRule<T>) rule).sharedSlotNames().get(k)).identity(sharedSlots.get(k)),
+        (s, i) -> s.withName("read").identity(variables.get(i)),
+        i -> new ArrayList<>(slotsByVariable.get(names.get(i))),
+        variables);
+  }
+
+  /**
+   * One step of {@code rule} as plain operations on given values, nothing read from or written to
+   * any variable: what {@link #computeUpdate} builds, but for values that are not this
+   * optimizer's variables (for example a loop body's inputs carrying them, so that many steps run
+   * in one {@code session.run}). The same operations in the same order as
+   * {@link #computeUpdate}, so the values are the same bit for bit. Only for a rule applied as is
+   * (no {@link AlphaSource}).
+   *
+   * @param scope where the step's operations go
+   * @param rule the rule, built from operands of {@code scope}'s graph
+   * @param names one name per variable (its sub-scope, as {@link #computeUpdate} names it: the
+   *     variable's op name)
+   * @param params the variables' values before the step
+   * @param grads their gradients
+   * @param slots each variable's slot values, in the rule's slot order
+   * @param counter the number of updates applied before this one
+   * @param shared the shared slots' values ({@link SharedStateRule}), empty for other rules
+   * @return the step; its {@link Step#variables()} is empty
+   */
+  public static <T extends TFloating> Step<T> computeStep(Ops scope, Class<T> type, UpdateRule<T> rule,
+      List<String> names, List<Operand<T>> params, List<Operand<T>> grads, List<List<Operand<T>>> slots,
+      Operand<T> counter, List<Operand<T>> shared) {
+    Preconditions.checkArgument(!params.isEmpty(), "no parameters given");
+    Preconditions.checkArgument(names.size() == params.size() && grads.size() == params.size()
+        && slots.size() == params.size(), "%s names, %s gradients and %s slot lists for %s parameters",
+        names.size(), grads.size(), slots.size(), params.size());
+    int sharedCount = rule instanceof SharedStateRule<T> sr ? sr.sharedSlotNames().size() : 0;
+    Preconditions.checkArgument(shared.size() == sharedCount, "%s has %s shared slots, got %s values",
+        rule.getClass().getSimpleName(), sharedCount, shared.size());
+    return buildStep(scope, type, rule, null, names, grads, s -> counter, (s, k) -> shared.get(k),
+        (s, i) -> params.get(i), i -> new ArrayList<>(slots.get(i)), List.of());
+  }
+
+  /** The computation shared by {@link #computeUpdate} and {@link #computeStep}, reads built through the given functions. */
+  private static <T extends TFloating> Step<T> buildStep(Ops o, Class<T> type, UpdateRule<T> rule,
+      AlphaSource<T> alphaSource, List<String> names, List<Operand<T>> grads,
+      Function<Ops, Operand<T>> counterRead,
+      BiFunction<Ops, Integer, Operand<T>> sharedRead,
+      BiFunction<Ops, Integer, Operand<T>> paramRead,
+      IntFunction<List<Operand<T>>> slotValues,
+      List<Output<T>> variables) {
+    BlendRule<T> blend = alphaSource == null ? null : (BlendRule<T>) rule;
+    Operand<T> one = o.dtypes.cast(o.constant(1.0f), type);
+    Operand<T> t = o.withName("t").math.add(counterRead.apply(o), one);
+    List<Operand<T>> reads = new ArrayList<>();
+    List<Ops> scopes = new ArrayList<>();
+    List<UpdateRule.Update<T>> updates = new ArrayList<>();
+    List<BlendRule.Parts<T>> parts = new ArrayList<>();
+    SharedStateRule<T> sharedRule = rule instanceof SharedStateRule<T> sr ? sr : null;
+    List<Operand<T>> sharedReads = new ArrayList<>();
+    int sharedCount = sharedRule == null ? 0 : sharedRule.sharedSlotNames().size();
+    for (int k = 0; k < sharedCount; k++) {
+      sharedReads.add(sharedRead.apply(o.withSubScope("shared"), k));
+    }
+    for (int i = 0; i < names.size(); i++) {
+      Operand<T> grad = grads.get(i);
+      Ops vs = o.withSubScope(names.get(i).replace('/', '_'));
+      Operand<T> read = paramRead.apply(vs, i);
+      List<Operand<T>> slotReads = slotValues.apply(i);
       if (sharedRule != null) {
         updates.add(sharedRule.update(vs, grad, read, slotReads, t, sharedReads));
       } else if (blend == null) {
@@ -317,8 +377,6 @@ public class RuleOptimizer<T extends TFloating> extends Optimizer {
       } else {
         parts.add(blend.parts(vs, grad, read, slotReads, t));
       }
-      variables.add(var);
-      grads.add(grad);
       reads.add(read);
       scopes.add(vs);
     }
@@ -336,14 +394,14 @@ public class RuleOptimizer<T extends TFloating> extends Optimizer {
       Preconditions.checkArgument(alpha.type() == type, "alpha has type %s, expected %s",
           alpha.type().getSimpleName(), type.getSimpleName());
       Preconditions.checkArgument(alpha.shape().numDimensions() == 0
-          || (alpha.shape().numDimensions() == 1 && alpha.shape().size(0) == variables.size()),
-          "alpha must be a scalar or have one value per variable (%s), has shape %s", variables.size(), alpha.shape());
+          || (alpha.shape().numDimensions() == 1 && alpha.shape().size(0) == names.size()),
+          "alpha must be a scalar or have one value per variable (%s), has shape %s", names.size(), alpha.shape());
     }
     Operand<T> alphaVector = alpha;
     List<Operand<T>> increments = new ArrayList<>();
     List<Operand<T>> lookAhead = new ArrayList<>();
     List<List<Operand<T>>> next = new ArrayList<>();
-    for (int i = 0; i < variables.size(); i++) {
+    for (int i = 0; i < names.size(); i++) {
       UpdateRule.Update<T> u = blend == null ? updates.get(i)
           : blend.blend(scopes.get(i), alphaOf(scopes.get(i), alphaVector, i), parts.get(i));
       increments.add(u.increment());
@@ -352,8 +410,8 @@ public class RuleOptimizer<T extends TFloating> extends Optimizer {
     }
     List<Operand<T>> nextShared = sharedRule == null ? List.of()
         : sharedRule.nextShared(o.withSubScope("shared_next"), sharedReads, grads, increments, t);
-    Preconditions.checkState(nextShared.size() == sharedSlots.size(), "%s gave %s shared values for %s slots",
-        rule.getClass().getSimpleName(), nextShared.size(), sharedSlots.size());
+    Preconditions.checkState(nextShared.size() == sharedCount, "%s gave %s shared values for %s slots",
+        rule.getClass().getSimpleName(), nextShared.size(), sharedCount);
     return new Step<>(alpha, t, List.copyOf(variables), List.copyOf(grads), List.copyOf(reads),
         List.copyOf(increments), List.copyOf(lookAhead), List.copyOf(next), ctx, List.copyOf(nextShared));
   }
@@ -426,6 +484,64 @@ public class RuleOptimizer<T extends TFloating> extends Optimizer {
       assigns.add(deps.assign(slots.get(k), pending.nextSlots().get(i).get(k)));
     }
     return deps.withControlDependencies(assigns).noOp();
+  }
+
+  /**
+   * The slot variables of {@code variable}, in the rule's slot order, once
+   * {@link #computeUpdate} (or {@link #createSlots}) has seen it.
+   *
+   * @throws IllegalArgumentException for a variable without slots
+   */
+  public List<Variable<T>> slots(Output<?> variable) {
+    List<Variable<T>> slots = slotsByVariable.get(variable.op().name());
+    Preconditions.checkArgument(slots != null, "variable %s has no slots in %s", variable.op().name(), name);
+    return slots;
+  }
+
+  /** The shared slots of a {@link SharedStateRule}, in its order; empty for other rules. */
+  public List<Variable<T>> sharedSlots() {
+    return sharedSlots;
+  }
+
+  /**
+   * Writes a state reached elsewhere (for example after many steps computed by
+   * {@link #computeStep} in a loop): every variable its value, its slots, the counter and the
+   * shared slots. All writes wait for every value given.
+   *
+   * @param variables the variables, each already seen by this optimizer
+   * @param values their new values, in the same order
+   * @param slots each variable's new slot values, in the rule's slot order
+   * @param step the new step counter
+   * @param shared the shared slots' new values, in {@link #sharedSlots()} order
+   * @return a no-op {@code <scope>/<name>} that completes when every write has happened
+   */
+  public Op assignState(List<Output<T>> variables, List<Operand<T>> values, List<List<Operand<T>>> slots,
+      Operand<T> step, List<Operand<T>> shared, String name) {
+    Preconditions.checkArgument(variables.size() == values.size() && variables.size() == slots.size(),
+        "%s values and %s slot lists for %s variables", values.size(), slots.size(), variables.size());
+    Preconditions.checkArgument(shared.size() == sharedSlots.size(), "%s shared values for %s shared slots",
+        shared.size(), sharedSlots.size());
+    List<Op> computed = new ArrayList<>(values);
+    slots.forEach(computed::addAll);
+    computed.add(step);
+    computed.addAll(shared);
+    Ops w = ops.withSubScope(name + "_write").withControlDependencies(computed);
+    List<Op> writes = new ArrayList<>();
+    for (int i = 0; i < variables.size(); i++) {
+      Output<T> var = variables.get(i);
+      writes.add(w.assign(var, values.get(i)));
+      List<Variable<T>> vs = slots(var);
+      Preconditions.checkArgument(vs.size() == slots.get(i).size(), "variable %s has %s slots, got %s values",
+          var.op().name(), vs.size(), slots.get(i).size());
+      for (int k = 0; k < vs.size(); k++) {
+        writes.add(w.assign(vs.get(k), slots.get(i).get(k)));
+      }
+    }
+    writes.add(w.assign(counter, step));
+    for (int k = 0; k < sharedSlots.size(); k++) {
+      writes.add(w.assign(sharedSlots.get(k), shared.get(k)));
+    }
+    return ops.withControlDependencies(writes).withName(name).noOp();
   }
 
   /** Writes the step counter and groups all writes into a no-op {@code <scope>/<name>}. */

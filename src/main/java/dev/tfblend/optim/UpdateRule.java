@@ -41,6 +41,17 @@ import org.tensorflow.types.family.TFloating;
  */
 public interface UpdateRule<T extends TFloating> {
 
+  /**
+   * Whether this rule is elementwise: each element's increment and next slot values depend only on
+   * that element's gradient, value and slots, and on scalars shared by all elements (the step,
+   * the hyperparameters). Then one {@link #update} of several variables flattened and concatenated
+   * gives every variable's update, element for element and bit for bit, in fewer operations.
+   * False unless a rule says so.
+   */
+  default boolean elementwise() {
+    return false;
+  }
+
   /** Names of the per-variable slots, in the order {@link #update} takes and returns them. */
   List<String> slotNames();
 

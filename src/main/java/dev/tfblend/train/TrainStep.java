@@ -31,6 +31,14 @@ public interface TrainStep {
   }
 
   /**
+   * This step as a pure function for a loop of many steps per {@code session.run}, or empty when
+   * it runs one step per run only (the default).
+   */
+  default Optional<LoopStep> loopStep() {
+    return Optional.empty();
+  }
+
+  /**
    * Resets this step's own state (slots, step counter, any learned optimizer state) to its
    * initial value for a new trial; {@code seed} seeds whatever is random in it.
    */

@@ -21,15 +21,48 @@ import java.util.Map;
  *
  * <p>A batch loss that is not finite stops training at once: the result then carries a
  * {@link Result#stopReason()} and the test evaluation of the parameters reached.
+ *
+ * <p><b>Steps per run.</b> By default ({@link StepsPerRun#EPOCH}) an epoch's full batches run in
+ * one {@code session.run} when the graph has a loop ({@link TrainingGraph#trainSteps}); the losses,
+ * step outputs, parameters and optimizer state are the same bit for bit as with one run per step.
+ * The loop itself stops after a step whose loss is not finite, so the parameters reached, the
+ * recorded steps and the stop reason are also those of one run per step. Only the timings differ:
+ * an epoch's rate is its steps over the time of its runs, and the first run of each kind in a
+ * {@link #run} (the first loop run carries only the first batch; the first one-step run) is left
+ * out of the rates, as it includes TensorFlow's one-time preparation of that subgraph.
  */
 public final class Trainer {
 
-  /** Loop settings. */
-  public record Settings(int epochs, int batchSize, long seed) {
+  /**
+   * Loop settings.
+   *
+   * @param stepsPerRun {@link StepsPerRun#EPOCH}: an epoch's full batches in one
+   *     {@code session.run} where the graph offers it ({@link TrainingGraph#hasLoop()}), else one
+   *     step per run; {@link StepsPerRun#ONE}: always one step per run. Both give the same figures
+   *     bit for bit.
+   */
+  public record Settings(int epochs, int batchSize, long seed, StepsPerRun stepsPerRun) {
     public Settings {
       Preconditions.checkArgument(epochs > 0, "epochs must be positive, got %s", epochs);
       Preconditions.checkArgument(batchSize > 0, "batch size must be positive, got %s", batchSize);
+      Preconditions.checkNotNull(stepsPerRun, "stepsPerRun");
     }
+
+    /** Settings that run whole epochs per {@code session.run} where the graph offers it. */
+    public Settings(int epochs, int batchSize, long seed) {
+      this(epochs, batchSize, seed, StepsPerRun.EPOCH);
+    }
+  }
+
+  /** How many train steps one {@code session.run} performs. */
+  public enum StepsPerRun {
+    /** One step per run ({@link TrainingGraph#trainStep}). */
+    ONE,
+    /**
+     * An epoch's full batches per run ({@link TrainingGraph#trainSteps}) where the graph has a
+     * loop, and a last, smaller batch on its own; one step per run otherwise.
+     */
+    EPOCH
   }
 
   /**
@@ -37,8 +70,8 @@ public final class Trainer {
    *
    * @param meanBatchLoss mean loss of the epoch's batches (NaN for epoch 0)
    * @param stepsPerSecond train steps per second of the epoch's steps, timed around each
-   *     {@code session.run} (the run's very first step, which includes TensorFlow's one-time
-   *     graph preparation, is not counted); NaN for epoch 0
+   *     {@code session.run} (the run's first run of each kind, which includes TensorFlow's
+   *     one-time graph preparation, is not counted: see the class comment); NaN for epoch 0
    */
   public record EpochRecord(int epoch, double trainLoss, double valLoss, double valAccuracy,
       double meanBatchLoss, long steps, double stepsPerSecond, double seconds) {}
@@ -87,29 +120,66 @@ public final class Trainer {
     long stepNanos = 0;
     long totalTimedSteps = 0;
     String stopReason = null;
+    long loopRuns = 0;
+    long stepRuns = 0;
     for (int epoch = 1; epoch <= s.epochs() && stopReason == null; epoch++) {
       double lossSum = 0;
       long steps = 0;
       long timedSteps = 0;
       long epochNanos = 0;
       long t0 = System.nanoTime();
-      for (int[] batch : Batches.epochBatches(n, s.batchSize(), s.seed(), epoch)) {
+      List<int[]> batches = Batches.epochBatches(n, s.batchSize(), s.seed(), epoch);
+      int full = batches.size();
+      if (s.stepsPerRun() == StepsPerRun.EPOCH && g.hasLoop()) {
+        while (full > 0 && batches.get(full - 1).length != s.batchSize()) {
+          full--;
+        }
+      } else {
+        full = 0;
+      }
+      int next = 0;
+      while (next < full && stopReason == null) {
+        // the run's first loop run takes one batch: it includes the loop's one-time preparation
+        int chunk = loopRuns == 0 ? 1 : full - next;
+        long ts = System.nanoTime();
+        TrainingGraph.StepsOutput out = g.trainSteps(batches.subList(next, next + chunk));
+        long te = System.nanoTime();
+        if (loopRuns > 0) {
+          epochNanos += te - ts;
+          timedSteps += out.steps();
+        }
+        loopRuns++;
+        for (int k = 0; k < out.steps(); k++) {
+          steps++;
+          for (Map.Entry<String, double[]> e : out.outputs().entrySet()) {
+            traces.get(e.getKey()).add(e.getValue()[k]);
+          }
+          double loss = out.losses()[k];
+          if (!Double.isFinite(loss)) {
+            stopReason = nonFinite(loss, epoch, totalSteps + steps);
+            break;
+          }
+          lossSum += loss;
+        }
+        next += chunk;
+      }
+      for (int[] batch : batches.subList(next, stopReason == null ? batches.size() : next)) {
         long ts = System.nanoTime();
         TrainingGraph.StepOutput out = g.trainStep(batch);
         long te = System.nanoTime();
         // The run's first step includes TensorFlow's one-time preparation of the step's
         // subgraph (hundreds of ms); it is left out of the throughput figures.
-        if (totalSteps + steps > 0) {
+        if (stepRuns > 0) {
           epochNanos += te - ts;
           timedSteps++;
         }
+        stepRuns++;
         steps++;
         for (Map.Entry<String, Double> e : out.outputs().entrySet()) {
           traces.get(e.getKey()).add(e.getValue());
         }
         if (!Double.isFinite(out.loss())) {
-          stopReason = String.format("non-finite training loss (%s) at epoch %d, step %d",
-              out.loss(), epoch, totalSteps + steps);
+          stopReason = nonFinite(out.loss(), epoch, totalSteps + steps);
           break;
         }
         lossSum += out.loss();
@@ -131,6 +201,10 @@ public final class Trainer {
     double stepsPerSecond = stepNanos == 0 ? Double.NaN : totalTimedSteps / (stepNanos / 1e9);
     return new Result(List.copyOf(epochs), test.loss(), test.accuracy(), totalSteps, stepsPerSecond,
         (System.nanoTime() - wallStart) / 1e9, stopReason, stepOutputs);
+  }
+
+  private static String nonFinite(double loss, int epoch, long step) {
+    return String.format("non-finite training loss (%s) at epoch %d, step %d", loss, epoch, step);
   }
 
   private static EpochRecord evaluateEpoch(TrainingGraph g, int epoch, double meanBatchLoss,

@@ -45,6 +45,10 @@ import org.tensorflow.types.TInt32;
  *       (int32 {@code [B]}, rows of the training split drawn by a seeded generator); fetch
  *       {@code train_step/loss} (float32 scalar, batch mean cross-entropy before the update) and
  *       target the no-op {@code train_step/run}.
+ *   <li>{@code train_epoch} (optimizers with a {@link TrainStep#loopStep()} and no meta or
+ *       look-ahead batches): feed {@code train_epoch/batch_indices} (int32 {@code [K, B]}), fetch
+ *       {@code train_epoch/steps} and {@code train_epoch/outputs}, target {@code train_epoch/run}:
+ *       K train steps in one run ({@link #trainSteps}, {@link EpochLoop}).
  *   <li>{@code evaluate}: fetch {@code evaluate/<split>/loss} and
  *       {@code evaluate/<split>/accuracy} (float32 scalars over the whole split) for
  *       {@code <split>} in {@code train}, {@code validation}, {@code test}; no feeds.
@@ -113,6 +117,7 @@ public final class TrainingGraph implements AutoCloseable {
   private final Operand<TFloat32> predictProbabilities;
   private final List<String> stepOutputNames;
   private final List<Operand<?>> stepOutputOperands;
+  private final EpochLoop loop;
   private Placeholder<TInt32> metaIndices;
   private StepContext.Batch metaBatch;
   /** Look-ahead batch k (2, 3, ...) -> its indices placeholder and batch, in k order. */
@@ -131,6 +136,7 @@ public final class TrainingGraph implements AutoCloseable {
     this.hyperparameterDefaults = builder.hyperparameterDefaults();
     Graph g = new Graph();
     this.graph = g;
+    EpochLoop builtLoop = null;
     try {
       Ops tf = Ops.create(g);
       params = mlp.parameters(tf.withSubScope("model"), TFloat32.class);
@@ -174,6 +180,10 @@ public final class TrainingGraph implements AutoCloseable {
       trainTarget = ts.withControlDependencies(List.of(step.target())).withName("run").noOp();
       stepOutputNames = new ArrayList<>(step.perStepOutputs().keySet());
       stepOutputOperands = new ArrayList<>(step.perStepOutputs().values());
+      builtLoop = metaIndices != null || !lookAheadIndices.isEmpty() ? null
+          : step.loopStep().map(ls -> EpochLoop.build(tf, mlp, params, xs.get(Split.TRAIN), ys.get(Split.TRAIN), ls,
+              stepOutputNames)).orElse(null);
+      loop = builtLoop;
 
       Ops ev = tf.withSubScope("evaluate");
       for (Split s : Split.values()) {
@@ -198,6 +208,9 @@ public final class TrainingGraph implements AutoCloseable {
           .build();
       session = new Session(g, config);
     } catch (RuntimeException e) {
+      if (builtLoop != null) {
+        builtLoop.close();
+      }
       g.close();
       throw e;
     }
@@ -329,6 +342,62 @@ public final class TrainingGraph implements AutoCloseable {
     }
   }
 
+  /**
+   * Outputs of {@link #trainSteps}.
+   *
+   * @param steps how many of the given steps ran: all of them, or up to and including the first
+   *     whose loss is not finite
+   * @param losses each step's batch loss before its update ({@code steps} values)
+   * @param outputs each step's {@link TrainStep#perStepOutputs()}, by name ({@code steps} values each)
+   */
+  public record StepsOutput(int steps, double[] losses, Map<String, double[]> outputs) {}
+
+  /**
+   * Whether {@link #trainSteps} is available: the step has a {@link TrainStep#loopStep()} and
+   * needs no validation or look-ahead batches.
+   */
+  public boolean hasLoop() {
+    return loop != null;
+  }
+
+  /**
+   * Runs the training steps on {@code batches} (rows of the training split, all of one size) in one
+   * {@code session.run} ({@code train_epoch/}, see {@link EpochLoop}): the same values, bit for bit,
+   * as one {@link #trainStep} per batch, including the state after a step whose loss is not
+   * finite, after which it stops.
+   *
+   * @throws IllegalStateException when {@link #hasLoop()} is false
+   */
+  public StepsOutput trainSteps(List<int[]> batches) {
+    Preconditions.checkState(loop != null, "optimizer %s runs one step per session.run", optimizerName);
+    Preconditions.checkState(metaRandom != null, "call reinitialize before training");
+    Preconditions.checkArgument(!batches.isEmpty(), "no batches given");
+    int b = batches.get(0).length;
+    int[] flat = new int[batches.size() * b];
+    for (int k = 0; k < batches.size(); k++) {
+      Preconditions.checkArgument(batches.get(k).length == b, "batch %s has %s rows, batch 0 has %s", k,
+          batches.get(k).length, b);
+      System.arraycopy(batches.get(k), 0, flat, k * b, b);
+    }
+    try (TInt32 idx = TInt32.tensorOf(Shape.of(batches.size(), b), DataBuffers.of(flat, true, false));
+        Result res = session.runner().feed(loop.batches(), idx).addTarget(loop.target()).fetch(loop.steps())
+            .fetch(loop.outputs()).run()) {
+      int steps = ((TInt32) res.get(0)).getInt();
+      float[] recorded = FloatTensors.toFloats((TFloat32) res.get(1));
+      int width = 1 + stepOutputNames.size();
+      double[] losses = new double[steps];
+      Map<String, double[]> outs = new LinkedHashMap<>();
+      stepOutputNames.forEach(n -> outs.put(n, new double[steps]));
+      for (int k = 0; k < steps; k++) {
+        losses[k] = recorded[k * width];
+        for (int j = 0; j < stepOutputNames.size(); j++) {
+          outs.get(stepOutputNames.get(j))[k] = recorded[k * width + 1 + j];
+        }
+      }
+      return new StepsOutput(steps, losses, outs);
+    }
+  }
+
   private int[] metaBatchIndices(int n) {
     return randomRows(metaRandom, size(Split.VALIDATION), n);
   }
@@ -434,6 +503,12 @@ public final class TrainingGraph implements AutoCloseable {
 
   @Override
   public void close() {
-    GraphSessions.close(session, graph);
+    try {
+      GraphSessions.close(session, graph);
+    } finally {
+      if (loop != null) {
+        loop.close();
+      }
+    }
   }
 }
