@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * filters the two absl lines that TensorFlow still prints at level 3 out of standard error. The
  * child's exit code becomes ours. The relaunch costs one JVM start (about 0.1 s). The child runs
  * with the launcher's JVM options plus {@code -XX:+UseSerialGC} unless those options choose a
- * garbage collector.
+ * garbage collector, and {@code -XX:TieredStopAtLevel=1} unless they set the compilation tiers.
  *
  * <p>Ctrl-C on a terminal signals both JVMs (one process group). A termination signal sent to the
  * launcher alone is passed on to the child as SIGTERM, so the child's shutdown hooks (e.g. {@code
@@ -142,13 +142,19 @@ public final class Launcher {
 
   /**
    * The relaunched JVM's options: the launcher's, plus {@code -XX:+UseSerialGC} unless they choose
-   * a collector ({@code -XX:+Use...GC}). The serial collector keeps the peak resident memory of
-   * a default {@code tune} lower than G1 does (see README, Measuring speed).
+   * a collector ({@code -XX:+Use...GC}), plus {@code -XX:TieredStopAtLevel=1} (the client compiler
+   * only) unless they set {@code TieredStopAtLevel} or {@code TieredCompilation}. The serial
+   * collector keeps the peak resident memory of a default {@code tune} lower than G1 does; the
+   * heavy arithmetic runs in TensorFlow's native code, so the optimising compiler's work (about 4 s
+   * of CPU in a default {@code tune}) bought nothing measurable (see README, Measuring speed).
    */
   static List<String> childJvmOptions(List<String> launcherOptions) {
     List<String> out = new ArrayList<>(launcherOptions);
     if (launcherOptions.stream().noneMatch(a -> a.startsWith("-XX:+Use") && a.endsWith("GC"))) {
       out.add("-XX:+UseSerialGC");
+    }
+    if (launcherOptions.stream().noneMatch(a -> a.contains("TieredStopAtLevel") || a.contains("TieredCompilation"))) {
+      out.add("-XX:TieredStopAtLevel=1");
     }
     return out;
   }

@@ -90,10 +90,14 @@ class TfBlendCommandTest {
   }
 
   @Test
-  void theRelaunchedJvmUsesTheSerialCollectorUnlessTheUserChoseOne() {
-    assertEquals(java.util.List.of("-Xmx1g", "-XX:+UseSerialGC"), Launcher.childJvmOptions(java.util.List.of("-Xmx1g")));
-    assertEquals(java.util.List.of("-XX:+UseG1GC"), Launcher.childJvmOptions(java.util.List.of("-XX:+UseG1GC")));
-    assertEquals(java.util.List.of("-XX:+UseZGC", "-Xss2m"),
-        Launcher.childJvmOptions(java.util.List.of("-XX:+UseZGC", "-Xss2m")));
+  void theRelaunchedJvmUsesTheSerialCollectorAndTheClientCompilerUnlessTheUserChose() {
+    assertEquals(java.util.List.of("-Xmx1g", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+        Launcher.childJvmOptions(java.util.List.of("-Xmx1g")));
+    assertEquals(java.util.List.of("-XX:+UseG1GC", "-XX:TieredStopAtLevel=1"),
+        Launcher.childJvmOptions(java.util.List.of("-XX:+UseG1GC")));
+    assertEquals(java.util.List.of("-XX:+UseZGC", "-Xss2m", "-XX:TieredStopAtLevel=4"),
+        Launcher.childJvmOptions(java.util.List.of("-XX:+UseZGC", "-Xss2m", "-XX:TieredStopAtLevel=4")));
+    assertEquals(java.util.List.of("-XX:-TieredCompilation", "-XX:+UseSerialGC"),
+        Launcher.childJvmOptions(java.util.List.of("-XX:-TieredCompilation")));
   }
 }
