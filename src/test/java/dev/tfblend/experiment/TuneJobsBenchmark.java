@@ -90,7 +90,10 @@ class TuneJobsBenchmark {
 
   /** Runs {@code tf-blend tune ARGS --study bench --runs-dir DIR/runs ...} in a child JVM. */
   private static Child tune(Path dir, String... args) throws Exception {
+    // TF_CPP_MIN_LOG_LEVEL is set, so the launcher does not relaunch: give this JVM the options
+    // its relaunched JVM gets (Launcher.childJvmOptions), so the figures are those of a user's run
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-cp", System.getProperty("java.class.path"), "dev.tfblend.cli.Launcher", "tune", "--quiet",
         "--study", "bench", "--runs-dir", dir.resolve("runs").toString(),
         "--saved-models-dir", dir.resolve("saved-models").toString()));
