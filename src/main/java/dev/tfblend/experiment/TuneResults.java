@@ -43,6 +43,7 @@ import java.util.Map;
  *     ran; {@code optimizers} holds each study's latest results (a rerun of a subset keeps the others)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(value = "blend_comparisons", allowGetters = true)
 public record TuneResults(
     JsonNode config,
     long seed,
@@ -60,6 +61,54 @@ public record TuneResults(
     @JsonProperty("wall_seconds") double wallSeconds,
     @JsonProperty("tensorflow_load_seconds") double tensorflowLoadSeconds,
     List<Invocation> invocations) {
+
+  /**
+   * The blend against each other optimizer on test loss, as the report's verdict states it
+   * ({@link ControlsVerdict}): {@code units} and {@code n}, the {@code level} and {@code
+   * correction}, per comparison ({@code comparisons}) the other optimizer, the mean difference
+   * (blend minus other) and its {@code ci95}, {@code blend_lower} (units in which the blend's loss
+   * is lower), {@code d_z}, {@code wilcoxon_p}, {@code wilcoxon_p_holm}, {@code sign_p} and {@code
+   * significant} (Holm-adjusted Wilcoxon p below the level), then {@code not_compared} and the
+   * verdict {@code sentence}. Omitted when the run has no verdict (no blend, or fewer than two
+   * units). Written for programs; recomputed from the repeats, never read back. Non-finite figures
+   * are null.
+   */
+  @JsonProperty("blend_comparisons")
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public Map<String, Object> blendComparisons() {
+    ControlsVerdict.Verdict v = repeats == null || optimizers == null ? null : ControlsVerdict.of(this);
+    if (v == null) {
+      return null;
+    }
+    Map<String, Object> out = new java.util.LinkedHashMap<>();
+    out.put("units", v.units());
+    out.put("n", v.n());
+    out.put("level", ControlsVerdict.ALPHA);
+    out.put("correction", "holm");
+    List<Map<String, Object>> rows = new java.util.ArrayList<>();
+    for (ControlsVerdict.Comparison c : v.comparisons()) {
+      PairedComparison p = c.paired();
+      Map<String, Object> row = new java.util.LinkedHashMap<>();
+      row.put("other", c.other());
+      row.put("mean_diff", finite(p.meanDiff()));
+      row.put("ci95", p.ci95() == null ? null : java.util.Arrays.asList(finite(p.ci95().lo()), finite(p.ci95().hi())));
+      row.put("blend_lower", p.aBetter());
+      row.put("d_z", c.dz() == null ? null : finite(c.dz()));
+      row.put("wilcoxon_p", p.wilcoxonP());
+      row.put("wilcoxon_p_holm", finite(c.holmP()));
+      row.put("sign_p", p.signP());
+      row.put("significant", c.significant());
+      rows.add(row);
+    }
+    out.put("comparisons", rows);
+    out.put("not_compared", v.notCompared());
+    out.put("sentence", v.sentence());
+    return out;
+  }
+
+  private static Double finite(double x) {
+    return Double.isFinite(x) ? x : null;
+  }
 
   /** The metrics summarised and compared, the primary endpoint first. */
   public static final List<String> METRICS = List.of("test_loss", "test_accuracy", "val_loss");

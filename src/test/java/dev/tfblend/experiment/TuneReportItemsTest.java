@@ -101,6 +101,38 @@ class TuneReportItemsTest {
   }
 
   @Test
+  void resultsJsonCarriesTheBlendsComparisonsWithHolmAdjustedP() throws Exception {
+    TuneResults r = results(3, 1);
+    Path file = tmp.resolve("results.json");
+    TuneOutputs.writeJson(file, r);
+    com.fasterxml.jackson.databind.JsonNode v = JSON.readTree(file.toFile()).get("blend_comparisons");
+    ControlsVerdict.Verdict expected = ControlsVerdict.of(r);
+    assertEquals("repeats", v.get("units").asText());
+    assertEquals(3, v.get("n").asInt());
+    assertEquals("holm", v.get("correction").asText());
+    assertEquals(2, v.get("comparisons").size());
+    for (int i = 0; i < 2; i++) {
+      com.fasterxml.jackson.databind.JsonNode c = v.get("comparisons").get(i);
+      ControlsVerdict.Comparison e = expected.comparisons().get(i);
+      assertEquals(e.other(), c.get("other").asText());
+      assertEquals(e.paired().meanDiff(), c.get("mean_diff").asDouble(), 1e-15);
+      assertEquals(e.holmP(), c.get("wilcoxon_p_holm").asDouble(), 1e-15);
+      assertEquals(e.paired().wilcoxonP(), c.get("wilcoxon_p").asDouble(), 1e-15);
+      assertEquals(e.significant(), c.get("significant").asBoolean());
+      assertEquals(2, c.get("ci95").size());
+    }
+    assertEquals("Swats", v.at("/comparisons/0/other").asText());
+    assertEquals(expected.sentence(), v.get("sentence").asText());
+    // read back as results (the field is derived, not a component) and written again unchanged
+    TuneResults back = TuneOutputs.read(file);
+    assertEquals(v, JSON.valueToTree(back).get("blend_comparisons"));
+    // a run without the blend has none
+    TuneOutputs.writeJson(tmp.resolve("one.json"), results(1, 1));
+    assertNull(JSON.readTree(tmp.resolve("one.json").toFile()).get("blend_comparisons"),
+        "one repeat and one final seed: fewer than two units");
+  }
+
+  @Test
   void oneRepeatKeepsTheBoxPlotOverFinalSeedsAndDrawsNoRepeatsChart() {
     TuneResults one = results(1, 3);
     assertEquals(List.of(1.0, 1.01, 1.02), TuneCharts.testLossesPerUnit(one).get("DynamicBlended"));
