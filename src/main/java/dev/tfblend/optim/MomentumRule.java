@@ -68,6 +68,12 @@ public final class MomentumRule<T extends TFloating> implements UpdateRule<T> {
     return true;
   }
 
+  /** True: a loop of this rule gives one step per run's values bit for bit ({@code EpochLoopTest}). */
+  @Override
+  public boolean repeatsInLoop() {
+    return true;
+  }
+
   @Override
   public Update<T> update(
       Ops tf, Operand<T> grad, Operand<T> param, List<Operand<T>> slots, Operand<T> step) {

@@ -52,6 +52,17 @@ public interface UpdateRule<T extends TFloating> {
     return false;
   }
 
+  /**
+   * Whether a training loop may run this rule many steps per {@code session.run} (a {@code While}
+   * loop body): true where a loop was measured to give one step per run's values bit for bit,
+   * with the hyperparameters a study draws. False by default, and for the rules where it did not:
+   * the fixed and scheduled blends (their losses drifted by one float ulp within an epoch) and
+   * SWATS (its sums over all parameters came out one ulp off).
+   */
+  default boolean repeatsInLoop() {
+    return false;
+  }
+
   /** Names of the per-variable slots, in the order {@link #update} takes and returns them. */
   List<String> slotNames();
 

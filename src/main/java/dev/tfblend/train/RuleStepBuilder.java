@@ -7,8 +7,6 @@ import dev.tfblend.optim.HyperparameterTable;
 import dev.tfblend.optim.Hyperparameters;
 import dev.tfblend.optim.RuleOptimizer;
 import dev.tfblend.optim.SharedStateRule;
-import dev.tfblend.optim.ScheduledBlendRule;
-import dev.tfblend.optim.BlendRule;
 import dev.tfblend.optim.UpdateRule;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -259,21 +257,12 @@ public final class RuleStepBuilder implements StepBuilder {
     }
 
     /**
-     * The loop body for the rules whose loop runs are bit-identical to one step per run: Adam,
-     * SGD-momentum and Adam with cosine decay. The others run one step per run: a {@link
-     * SharedStateRule} (SWATS), whose sums over all parameters ({@code p.g}, {@code p.p}) came out
-     * one float ulp off the per-step values in a loop body ({@code lambda} after the first step:
-     * 1.7939917e-4 against 1.7939915e-4), and the fixed and scheduled blends ({@link BlendRule},
-     * {@link ScheduledBlendRule}), whose losses drifted by one ulp within an epoch with the
-     * hyperparameters a study draws ({@code EpochLoopTest}), so their runs would not repeat those
-     * of one step per run.
+     * The loop body, for the rules that {@linkplain UpdateRule#repeatsInLoop() repeat in a loop}
+     * (Adam, SGD-momentum, Adam with cosine decay); the others run one step per run.
      */
     @Override
     public Optional<LoopStep> loopStep() {
-      UpdateRule<TFloat32> rule = optimizer.rule();
-      boolean perStep = rule instanceof SharedStateRule || rule instanceof BlendRule
-          || rule instanceof ScheduledBlendRule;
-      return perStep ? Optional.empty() : Optional.of(loop);
+      return optimizer.rule().repeatsInLoop() ? Optional.of(loop) : Optional.empty();
     }
 
     @Override
