@@ -103,12 +103,6 @@ public final class BlendRule<T extends TFloating> implements UpdateRule<T> {
     return new Update<>(increment, next);
   }
 
-  /** Whether both rules are elementwise and the weight, if fixed at construction, is a scalar. */
-  @Override
-  public boolean elementwise() {
-    return a.elementwise() && b.elementwise() && (alpha == null || alpha.shape().numDimensions() == 0);
-  }
-
   @Override
   public Update<T> update(Ops tf, Operand<T> grad, Operand<T> param, List<Operand<T>> slots, Operand<T> step) {
     Preconditions.checkState(alpha != null,

@@ -80,12 +80,6 @@ public final class ScheduledBlendRule<T extends TFloating> implements UpdateRule
     });
   }
 
-  /** Whether both blended rules are elementwise (the scheduled weight is a scalar). */
-  @Override
-  public boolean elementwise() {
-    return blend.elementwise();
-  }
-
   @Override
   public Update<T> update(Ops tf, Operand<T> grad, Operand<T> param, List<Operand<T>> slots, Operand<T> step) {
     return blend.blend(tf, alpha(tf, step), blend.parts(tf, grad, param, slots, step));

@@ -35,8 +35,9 @@ import org.tensorflow.types.family.TType;
  * {@code slots/<param>/<slot>}, counter {@code step}, update math {@code update/...}, writes
  * {@code write/...} and target {@code update}. Structural keys (momentum's {@code nesterov}) are
  * fixed when the graph is built; {@link TrainStep#setHyperparameters} accepts them only with the
- * built value. The built step of a rule without shared state also runs as a loop body
- * ({@link TrainStep#loopStep()}): many steps per {@code session.run}, the same values bit for bit.
+ * built value. The built step of a rule that {@linkplain UpdateRule#repeatsInLoop() repeats in a
+ * loop} also runs as a loop body ({@link TrainStep#loopStep()}): many steps per {@code session.run},
+ * the same values bit for bit.
  * Immutable.
  */
 public final class RuleStepBuilder implements StepBuilder {
@@ -92,14 +93,12 @@ public final class RuleStepBuilder implements StepBuilder {
   }
 
   /**
-   * The step as a loop body. For an {@linkplain UpdateRule#elementwise() elementwise} rule the
-   * state is each slot of all parameters flattened and concatenated (in parameter order), then
-   * the step counter, and the body applies the rule once to the concatenated gradients and
-   * parameters (fewer operations per step, the same values bit for bit); otherwise the state is
-   * every parameter's slots (in parameter order, each in the rule's slot order), then the counter,
-   * then the shared slots, and the body applies the rule per parameter. The constants are the
-   * hyperparameters in table order. The body builds the rule again from the constants and runs
-   * {@link RuleOptimizer#computeStep}, the operations of the step's
+   * The step as a loop body, for an {@linkplain UpdateRule#elementwise() elementwise} rule without
+   * shared state: the state is each slot of all parameters flattened and concatenated (in
+   * parameter order), then the step counter, and the body applies the rule once to the
+   * concatenated gradients and parameters (fewer operations per step, the same values bit for
+   * bit). The constants are the hyperparameters in table order. The body builds the rule again
+   * from the constants and runs {@link RuleOptimizer#computeStep}, the operations of the step's
    * {@link RuleOptimizer#computeUpdate}; {@link RuleOptimizer#assignState} writes the result.
    */
   private final class Loop implements LoopStep {
@@ -108,7 +107,6 @@ public final class RuleStepBuilder implements StepBuilder {
     private final RuleOptimizer<TFloat32> optimizer;
     private final ParameterSet<TFloat32> params;
     private final int slotCount;
-    private final boolean flat;
 
     Loop(Ops o, Hyperparameters<TFloat32> hyper, RuleOptimizer<TFloat32> optimizer, ParameterSet<TFloat32> params) {
       this.reads = o.withSubScope("loop_read");
@@ -116,31 +114,19 @@ public final class RuleStepBuilder implements StepBuilder {
       this.optimizer = optimizer;
       this.params = params;
       this.slotCount = optimizer.rule().slotNames().size();
-      this.flat = optimizer.rule().elementwise() && !(optimizer.rule() instanceof SharedStateRule);
     }
 
     @Override
     public List<Operand<TFloat32>> state() {
       List<Operand<TFloat32>> out = new ArrayList<>();
-      if (flat) {
-        for (int k = 0; k < slotCount; k++) {
-          List<Operand<TFloat32>> parts = new ArrayList<>();
-          for (Variable<TFloat32> v : params.variables()) {
-            parts.add(reads.identity(optimizer.slots(v.asOutput()).get(k)));
-          }
-          out.add(concat(reads, parts));
-        }
-      } else {
+      for (int k = 0; k < slotCount; k++) {
+        List<Operand<TFloat32>> parts = new ArrayList<>();
         for (Variable<TFloat32> v : params.variables()) {
-          for (Variable<TFloat32> slot : optimizer.slots(v.asOutput())) {
-            out.add(reads.identity(slot));
-          }
+          parts.add(reads.identity(optimizer.slots(v.asOutput()).get(k)));
         }
+        out.add(concat(reads, parts));
       }
       out.add(reads.identity(optimizer.stepCounter()));
-      for (Variable<TFloat32> shared : optimizer.sharedSlots()) {
-        out.add(reads.identity(shared));
-      }
       return out;
     }
 
@@ -159,63 +145,32 @@ public final class RuleStepBuilder implements StepBuilder {
       }
       UpdateRule<TFloat32> rule = ruleFactory.create(Hyperparameters.view(TFloat32.class, named), structural);
       Ops own = tf.withSubScope(name());
-      Ops u = own.withSubScope("update");
-      List<Operand<TFloat32>> next = new ArrayList<>();
-      if (flat) {
-        Ops f = own.withSubScope("flat");
-        RuleOptimizer.Step<TFloat32> step = RuleOptimizer.computeStep(u, TFloat32.class, rule, List.of("all"),
-            List.of(concat(f, values)), List.of(concat(f, gradients)), List.of(state.subList(0, slotCount)),
-            state.get(slotCount), List.of());
-        next.addAll(step.nextSlots().get(0));
-        next.add(step.step());
-        return new Next(split(f, step.lookAhead().get(0)), next, Map.of());
-      }
-      int n = params.size();
-      List<List<Operand<TFloat32>>> slots = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        slots.add(state.subList(i * slotCount, (i + 1) * slotCount));
-      }
-      Operand<TFloat32> counter = state.get(n * slotCount);
-      List<Operand<TFloat32>> shared = state.subList(n * slotCount + 1, state.size());
-      List<String> names = params.variables().stream().map(v -> v.op().name()).toList();
-      RuleOptimizer.Step<TFloat32> step = RuleOptimizer.computeStep(u, TFloat32.class, rule, names, values, gradients,
-          slots, counter, shared);
-      step.nextSlots().forEach(next::addAll);
+      Ops f = own.withSubScope("flat");
+      RuleOptimizer.Step<TFloat32> step = RuleOptimizer.computeStep(own.withSubScope("update"), TFloat32.class, rule,
+          List.of("all"), List.of(concat(f, values)), List.of(concat(f, gradients)),
+          List.of(state.subList(0, slotCount)), state.get(slotCount), List.of());
+      List<Operand<TFloat32>> next = new ArrayList<>(step.nextSlots().get(0));
       next.add(step.step());
-      next.addAll(step.nextShared());
-      return new Next(step.lookAhead(), next, Map.of());
+      return new Next(split(f, step.lookAhead().get(0)), next, Map.of());
     }
 
     @Override
     public Op write(Ops tf, List<Operand<TFloat32>> values, List<Operand<TFloat32>> state) {
-      int n = params.size();
+      Ops f = tf.withSubScope(name()).withSubScope("loop_split");
+      List<List<Operand<TFloat32>>> bySlot = new ArrayList<>();
+      for (int k = 0; k < slotCount; k++) {
+        bySlot.add(split(f, state.get(k)));
+      }
       List<List<Operand<TFloat32>>> slots = new ArrayList<>();
-      Operand<TFloat32> counter;
-      List<Operand<TFloat32>> shared;
-      if (flat) {
-        Ops f = tf.withSubScope(name()).withSubScope("loop_split");
-        List<List<Operand<TFloat32>>> bySlot = new ArrayList<>();
+      for (int i = 0; i < params.size(); i++) {
+        List<Operand<TFloat32>> own = new ArrayList<>();
         for (int k = 0; k < slotCount; k++) {
-          bySlot.add(split(f, state.get(k)));
+          own.add(bySlot.get(k).get(i));
         }
-        for (int i = 0; i < n; i++) {
-          List<Operand<TFloat32>> own = new ArrayList<>();
-          for (int k = 0; k < slotCount; k++) {
-            own.add(bySlot.get(k).get(i));
-          }
-          slots.add(own);
-        }
-        counter = state.get(slotCount);
-        shared = List.of();
-      } else {
-        for (int i = 0; i < n; i++) {
-          slots.add(state.subList(i * slotCount, (i + 1) * slotCount));
-        }
-        counter = state.get(n * slotCount);
-        shared = state.subList(n * slotCount + 1, state.size());
+        slots.add(own);
       }
       List<Output<TFloat32>> vars = params.variables().stream().map(Variable::asOutput).toList();
-      return optimizer.assignState(vars, values, slots, counter, shared, "loop_update");
+      return optimizer.assignState(vars, values, slots, state.get(slotCount), List.of(), "loop_update");
     }
 
     /** {@code xs} (shaped as the parameters) flattened and concatenated, in parameter order. */
@@ -257,12 +212,14 @@ public final class RuleStepBuilder implements StepBuilder {
     }
 
     /**
-     * The loop body, for the rules that {@linkplain UpdateRule#repeatsInLoop() repeat in a loop}
-     * (Adam, SGD-momentum, Adam with cosine decay); the others run one step per run.
+     * The loop body, for the elementwise rules that {@linkplain UpdateRule#repeatsInLoop() repeat in
+     * a loop} (Adam, SGD-momentum, Adam with cosine decay); the others run one step per run.
      */
     @Override
     public Optional<LoopStep> loopStep() {
-      return optimizer.rule().repeatsInLoop() ? Optional.of(loop) : Optional.empty();
+      UpdateRule<TFloat32> rule = optimizer.rule();
+      return rule.repeatsInLoop() && rule.elementwise() && !(rule instanceof SharedStateRule) ? Optional.of(loop)
+          : Optional.empty();
     }
 
     @Override
