@@ -21,6 +21,7 @@ import dev.tfblend.tune.IntDistribution;
 import dev.tfblend.tune.SearchSpace;
 import dev.tfblend.tune.Study;
 import dev.tfblend.tune.StudyDirection;
+import dev.tfblend.tune.TrialSlots;
 import dev.tfblend.tune.TrialState;
 import dev.tfblend.tune.pruner.MedianPruner;
 import dev.tfblend.tune.pruner.NopPruner;
@@ -37,7 +38,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.Set;
 
 /**
  * One optimizer's part of a {@code tune} run, in three phases: {@link #open} (its study under
@@ -174,8 +175,11 @@ final class OptimizerStudy implements AutoCloseable {
    * re-running those whose process died).
    *
    * @param tuning holds the study while its trials run, for the interrupt hook
+   * @param slots the limit on trials running at once that this study shares with the others of
+   *     the run, or null for none beyond its own {@code jobs}
+   * @param priority the study's priority for a free slot (lower first)
    */
-  void tune(AtomicReference<Study> tuning, StudyResume.Heartbeat heartbeat) {
+  void tune(Set<Study> tuning, StudyResume.Heartbeat heartbeat, TrialSlots slots, int priority) {
     int done = finished();
     objective = new TuneObjective(key, config, graphs, space, fixed, batchesPerEpoch, study, progress, events);
     // a trial's outcome is printed once it is stored: what the user saw before a Ctrl-C is kept
@@ -190,14 +194,15 @@ final class OptimizerStudy implements AutoCloseable {
       return;
     }
     progress.plan((long) remaining * config.epochs() * config.trialSeeds());
-    tuning.set(study);
+    tuning.add(study);
     // no more workers than trials to run: each worker builds its own graph
     int jobs = Math.min(config.effectiveJobs(), remaining);
     study.optimizeShared(objective, config.trialsFor(key), heartbeat.poll(), running -> progress.notice(String.format(
         Locale.ROOT, "%s: the rest of the budget is taken by running trial%s %s (other processes); waiting for"
             + " them (a trial whose process died is failed and run again once its heartbeat is %d s old)",
-        key, running.size() == 1 ? "" : "s", running, heartbeat.grace().toSeconds())), TuneObjective.CAUGHT, jobs);
-    tuning.set(null);
+        key, running.size() == 1 ? "" : "s", running, heartbeat.grace().toSeconds())), TuneObjective.CAUGHT, jobs,
+        slots, priority);
+    tuning.remove(study);
     if (study.isInterrupted()) {
       awaitHalt();
     }

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.tfblend.tune.TrialSlots;
 import dev.tfblend.tune.TrialState;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +31,6 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
@@ -196,8 +196,8 @@ public final class TuneExperiment {
       DataSplits data = result(dataTask);
       phases.end("data (after tensorflow load)");
       Mlp mlp = DataSources.model(config.model(), config.data(), data);
-      AtomicReference<Study> tuning = new AtomicReference<>();
-      Thread hook = new Thread(() -> onInterrupt(tuning.get(), name, storageShown, progress), "tune-interrupt");
+      java.util.Set<Study> tuning = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      Thread hook = new Thread(() -> onInterrupt(List.copyOf(tuning), name, storageShown, progress), "tune-interrupt");
       Runtime.getRuntime().addShutdownHook(hook);
       Sharing sharing = options.sharing();
       StudyResume.Heartbeat heartbeat = StudyResume.Heartbeat.of(sharing.heartbeat(), sharing.heartbeatGrace());
@@ -223,9 +223,12 @@ public final class TuneExperiment {
             stored[0] = true;
             phases.end("studies and graphs");
             if (sharing.stage() != Stage.FINAL) {
-              for (OptimizerStudy st : now) {
-                st.tune(tuning, heartbeat);
-              }
+              // the repeat's studies are tuned together, at most jobs trials of them at once, the
+              // first study's (the longest trials by default: the blend's) served first
+              int jobs = config.effectiveJobs();
+              TrialSlots slots = jobs > 1 && now.size() > 1 ? new TrialSlots(jobs) : null;
+              Concurrently.run("tune-studies", now.size(), slots == null ? 1 : now.size(),
+                  i -> now.get(i).tune(tuning, heartbeat, slots, i));
             }
             phases.end("search");
             if (config.repeats() > 1) {
@@ -265,27 +268,33 @@ public final class TuneExperiment {
             TuneConfig rc = config.withSeed(config.seed() + rep);
             String repName = repeatName(name, rep, config.repeats());
             Map<String, TuneResults.RepeatResult> entry = new LinkedHashMap<>();
-            for (int i = 0; i < n; i++) {
+            // the optimizers' final runs run at once, jobs at a time; results keep the config's order
+            TuneResults.OptimizerResult[] done = new TuneResults.OptimizerResult[n];
+            int repIndex = rep;
+            boolean first = rep == 0;
+            Concurrently.run("tune-finals", n, config.effectiveJobs(), i -> {
               String key = config.optimizers().get(i);
-              OptimizerStudy searched = studies.get(rep * n + i);
+              OptimizerStudy searched = studies.get(repIndex * n + i);
               OptimizerStudy st = config.repeats() == 1 ? searched
                   : OptimizerStudy.open(key, rc, mlp, data, storage, repName, progress, heartbeat,
-                      events(runDir, config, rep, key));
+                      events(runDir, config, repIndex, key));
               try {
                 if (st != searched) {
                   st.takeTimingsOf(searched);
                 }
                 // SavedModels of the first repeat only
-                TuneResults.OptimizerResult o = st.finish(repName, rep == 0 ? modelsDir : null);
-                if (rep == 0) {
-                  results.put(key, o);
-                }
-                entry.put(key, TuneResults.RepeatResult.of(o));
+                done[i] = st.finish(repName, first ? modelsDir : null);
               } finally {
                 if (st != searched) {
                   st.close();
                 }
               }
+            });
+            for (int i = 0; i < n; i++) {
+              if (rep == 0) {
+                results.put(config.optimizers().get(i), done[i]);
+              }
+              entry.put(config.optimizers().get(i), TuneResults.RepeatResult.of(done[i]));
             }
             repeats.add(new TuneResults.Repeat(rep, rc.seed(), repName, entry));
           }
@@ -566,21 +575,22 @@ public final class TuneExperiment {
   }
 
   /** The shutdown hook's work: ends the running trial of {@code study} (if any) and says how to resume. */
-  private static void onInterrupt(Study study, String name, String storageShown, TuneProgress progress) {
-    String ended = "";
-    if (study != null) {
+  private static void onInterrupt(List<Study> studies, String name, String storageShown, TuneProgress progress) {
+    StringBuilder ended = new StringBuilder();
+    for (Study study : studies) {
       try {
         List<Integer> numbers = study.interrupt();
         if (numbers.size() == 1) {
-          ended = String.format(Locale.ROOT, " study %s, trial number %d ended as FAIL (%s) and is"
-              + " queued again;", study.name(), numbers.get(0), Study.INTERRUPTED);
+          ended.append(String.format(Locale.ROOT, " study %s, trial number %d ended as FAIL (%s) and is"
+              + " queued again;", study.name(), numbers.get(0), Study.INTERRUPTED));
         } else if (numbers.size() > 1) {
-          ended = String.format(Locale.ROOT, " study %s, trial numbers %s ended as FAIL (%s) and are"
+          ended.append(String.format(Locale.ROOT, " study %s, trial numbers %s ended as FAIL (%s) and are"
               + " queued again;", study.name(), numbers.stream().map(String::valueOf)
-              .collect(java.util.stream.Collectors.joining(", ")), Study.INTERRUPTED);
+              .collect(java.util.stream.Collectors.joining(", ")), Study.INTERRUPTED));
         }
       } catch (RuntimeException e) {
-        ended = " the running trial could not be marked (" + e.getMessage() + ");";
+        ended.append(" a running trial of study ").append(study.name()).append(" could not be marked (")
+            .append(e.getMessage()).append(");");
       }
     }
     progress.notice("interrupted:" + ended + " finished trials are kept in " + storageShown

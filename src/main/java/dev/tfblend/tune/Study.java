@@ -521,6 +521,21 @@ public final class Study {
    */
   public List<FrozenTrial> optimizeShared(Objective objective, int budget, Duration poll,
       Consumer<List<Integer>> waiting, List<Class<? extends Exception>> catchExceptions, int jobs) {
+    return optimizeShared(objective, budget, poll, waiting, catchExceptions, jobs, null, 0);
+  }
+
+  /**
+   * {@link #optimizeShared(Objective, int, Duration, Consumer, List, int)} with its trials also
+   * counted against {@code slots}, a limit shared with other studies tuned at the same time in
+   * this process: each worker takes a slot before it starts a trial and gives it back when the
+   * trial has ended, so at most {@code slots.slots()} trials of all those studies run at once.
+   *
+   * @param slots the shared limit, or null for none
+   * @param priority this study's priority for a free slot (lower first; see {@link TrialSlots})
+   */
+  public List<FrozenTrial> optimizeShared(Objective objective, int budget, Duration poll,
+      Consumer<List<Integer>> waiting, List<Class<? extends Exception>> catchExceptions, int jobs,
+      TrialSlots slots, int priority) {
     List<Class<? extends Exception>> caught = List.copyOf(catchExceptions);
     if (budget <= 0) {
       throw new IllegalArgumentException("budget must be positive, got " + budget);
@@ -538,7 +553,7 @@ public final class Study {
     });
     if (jobs == 1) {
       List<FrozenTrial> done = new ArrayList<>();
-      sharedLoop(objective, budget, poll, waiting, caught, new AtomicBoolean(), done);
+      sharedLoop(objective, budget, poll, waiting, caught, new AtomicBoolean(), done, slots, priority);
       return done;
     }
     List<FrozenTrial> done = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -548,7 +563,7 @@ public final class Study {
     for (int w = 0; w < jobs; w++) {
       Thread worker = new Thread(() -> {
         try {
-          sharedLoop(objective, budget, poll, waiting, caught, stop, done);
+          sharedLoop(objective, budget, poll, waiting, caught, stop, done, slots, priority);
         } catch (RuntimeException | Error e) {
           failure.compareAndSet(null, e);
           stop.set(true);
@@ -593,65 +608,100 @@ public final class Study {
   /**
    * One worker of {@link #optimizeShared}: starts trials within the budget until it is met, the
    * study is interrupted, the thread is interrupted or {@code stop} is set, adding each trial it
-   * ran to {@code done}.
+   * ran to {@code done}. With {@code slots}, it holds a slot from before it looks at the budget
+   * until it waits or stops, and keeps it from one trial to the next unless a worker of a more
+   * urgent study is waiting for one.
    */
   private void sharedLoop(Objective objective, int budget, Duration poll, Consumer<List<Integer>> waiting,
-      List<Class<? extends Exception>> caught, AtomicBoolean stop, List<FrozenTrial> done) {
+      List<Class<? extends Exception>> caught, AtomicBoolean stop, List<FrozenTrial> done, TrialSlots slots,
+      int priority) {
     boolean wasWaiting = false;
-    while (!interrupted && !stop.get() && !Thread.currentThread().isInterrupted()) {
-      failStaleTrials();
-      if (storage.getTrialCount(studyId, BUDGET_STATES) >= budget) {
-        break;
-      }
-      int failed = storage.getTrialCount(studyId, EnumSet.of(TrialState.FAIL));
-      if (failed >= budget) {
-        String msg = "study '" + name + "' stops: " + failed + " trials failed, as many as its budget of "
-            + budget + " finished trials";
-        if (noticesGiven.add(msg)) {
-          warn(msg);
+    boolean holding = false;
+    try {
+      while (!interrupted && !stop.get() && !Thread.currentThread().isInterrupted()) {
+        if (slots != null) {
+          if (holding && slots.moreUrgentWaiting(priority)) {
+            slots.release();
+            holding = false;
+          }
+          if (!holding) {
+            try {
+              if (!slots.tryAcquire(priority, poll)) {
+                continue;
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              break;
+            }
+            holding = true;
+          }
         }
-        break;
-      }
-      int mine;
-      synchronized (this) {
-        mine = running.size();
-      }
-      // were this object's running trials to fail too, the study would stop: wait for them before
-      // starting more, so that a study whose trials all fail runs as many as it would one at a time
-      if (mine > 0 && failed + mine >= budget) {
-        if (!awaitTrialEnd(poll)) {
+        failStaleTrials();
+        if (storage.getTrialCount(studyId, BUDGET_STATES) >= budget) {
           break;
         }
-        continue;
-      }
-      Optional<Started> trial;
-      try {
-        trial = startWithinBudget(objective, budget);
-      } catch (IllegalStateException e) {
-        if (interrupted) {
+        int failed = storage.getTrialCount(studyId, EnumSet.of(TrialState.FAIL));
+        if (failed >= budget) {
+          String msg = "study '" + name + "' stops: " + failed + " trials failed, as many as its budget of "
+              + budget + " finished trials";
+          if (noticesGiven.add(msg)) {
+            warn(msg);
+          }
           break;
         }
-        throw e;
-      }
-      if (trial.isEmpty()) {
-        List<Integer> others;
+        int mine;
         synchronized (this) {
-          others = storage.getAllTrials(studyId, EnumSet.of(TrialState.RUNNING)).stream()
-              .filter(t -> !running.contains(t.trialId()))
-              .map(FrozenTrial::number).toList();
+          mine = running.size();
         }
-        if (!wasWaiting && !others.isEmpty()) {
-          wasWaiting = true;
-          waiting.accept(others);
+        // were this object's running trials to fail too, the study would stop: wait for them before
+        // starting more, so that a study whose trials all fail runs as many as it would one at a time
+        if (mine > 0 && failed + mine >= budget) {
+          holding = giveBack(slots, holding);
+          if (!awaitTrialEnd(poll)) {
+            break;
+          }
+          continue;
         }
-        if (!awaitTrialEnd(poll)) {
-          break;
+        Optional<Started> trial;
+        try {
+          trial = startWithinBudget(objective, budget);
+        } catch (IllegalStateException e) {
+          if (interrupted) {
+            break;
+          }
+          throw e;
         }
-        continue;
+        if (trial.isEmpty()) {
+          holding = giveBack(slots, holding);
+          List<Integer> others;
+          synchronized (this) {
+            others = storage.getAllTrials(studyId, EnumSet.of(TrialState.RUNNING)).stream()
+                .filter(t -> !running.contains(t.trialId()))
+                .map(FrozenTrial::number).toList();
+          }
+          if (!wasWaiting && !others.isEmpty()) {
+            wasWaiting = true;
+            waiting.accept(others);
+          }
+          if (!awaitTrialEnd(poll)) {
+            break;
+          }
+          continue;
+        }
+        wasWaiting = false;
+        done.add(runTrial(objective, trial.get(), caught));
       }
-      wasWaiting = false;
-      done.add(runTrial(objective, trial.get(), caught));
+    } finally {
+      giveBack(slots, holding);
     }
+  }
+
+  /** Gives back the worker's slot if it holds one; returns false (it holds none now). */
+  private static boolean giveBack(TrialSlots slots, boolean holding) {
+    if (holding) {
+      slots.release();
+    }
+    return false;
   }
 
   /**

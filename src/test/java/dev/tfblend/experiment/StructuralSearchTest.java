@@ -24,7 +24,6 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,7 +90,7 @@ class StructuralSearchTest {
       for (int unroll : new int[] {1, 3, 2}) {
         st.study().enqueueTrial(Map.of("unroll", unroll, "meta_lr", 0.05));
       }
-      st.tune(new AtomicReference<>(), StudyResume.Heartbeat.DEFAULT);
+      st.tune(java.util.concurrent.ConcurrentHashMap.newKeySet(), StudyResume.Heartbeat.DEFAULT, null, 0);
       for (FrozenTrial t : st.study().trials(EnumSet.of(TrialState.COMPLETE))) {
         values.put((Integer) t.params().get("unroll"), t.value());
       }
@@ -121,7 +120,7 @@ class StructuralSearchTest {
         OptimizerStudy st = open(fixed, mlp, data, storage, "fixed")) {
       assertEquals(1, st.graphs().builds(), "a study with no structural search builds its graph when it opens");
       st.study().enqueueTrial(Map.of("meta_lr", 0.05));
-      st.tune(new AtomicReference<>(), StudyResume.Heartbeat.DEFAULT);
+      st.tune(java.util.concurrent.ConcurrentHashMap.newKeySet(), StudyResume.Heartbeat.DEFAULT, null, 0);
       assertEquals(values.get(3), st.study().trials(EnumSet.of(TrialState.COMPLETE)).get(0).value());
     }
   }
