@@ -210,7 +210,8 @@ final class OptimizerStudy implements AutoCloseable {
 
   /**
    * Final runs with the best trial's parameters (trials outside the search space left out, with
-   * a warning), SavedModels of the first, and the study's {@code final_metrics} attribute.
+   * a warning), SavedModels of the first unless it diverged (its loss became non-finite: then a
+   * notice and no SavedModel), and the study's {@code final_metrics} attribute.
    *
    * @param runName the run's name (SavedModel manifests)
    * @param savedModelDir where this run's SavedModels go ({@code <key>/}, and {@code gate/} for a
@@ -236,8 +237,13 @@ final class OptimizerStudy implements AutoCloseable {
         TrainingGraph graph = lease.graph();
         for (int k = 0; k < config.finalSeeds(); k++) {
           long seed = config.seed() + 1000 + k;
-          finals.add(finalRun(key, graph, config, hp, seed, progress, k, events));
-          if (k == 0 && savedModelDir != null) {
+          TuneResults.FinalRun run = finalRun(key, graph, config, hp, seed, progress, k, events);
+          finals.add(run);
+          if (k == 0 && savedModelDir != null && run.stopReason() != null) {
+            // a diverged model is not a model: results.json keeps the run and its stop_reason
+            progress.notice(String.format(Locale.ROOT, "%s: the final run diverged (%s); no SavedModel exported",
+                key, run.stopReason()));
+          } else if (k == 0 && savedModelDir != null) {
             FinalExports.export(graph, mlp, runName, key, search.optimizer(), hp, seed, config,
                 savedModelDir.resolve(key), savedModelDir.resolve("gate"));
           }
