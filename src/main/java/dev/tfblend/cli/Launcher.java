@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * filters the two absl lines that TensorFlow still prints at level 3 out of standard error. The
  * child's exit code becomes ours. The relaunch costs one JVM start (about 0.1 s). The child runs
  * with the launcher's JVM options plus {@code -XX:+UseSerialGC} unless those options choose a
- * garbage collector, and {@code -XX:TieredStopAtLevel=1} unless they set the compilation tiers.
+ * garbage collector, and {@code -XX:TieredStopAtLevel=1} unless they set the compilation tiers;
+ * its environment gets {@code MALLOC_ARENA_MAX=2} unless the user set that variable.
  *
  * <p>Ctrl-C on a terminal signals both JVMs (one process group). A termination signal sent to the
  * launcher alone is passed on to the child as SIGTERM, so the child's shutdown hooks (e.g. {@code
@@ -40,6 +41,10 @@ public final class Launcher {
   static final String TTY_ENV = "TFBLEND_TTY";
   /** The launcher's process id, which the child watches so it never outlives the launcher. */
   static final String LAUNCHER_PID_ENV = "TFBLEND_LAUNCHER_PID";
+  /** glibc's limit on malloc arenas, set in the child unless the user set it. */
+  static final String MALLOC_ARENAS_ENV = "MALLOC_ARENA_MAX";
+  /** The child's {@value #MALLOC_ARENAS_ENV} unless the user set one. */
+  static final String MALLOC_ARENAS = "2";
   /** When the launcher's JVM started (epoch milliseconds), for {@code tune}'s phase timings. */
   static final String LAUNCH_MILLIS_ENV = "TFBLEND_LAUNCH_MILLIS";
 
@@ -169,6 +174,9 @@ public final class Launcher {
     cmd.addAll(Arrays.asList(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "3");
+    // glibc gives each thread that allocates its own malloc arena (up to 8 per core); TensorFlow's
+    // sessions on several trial threads then hold memory in many arenas: two keep peak RSS lower
+    pb.environment().putIfAbsent(MALLOC_ARENAS_ENV, MALLOC_ARENAS);
     pb.environment().put(CHILD_ENV, "1");
     pb.environment().put(LAUNCHER_PID_ENV, Long.toString(ProcessHandle.current().pid()));
     pb.environment().put(LAUNCH_MILLIS_ENV, Long.toString(ManagementFactory.getRuntimeMXBean().getStartTime()));

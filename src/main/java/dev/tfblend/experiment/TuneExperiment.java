@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.tfblend.tune.StudyDirection;
 import dev.tfblend.tune.TrialSlots;
 import dev.tfblend.tune.TrialState;
 import java.time.Duration;
@@ -214,11 +215,28 @@ public final class TuneExperiment {
               progress.info(String.format(Locale.ROOT, "repeat %d/%d: study seed %d, studies %s-<optimizer>",
                   rep + 1, config.repeats(), rc.seed(), repName));
             }
-            List<OptimizerStudy> now = new ArrayList<>();
+            // the studies are opened and their graphs built jobs at a time; no trial runs before all are open
+            OptimizerStudy[] opened = new OptimizerStudy[config.optimizers().size()];
+            int repIndex = rep;
+            // created in the config's order first, so the storage numbers the studies the same way every time
             for (String key : config.optimizers()) {
-              now.add(OptimizerStudy.open(key, rc, mlp, data, storage, repName, progress, heartbeat,
-                  events(runDir, config, rep, key)));
+              storage.loadOrCreateStudy(repName + "-" + key, StudyDirection.MINIMIZE);
             }
+            try {
+              Concurrently.run("tune-open", opened.length, config.effectiveJobs(), i -> {
+                String key = config.optimizers().get(i);
+                opened[i] = OptimizerStudy.open(key, rc, mlp, data, storage, repName, progress, heartbeat,
+                    events(runDir, config, repIndex, key));
+              });
+            } catch (RuntimeException | Error e) {
+              for (OptimizerStudy st : opened) {
+                if (st != null) {
+                  st.close();
+                }
+              }
+              throw e;
+            }
+            List<OptimizerStudy> now = List.of(opened);
             studies.addAll(now);
             stored[0] = true;
             phases.end("studies and graphs");
