@@ -205,6 +205,7 @@ public final class TuneExperiment {
       try (TrialStorage storage = Storages.open(storageSpec, sharing.storageTimeout())) {
         List<OptimizerStudy> studies = new ArrayList<>();
         StudyClaim claim = null;
+        java.util.concurrent.ExecutorService views = null;
         try {
           // the search, one repeat after the other; with repeats, each repeat's graphs are closed
           // after its search and rebuilt for its final runs, so memory does not grow with repeats
@@ -279,6 +280,19 @@ public final class TuneExperiment {
           }
           claim = claimed instanceof StudyClaim.Acquired a ? a.claim() : null;
           progress.info("final runs and outputs by this process, " + me);
+          // Optuna's views of this run's studies need only their stored trials: one thread draws
+          // them while the final runs train
+          views = java.util.concurrent.Executors.newSingleThreadExecutor(job -> {
+            Thread t = new Thread(job, "tune-views");
+            t.setDaemon(true);
+            return t;
+          });
+          Map<String, java.util.concurrent.Future<List<String>>> drawn = new LinkedHashMap<>();
+          for (String key : config.optimizers()) {
+            String studyName = repeatName(name, 0, config.repeats()) + "-" + key;
+            drawn.put(key, views.submit(() -> TuneOutputs.studyViews(key, storage.getAllTrials(
+                storage.getStudyIdByName(studyName), EnumSet.allOf(TrialState.class)), runDir)));
+          }
           Map<String, TuneResults.OptimizerResult> results = new LinkedHashMap<>();
           List<TuneResults.Repeat> repeats = new ArrayList<>();
           int n = config.optimizers().size();
@@ -327,7 +341,7 @@ public final class TuneExperiment {
               trials.put(key, storage.getAllTrials(id.getAsLong(), EnumSet.allOf(TrialState.class)));
             }
           }
-          List<String> pngs = TuneOutputs.write(r, config, trials, runDir);
+          List<String> pngs = TuneOutputs.write(r, config, trials, runDir, drawn);
           progress.info("wrote " + runDir + "/{" + String.join(", ", List.of(TuneOutputs.RESULTS,
               TuneOutputs.REPORT, TuneOutputs.HTML_REPORT, TuneOutputs.MANIFEST, RunEvents.DIR + "/")) + ", "
               + String.join(", ", pngs) + "}");
@@ -353,6 +367,9 @@ public final class TuneExperiment {
         } finally {
           if (claim != null) {
             claim.close();
+          }
+          if (views != null) {
+            views.shutdownNow();
           }
           studies.forEach(OptimizerStudy::close);
         }

@@ -57,14 +57,28 @@ final class TuneOutputs {
    */
   static List<String> write(TuneResults r, TuneConfig config, Map<String, List<FrozenTrial>> trials,
       Path runDir) {
+    return write(r, config, trials, runDir, Map.of());
+  }
+
+  /**
+   * {@link #write(TuneResults, TuneConfig, Map, Path)}, with the Optuna views of some studies
+   * already being drawn ({@link #studyViews}): their file names are awaited instead of drawing
+   * them again.
+   *
+   * @param drawn the views under way, by study key
+   */
+  static List<String> write(TuneResults r, TuneConfig config, Map<String, List<FrozenTrial>> trials,
+      Path runDir, Map<String, Future<List<String>>> drawn) {
     // the charts are independent files, drawn on as many threads as there are cores: each study's
     // views first (the contour matrix is the largest), the run's charts last
     List<Callable<List<String>>> tasks = new ArrayList<>();
     for (String key : r.optimizers().keySet()) {
+      Future<List<String>> under = drawn.get(key);
       List<FrozenTrial> studyTrials = trials.get(key);
-      if (studyTrials != null) {
-        tasks.add(() -> StudyPlots.writeAll(key, StudyDirection.MINIMIZE, studyTrials, runDir).stream()
-            .map(png -> png.getFileName().toString()).toList());
+      if (under != null) {
+        tasks.add(under::get);
+      } else if (studyTrials != null) {
+        tasks.add(() -> studyViews(key, studyTrials, runDir));
       }
     }
     tasks.add(() -> TuneCharts.write(r, config, runDir));
@@ -77,6 +91,15 @@ final class TuneOutputs {
     writeJson(runDir.resolve(MANIFEST), manifest(r, config));
     writeJson(runDir.resolve(RESULTS), r);
     return pngs;
+  }
+
+  /**
+   * Draws Optuna's views of one study ({@link StudyPlots}) into {@code runDir}; returns their file
+   * names.
+   */
+  static List<String> studyViews(String key, List<FrozenTrial> trials, Path runDir) {
+    return StudyPlots.writeAll(key, StudyDirection.MINIMIZE, trials, runDir).stream()
+        .map(png -> png.getFileName().toString()).toList();
   }
 
   /**
@@ -108,7 +131,7 @@ final class TuneOutputs {
         try {
           out.add(f.get());
         } catch (ExecutionException e) {
-          Throwable cause = e.getCause();
+          Throwable cause = e.getCause() instanceof ExecutionException nested ? nested.getCause() : e.getCause();
           if (cause instanceof RuntimeException re) {
             throw re;
           }
