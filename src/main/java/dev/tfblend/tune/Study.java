@@ -1,6 +1,7 @@
 package dev.tfblend.tune;
 
 import dev.tfblend.BadInputException;
+import dev.tfblend.concurrent.Workers;
 import dev.tfblend.tune.pruner.Pruner;
 import dev.tfblend.tune.sampler.Sampler;
 import dev.tfblend.tune.storage.TrialStorage;
@@ -577,31 +578,8 @@ public final class Study {
       worker.setDaemon(true);
       workers.add(worker);
     }
-    workers.forEach(Thread::start);
-    boolean interruptedWhileJoining = false;
-    for (Thread worker : workers) {
-      while (true) {
-        try {
-          worker.join();
-          break;
-        } catch (InterruptedException e) {
-          // the caller is interrupted: let each worker finish its trial and stop
-          interruptedWhileJoining = true;
-          stop.set(true);
-          workers.forEach(Thread::interrupt);
-        }
-      }
-    }
-    if (interruptedWhileJoining) {
-      Thread.currentThread().interrupt();
-    }
-    Throwable first = failure.get();
-    if (first instanceof RuntimeException r) {
-      throw r;
-    }
-    if (first instanceof Error e) {
-      throw e;
-    }
+    // an interrupted caller lets each worker finish its trial and stop
+    Workers.startAndJoin(workers, failure, () -> stop.set(true));
     List<FrozenTrial> ran = new ArrayList<>(done);
     ran.sort(java.util.Comparator.comparingInt(FrozenTrial::number));
     return ran;
