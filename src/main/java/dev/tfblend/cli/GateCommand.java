@@ -24,8 +24,6 @@ import picocli.CommandLine.Option;
       "Loading a SavedModel runs its graph: load only models you trust."
     })
 public final class GateCommand implements Callable<Integer> {
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
   @CommandLine.Mixin ServeOptions serve;
 
   @Option(names = "--input", paramLabel = "FILE", description = "Feature vectors (CSV or JSON lines).")
@@ -37,7 +35,7 @@ public final class GateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (describe == (input != null)) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
+      throw new CommandLine.ParameterException(serve.commandLine(),
           describe ? "--describe takes no --input" : "give --input FILE or --describe");
     }
     serve.refuseOverwriting(input);

@@ -22,8 +22,6 @@ import picocli.CommandLine.Option;
       "Loading a SavedModel runs its graph: load only models you trust."
     })
 public final class PredictCommand implements Callable<Integer> {
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
   @CommandLine.Mixin ServeOptions serve;
 
   @Option(names = "--input", required = true, paramLabel = "FILE",
@@ -39,7 +37,7 @@ public final class PredictCommand implements Callable<Integer> {
     serve.refuseOverwriting(input);
     Predictions p = Predictions.compute(serve.model, input, batchSize);
     serve.write(p::writeCsv);
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter err = serve.commandLine().getErr();
     String summary = String.format(Locale.ROOT, "predict: %d rows, %d classes", p.size(), p.numClasses());
     if (p.hasLabels()) {
       summary += String.format(Locale.ROOT, ", accuracy %.4f (%d/%d)", p.accuracy(), p.correct(), p.size());

@@ -23,6 +23,11 @@ final class ServeOptions {
       description = "Output file (written whole or not at all; default: standard output).")
   Path out;
 
+  /** The command line of the command these options belong to. */
+  CommandLine commandLine() {
+    return spec.commandLine();
+  }
+
   /** Refuses an {@code --out} that is {@code input} (by any path); no-op without either. */
   void refuseOverwriting(Path input) {
     OutputFiles.refuseOverwritingInput(out, "--out", input, "--input");

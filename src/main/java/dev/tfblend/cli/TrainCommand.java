@@ -2,13 +2,11 @@ package dev.tfblend.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tfblend.BadInputException;
 import dev.tfblend.config.ConfigLoader;
 import dev.tfblend.config.TrainConfig;
 import dev.tfblend.experiment.TrainExperiment;
 import dev.tfblend.train.Trainer;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,31 +39,9 @@ public final class TrainCommand implements Callable<Integer> {
           + " (default: adam, or the config's)")
   String optimizer;
 
-  @Option(names = "--gate-input", paramLabel = "MODE",
-      description = "blended: what the gate reads, flat-gradients (default) or gradient-stats.")
-  String gateInput;
-
-  @Option(names = "--gate-output", paramLabel = "OUTPUT",
-      description = "blended: one alpha per step, global (default), or one per parameter tensor, per-tensor.")
-  String gateOutput;
-
-  @Option(names = "--gate", paramLabel = "DIR",
-      description = "blended: start from this trained gate SavedModel (e.g. a run's gate/).")
-  Path gate;
-
-  @Option(names = "--freeze-gate",
-      description = "blended: apply the --gate as is (no meta step).")
-  boolean freezeGate;
+  @CommandLine.Mixin BlendOptions blend;
 
   @CommandLine.Mixin ConfigOptions common;
-
-  @Option(names = "--unroll", paramLabel = "K",
-      description = "blended: the meta-gradient looks K steps ahead (same as --set unroll=K; default 1).")
-  Integer unroll;
-
-  @Option(names = "--first-order",
-      description = "blended: drop the second-order terms of the unrolled meta-gradient (same as --set first_order=1).")
-  boolean firstOrder;
 
   @Option(names = "--batch-size", description = "Batch size (default: 32, or the config's).")
   Integer batchSize;
@@ -85,17 +61,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Map<String, Object> options = OptionFields.given(spec, CONFIG_OPTIONS);
-    List<String> allSets = new ArrayList<>();
-    if ((unroll != null || firstOrder)
-        && !ConfigLoader.resolve(common.config, options, sets).optimizer().equals("blended")) {
-      throw BadInputException.of("--unroll and --first-order apply to --optimizer blended only");
-    }
-    if (unroll != null) {
-      allSets.add("blend.unroll=" + unroll);
-    }
-    if (firstOrder) {
-      allSets.add("blend.first_order=1");
-    }
+    List<String> allSets = new ArrayList<>(
+        blend.unrollSettings(() -> ConfigLoader.resolve(common.config, options, sets).optimizer()));
     allSets.addAll(sets);
     TrainConfig cfg = ConfigLoader.resolve(common.config, options, allSets);
     PrintWriter err = spec.commandLine().getErr();
@@ -124,7 +91,7 @@ public final class TrainCommand implements Callable<Integer> {
         err.flush();
       }
     };
-    Trainer.Result r = TrainExperiment.run(cfg, new TrainExperiment.GateChoice(gateInput, gate, freezeGate, gateOutput), output.out, output.force,
+    Trainer.Result r = TrainExperiment.run(cfg, blend.gateChoice(), output.out, output.force,
         listener);
     if (r.stopReason() != null) {
       err.println("train: stopped early: " + r.stopReason());

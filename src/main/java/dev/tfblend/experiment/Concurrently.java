@@ -1,5 +1,6 @@
 package dev.tfblend.experiment;
 
+import dev.tfblend.concurrent.Workers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,29 +52,7 @@ final class Concurrently {
       t.setDaemon(true);
       workers.add(t);
     }
-    workers.forEach(Thread::start);
-    boolean interrupted = false;
-    for (Thread t : workers) {
-      while (true) {
-        try {
-          t.join();
-          break;
-        } catch (InterruptedException e) {
-          // the caller is interrupted: pass it on, and wait for the tasks to stop
-          interrupted = true;
-          workers.forEach(Thread::interrupt);
-        }
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-    Throwable first = failure.get();
-    if (first instanceof RuntimeException r) {
-      throw r;
-    }
-    if (first instanceof Error e) {
-      throw e;
-    }
+    // an interrupted caller passes it on to the workers, and waits for the tasks to stop
+    Workers.startAndJoin(workers, failure, () -> {});
   }
 }

@@ -22,7 +22,7 @@ import org.tensorflow.types.family.TFloating;
  * Hyperparameters: {@link #HYPERPARAMETERS} ({@code total_steps} 0 means unknown; {@code train}
  * and {@code tune} set the run's length).
  */
-public final class AdamCosineRule<T extends TFloating> implements UpdateRule<T> {
+public final class AdamCosineRule<T extends TFloating> implements ElementwiseRule<T> {
   /** {@code adam-cosine}'s hyperparameters: Adam's, then {@code total_steps}. */
   public static final HyperparameterTable HYPERPARAMETERS = AdamRule.HYPERPARAMETERS.named("adam-cosine")
       .plus(List.of(Hyperparameter.of("total_steps", 0.0, Domain.NON_NEGATIVE,
@@ -62,18 +62,6 @@ public final class AdamCosineRule<T extends TFloating> implements UpdateRule<T> 
   /** Adam at this step's rate, built once per step operand (so its shared scalars are too). */
   private synchronized AdamRule<T> adamAt(Ops tf, Operand<T> step) {
     return perStep.computeIfAbsent(step, t -> AdamRule.of(learningRate(tf, t), beta1, beta2, eps));
-  }
-
-  /** True: every operation is elementwise, with scalar hyperparameters and step scalars. */
-  @Override
-  public boolean elementwise() {
-    return true;
-  }
-
-  /** True: a loop of this rule gives one step per run's values bit for bit ({@code EpochLoopTest}). */
-  @Override
-  public boolean repeatsInLoop() {
-    return true;
   }
 
   @Override

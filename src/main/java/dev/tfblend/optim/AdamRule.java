@@ -30,7 +30,7 @@ import org.tensorflow.types.family.TFloating;
  *
  * <p>Slots: {@code m}, {@code v}. Hyperparameters and defaults: {@link #HYPERPARAMETERS}.
  */
-public final class AdamRule<T extends TFloating> implements UpdateRule<T> {
+public final class AdamRule<T extends TFloating> implements ElementwiseRule<T> {
   /** Slot names, in order. */
   public static final List<String> SLOTS = List.of("m", "v");
   /** Default {@code beta1}. */
@@ -90,18 +90,6 @@ public final class AdamRule<T extends TFloating> implements UpdateRule<T> {
           a.withName("bias_correction2").math.sub(one, a.math.pow(beta2, t)),
           a.math.neg(learningRate));
     });
-  }
-
-  /** True: every operation is elementwise, with scalar hyperparameters and step scalars. */
-  @Override
-  public boolean elementwise() {
-    return true;
-  }
-
-  /** True: a loop of this rule gives one step per run's values bit for bit ({@code EpochLoopTest}). */
-  @Override
-  public boolean repeatsInLoop() {
-    return true;
   }
 
   @Override

@@ -22,7 +22,7 @@ import org.tensorflow.types.family.TFloating;
  *
  * <p>Slot: {@code momentum}. Hyperparameters and defaults: {@link #HYPERPARAMETERS}.
  */
-public final class MomentumRule<T extends TFloating> implements UpdateRule<T> {
+public final class MomentumRule<T extends TFloating> implements ElementwiseRule<T> {
   /** Slot names, in order. */
   public static final List<String> SLOTS = List.of("momentum");
   /**
@@ -60,18 +60,6 @@ public final class MomentumRule<T extends TFloating> implements UpdateRule<T> {
   @Override
   public List<String> slotNames() {
     return SLOTS;
-  }
-
-  /** True: every operation is elementwise, with scalar hyperparameters and step scalars. */
-  @Override
-  public boolean elementwise() {
-    return true;
-  }
-
-  /** True: a loop of this rule gives one step per run's values bit for bit ({@code EpochLoopTest}). */
-  @Override
-  public boolean repeatsInLoop() {
-    return true;
   }
 
   @Override

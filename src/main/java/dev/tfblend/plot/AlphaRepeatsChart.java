@@ -1,10 +1,7 @@
 package dev.tfblend.plot;
 
-import java.text.DecimalFormat;
-import java.text.DecimalFormatSymbols;
 import java.util.Locale;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.TextTitle;
@@ -40,17 +37,8 @@ public final class AlphaRepeatsChart {
       renderer.setSeriesStroke(i, ChartStyle.solid(1.2f));
     }
     renderer.setDrawSeriesLineAsPath(true);
-    NumberAxis x = new NumberAxis("Training step");
-    x.setStandardTickUnits(NumberAxis.createIntegerTickUnits(Locale.ROOT));
-    x.setAutoRangeIncludesZero(false);
-    x.setLowerMargin(0.01);
-    x.setUpperMargin(0.01);
-    NumberAxis y = new NumberAxis("alpha (weight on Adam)");
-    double[] range = AlphaTrajectoryChart.alphaRange(data.allFinite());
-    y.setRange(range[0], range[1]);
-    y.setAutoRange(false);
-    y.setNumberFormatOverride(new DecimalFormat("0.000", DecimalFormatSymbols.getInstance(Locale.ROOT)));
-    XYPlot plot = new XYPlot(dataset, x, y, renderer);
+    XYPlot plot = new XYPlot(dataset, AlphaTrajectoryChart.stepAxis(),
+        AlphaTrajectoryChart.alphaAxis(data.allFinite()), renderer);
     plot.setDomainGridlinesVisible(false);
     JFreeChart chart = new JFreeChart(data.title(), ChartStyle.TITLE, plot, true);
     chart.addSubtitle(new TextTitle(String.format(Locale.ROOT, "%d run%s, up to %d steps",

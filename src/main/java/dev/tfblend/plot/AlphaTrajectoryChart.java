@@ -102,16 +102,8 @@ public final class AlphaTrajectoryChart {
     bandRenderer.setAlpha(BAND_ALPHA);
     bandRenderer.setSeriesStroke(0, ChartStyle.solid(2.5f));
 
-    NumberAxis x = new NumberAxis("Training step");
-    x.setStandardTickUnits(NumberAxis.createIntegerTickUnits(Locale.ROOT));
-    x.setAutoRangeIncludesZero(false);
-    x.setLowerMargin(0.01);
-    x.setUpperMargin(0.01);
-    NumberAxis y = new NumberAxis("alpha (weight on Adam)");
-    double[] range = alphaRange(alpha);
-    y.setRange(range[0], range[1]);
-    y.setAutoRange(false);
-    y.setNumberFormatOverride(new DecimalFormat("0.000", DecimalFormatSymbols.getInstance(Locale.ROOT)));
+    NumberAxis x = stepAxis();
+    NumberAxis y = alphaAxis(alpha);
 
     // dataset 0 is drawn on top of dataset 1 (reverse rendering order): the translucent band
     // and the mean go over the steps, so the summary stays readable however dense the steps
@@ -182,6 +174,26 @@ public final class AlphaTrajectoryChart {
     XYPlot p = new XYPlot(ratio, null, y, renderer);
     p.setDomainGridlinesVisible(false);
     return p;
+  }
+
+  /** The training step axis: integer ticks from the first step, with a small margin each side. */
+  static NumberAxis stepAxis() {
+    NumberAxis x = new NumberAxis("Training step");
+    x.setStandardTickUnits(NumberAxis.createIntegerTickUnits(Locale.ROOT));
+    x.setAutoRangeIncludesZero(false);
+    x.setLowerMargin(0.01);
+    x.setUpperMargin(0.01);
+    return x;
+  }
+
+  /** The alpha axis over {@code alpha}'s finite values ({@link #alphaRange}), labelled to 0.001. */
+  static NumberAxis alphaAxis(double[] alpha) {
+    NumberAxis y = new NumberAxis("alpha (weight on Adam)");
+    double[] range = alphaRange(alpha);
+    y.setRange(range[0], range[1]);
+    y.setAutoRange(false);
+    y.setNumberFormatOverride(new DecimalFormat("0.000", DecimalFormatSymbols.getInstance(Locale.ROOT)));
+    return y;
   }
 
   /**

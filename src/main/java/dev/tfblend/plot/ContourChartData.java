@@ -1,6 +1,5 @@
 package dev.tfblend.plot;
 
-import dev.tfblend.tune.FrozenTrial;
 import dev.tfblend.tune.StudyDirection;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,12 +69,6 @@ public record ContourChartData(String name, StudyDirection direction, TrialPoint
 
   public ContourChartData {
     ChartArgs.checkTrialChart(name, direction, points);
-  }
-
-  /** The plot of a study's trials. */
-  public static ContourChartData fromTrials(
-      String name, StudyDirection direction, List<FrozenTrial> trials) {
-    return new ContourChartData(name, direction, TrialPoints.completed(trials));
   }
 
   /** The chart title: {@code "Contour Plot — <name>"}. */

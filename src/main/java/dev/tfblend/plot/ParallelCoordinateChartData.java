@@ -1,6 +1,5 @@
 package dev.tfblend.plot;
 
-import dev.tfblend.tune.FrozenTrial;
 import dev.tfblend.tune.StudyDirection;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,12 +72,6 @@ public record ParallelCoordinateChartData(String name, StudyDirection direction,
 
   public ParallelCoordinateChartData {
     ChartArgs.checkTrialChart(name, direction, points);
-  }
-
-  /** The plot of a study's trials. */
-  public static ParallelCoordinateChartData fromTrials(
-      String name, StudyDirection direction, List<FrozenTrial> trials) {
-    return new ParallelCoordinateChartData(name, direction, TrialPoints.completed(trials));
   }
 
   /** The chart title: {@code "Parallel Coordinate Plot — <name>"}. */

@@ -1,6 +1,5 @@
 package dev.tfblend.plot;
 
-import dev.tfblend.tune.FrozenTrial;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -54,11 +53,6 @@ public record SliceChartData(String name, TrialPoints points) {
     if (points == null) {
       throw new IllegalArgumentException("points must not be null");
     }
-  }
-
-  /** The plot of a study's trials. */
-  public static SliceChartData fromTrials(String name, List<FrozenTrial> trials) {
-    return new SliceChartData(name, TrialPoints.completed(trials));
   }
 
   /** The chart title: {@code "Slice Plot — <name>"}. */

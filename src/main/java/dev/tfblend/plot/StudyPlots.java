@@ -42,18 +42,19 @@ public final class StudyPlots {
     if (name == null || name.isBlank() || name.contains("/") || name.contains("\\")) {
       throw new IllegalArgumentException("plot name must be a plain file name part, got " + name);
     }
+    TrialPoints points = TrialPoints.completed(trials);
     Path intermediate = dir.resolve(name + SUFFIXES.get(0));
     ChartWriter.writePng(IntermediateValuesChart.create(
         IntermediateValuesChartData.fromTrials(name, trials)), intermediate);
     Path parallel = dir.resolve(name + SUFFIXES.get(1));
     ChartWriter.writePng(ParallelCoordinateChart.create(
-        ParallelCoordinateChartData.fromTrials(name, direction, trials)), parallel, 1100, 600);
-    SliceChartData slice = SliceChartData.fromTrials(name, trials);
+        new ParallelCoordinateChartData(name, direction, points)), parallel, 1100, 600);
+    SliceChartData slice = new SliceChartData(name, points);
     int panels = Math.max(1, slice.points().axes().size());
     Path slicePath = dir.resolve(name + SUFFIXES.get(2));
     ChartWriter.writePng(SliceChart.create(slice), slicePath, Math.max(700, 120 + 330 * panels), 520);
     Path contour = dir.resolve(name + SUFFIXES.get(3));
-    ContourChart.writePng(ContourChartData.fromTrials(name, direction, trials), contour, 1000, 800);
+    ContourChart.writePng(new ContourChartData(name, direction, points), contour, 1000, 800);
     return List.of(intermediate, parallel, slicePath, contour);
   }
 }

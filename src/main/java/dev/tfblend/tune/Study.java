@@ -1,6 +1,7 @@
 package dev.tfblend.tune;
 
 import dev.tfblend.BadInputException;
+import dev.tfblend.concurrent.Workers;
 import dev.tfblend.tune.pruner.Pruner;
 import dev.tfblend.tune.sampler.Sampler;
 import dev.tfblend.tune.storage.TrialStorage;
@@ -25,6 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * An optimisation task: a named record of trials in a {@link TrialStorage}, plus the sampler
@@ -178,11 +180,13 @@ public final class Study {
     return storage;
   }
 
-  public Sampler sampler() {
+  /** The sampler that proposes this study's parameters (called by {@link Trial}). */
+  Sampler sampler() {
     return sampler;
   }
 
-  public Pruner pruner() {
+  /** The pruner that decides whether a trial stops early (called by {@link Trial}). */
+  Pruner pruner() {
     return pruner;
   }
 
@@ -320,22 +324,10 @@ public final class Study {
    * joint parameters. Pair with {@link #tell}. Most callers use {@link #optimize}.
    */
   public Trial ask() {
-    samplingLock.lock();
-    try {
-      long trialId;
-      synchronized (this) {
-        if (interrupted) {
-          throw new IllegalStateException("study '" + name + "' was interrupted");
-        }
-        OptionalLong claimed = storage.claimWaitingTrial(studyId);
-        trialId = claimed.isPresent() ? claimed.getAsLong() : storage.createTrial(studyId);
-        running.add(trialId);
-        startHeartbeat(trialId);
-      }
-      return started(trialId);
-    } finally {
-      samplingLock.unlock();
-    }
+    return start(() -> {
+      OptionalLong claimed = storage.claimWaitingTrial(studyId);
+      return OptionalLong.of(claimed.isPresent() ? claimed.getAsLong() : storage.createTrial(studyId));
+    }).orElseThrow();
   }
 
   /**
@@ -344,6 +336,17 @@ public final class Study {
    * step ({@link TrialStorage#startTrialWithinBudget}); empty when the budget is taken.
    */
   public Optional<Trial> askWithinBudget(int budget) {
+    return start(() -> storage.startTrialWithinBudget(studyId, budget, BUDGET_STATES));
+  }
+
+  /**
+   * Starts the trial {@code newTrial} gives (under the sampling lock, and with this object's
+   * monitor while the trial is registered as running and its heartbeat starts), or none when it
+   * gives none.
+   *
+   * @throws IllegalStateException when the study was interrupted
+   */
+  private Optional<Trial> start(Supplier<OptionalLong> newTrial) {
     samplingLock.lock();
     try {
       long trialId;
@@ -351,7 +354,7 @@ public final class Study {
         if (interrupted) {
           throw new IllegalStateException("study '" + name + "' was interrupted");
         }
-        OptionalLong started = storage.startTrialWithinBudget(studyId, budget, BUDGET_STATES);
+        OptionalLong started = newTrial.get();
         if (started.isEmpty()) {
           return Optional.empty();
         }
@@ -575,31 +578,8 @@ public final class Study {
       worker.setDaemon(true);
       workers.add(worker);
     }
-    workers.forEach(Thread::start);
-    boolean interruptedWhileJoining = false;
-    for (Thread worker : workers) {
-      while (true) {
-        try {
-          worker.join();
-          break;
-        } catch (InterruptedException e) {
-          // the caller is interrupted: let each worker finish its trial and stop
-          interruptedWhileJoining = true;
-          stop.set(true);
-          workers.forEach(Thread::interrupt);
-        }
-      }
-    }
-    if (interruptedWhileJoining) {
-      Thread.currentThread().interrupt();
-    }
-    Throwable first = failure.get();
-    if (first instanceof RuntimeException r) {
-      throw r;
-    }
-    if (first instanceof Error e) {
-      throw e;
-    }
+    // an interrupted caller lets each worker finish its trial and stop
+    Workers.startAndJoin(workers, failure, () -> stop.set(true));
     List<FrozenTrial> ran = new ArrayList<>(done);
     ran.sort(java.util.Comparator.comparingInt(FrozenTrial::number));
     return ran;

@@ -123,8 +123,8 @@ class StudyPlotsTest {
 
   @Test
   void parallelCoordinateHasObjectiveThenSortedParamsWithLogTicks() {
-    ParallelCoordinateChartData d = ParallelCoordinateChartData.fromTrials(
-        "Adam", StudyDirection.MINIMIZE, sampleTrials());
+    ParallelCoordinateChartData d = new ParallelCoordinateChartData(
+        "Adam", StudyDirection.MINIMIZE, TrialPoints.completed(sampleTrials()));
     List<ParallelCoordinateChartData.Dimension> dims = d.dimensions();
     assertEquals(List.of("Objective Value", "act", "lr", "momentum"),
         dims.stream().map(ParallelCoordinateChartData.Dimension::label).toList());
@@ -149,14 +149,14 @@ class StudyPlotsTest {
     List<FrozenTrial> trials = new ArrayList<>(sampleTrials());
     trials.add(trial(9, TrialState.COMPLETE, 0.5, Map.of("lr", 1e-3)));
     ParallelCoordinateChartData d =
-        ParallelCoordinateChartData.fromTrials("Adam", StudyDirection.MINIMIZE, trials);
+        new ParallelCoordinateChartData("Adam", StudyDirection.MINIMIZE, TrialPoints.completed(trials));
     assertEquals(1, d.skipped());
     assertEquals(6, d.lines().size());
   }
 
   @Test
   void slicePanelsHoldEachParametersTrials() {
-    SliceChartData d = SliceChartData.fromTrials("Adam", sampleTrials());
+    SliceChartData d = new SliceChartData("Adam", TrialPoints.completed(sampleTrials()));
     List<SliceChartData.Panel> panels = d.panels();
     assertEquals(3, panels.size());
     SliceChartData.Panel lr = panels.get(1);
@@ -169,7 +169,7 @@ class StudyPlotsTest {
   @Test
   void contourSurfacePassesThroughTrialsAndSolvesLaplaceElsewhere() {
     ContourChartData d =
-        ContourChartData.fromTrials("Adam", StudyDirection.MINIMIZE, sampleTrials());
+        new ContourChartData("Adam", StudyDirection.MINIMIZE, TrialPoints.completed(sampleTrials()));
     ContourChartData.Pair pair = d.pair(1, 2); // lr across, momentum up
     assertEquals("lr", pair.xAxis().name());
     int n = 40;
@@ -214,7 +214,7 @@ class StudyPlotsTest {
   @Test
   void swappedAxesGiveTheTransposedSurface() {
     ContourChartData d =
-        ContourChartData.fromTrials("Adam", StudyDirection.MINIMIZE, sampleTrials());
+        new ContourChartData("Adam", StudyDirection.MINIMIZE, TrialPoints.completed(sampleTrials()));
     ContourChartData.Grid a = ContourChartData.grid(d.pair(1, 2), 30);
     ContourChartData.Grid b = ContourChartData.grid(d.pair(2, 1), 30);
     ContourChartData.Grid t = a.transpose();
@@ -229,7 +229,7 @@ class StudyPlotsTest {
     List<FrozenTrial> trials = new ArrayList<>();
     trials.add(trial(0, TrialState.COMPLETE, 2.0, Map.of("lr", 1e-3, "momentum", 0.6)));
     trials.add(trial(1, TrialState.COMPLETE, 2.0, Map.of("lr", 1e-2, "momentum", 0.9)));
-    ContourChartData d = ContourChartData.fromTrials("x", StudyDirection.MINIMIZE, trials);
+    ContourChartData d = new ContourChartData("x", StudyDirection.MINIMIZE, TrialPoints.completed(trials));
     ContourChartData.Grid g = ContourChartData.grid(d.pair(0, 1), 20);
     for (double[] row : g.z()) {
       for (double z : row) {
@@ -243,7 +243,7 @@ class StudyPlotsTest {
     List<FrozenTrial> trials = List.of(
         trial(0, TrialState.COMPLETE, 1.0, Map.of("lr", 1e-3, "momentum", 0.6)),
         trial(1, TrialState.COMPLETE, 2.0, Map.of("lr", 1e-3, "momentum", 0.9)));
-    ContourChartData d = ContourChartData.fromTrials("x", StudyDirection.MINIMIZE, trials);
+    ContourChartData d = new ContourChartData("x", StudyDirection.MINIMIZE, TrialPoints.completed(trials));
     assertTrue(!d.pair(0, 1).drawable());
     assertThrows(IllegalArgumentException.class, () -> ContourChartData.grid(d.pair(0, 1), 10));
   }
@@ -295,7 +295,7 @@ class StudyPlotsTest {
       two.add(trial(t.number(), t.state(), t.value(), p));
     }
     BufferedImage img = ContourChart.render(
-        ContourChartData.fromTrials("SGD", StudyDirection.MINIMIZE, two), 1000, 800);
+        new ContourChartData("SGD", StudyDirection.MINIMIZE, TrialPoints.completed(two)), 1000, 800);
     assertEquals(1000, img.getWidth());
     ChartWriter.writePng(img, out.resolve("SGD_contour.png"));
     List<FrozenTrial> one = List.of(trial(0, TrialState.COMPLETE, 1.0, Map.of("lr", 1e-3)));

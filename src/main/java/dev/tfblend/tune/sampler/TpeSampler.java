@@ -111,24 +111,29 @@ public final class TpeSampler implements Sampler {
           TpeSampler::defaultWeights, false, false);
     }
 
+    /** This config with multivariate TPE on or off. */
     public Config withMultivariate(boolean value) {
-      return new Config(seed, nStartupTrials, nEiCandidates, priorWeight, considerMagicClip,
-          considerEndpoints, value, gamma, weights, legacyKernelDensity, constantLiar);
+      return with(seed, value, legacyKernelDensity, constantLiar);
     }
 
+    /** This config with the kernel density of Optuna up to 3.4 ({@code legacyKernelDensity}) on or off. */
     public Config withLegacyKernelDensity(boolean value) {
-      return new Config(seed, nStartupTrials, nEiCandidates, priorWeight, considerMagicClip,
-          considerEndpoints, multivariate, gamma, weights, value, constantLiar);
+      return with(seed, multivariate, value, constantLiar);
     }
 
     /** This config with the constant liar on or off (see {@link TpeSampler}). */
     public Config withConstantLiar(boolean value) {
-      return new Config(seed, nStartupTrials, nEiCandidates, priorWeight, considerMagicClip,
-          considerEndpoints, multivariate, gamma, weights, legacyKernelDensity, value);
+      return with(seed, multivariate, legacyKernelDensity, value);
     }
 
+    /** This config with another seed. */
     public Config withSeed(long value) {
-      return new Config(value, nStartupTrials, nEiCandidates, priorWeight, considerMagicClip,
+      return with(value, multivariate, legacyKernelDensity, constantLiar);
+    }
+
+    /** This config with the components its withers change replaced; the others kept. */
+    private Config with(long seed, boolean multivariate, boolean legacyKernelDensity, boolean constantLiar) {
+      return new Config(seed, nStartupTrials, nEiCandidates, priorWeight, considerMagicClip,
           considerEndpoints, multivariate, gamma, weights, legacyKernelDensity, constantLiar);
     }
   }

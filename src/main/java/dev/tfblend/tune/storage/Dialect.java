@@ -22,36 +22,28 @@ enum Dialect {
     @Override
     void configure(Connection c, long timeoutMs) throws SQLException {
       c.setAutoCommit(true);
-      try (Statement st = c.createStatement()) {
-        // how long a statement waits for another connection's lock before SQLITE_BUSY
-        st.execute("PRAGMA busy_timeout = " + timeoutMs);
-        st.execute("PRAGMA journal_mode = WAL");
-        // In WAL mode NORMAL skips the fsync per commit; a process crash loses nothing, a power
-        // cut may lose the last commits but never corrupts the file.
-        st.execute("PRAGMA synchronous = NORMAL");
-      }
+      // busy_timeout: how long a statement waits for another connection's lock before
+      // SQLITE_BUSY. In WAL mode, synchronous NORMAL skips the fsync per commit; a process crash
+      // loses nothing, a power cut may lose the last commits but never corrupts the file.
+      execute(c, "PRAGMA busy_timeout = " + timeoutMs, "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL");
     }
 
     @Override
     void begin(Connection c, boolean write) throws SQLException {
-      try (Statement st = c.createStatement()) {
-        // IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
-        // writes can fail with SQLITE_BUSY despite the busy timeout (read -> write upgrade).
-        st.execute(write ? "BEGIN IMMEDIATE" : "BEGIN");
-      }
+      // IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
+      // writes can fail with SQLITE_BUSY despite the busy timeout (read -> write upgrade).
+      execute(c, write ? "BEGIN IMMEDIATE" : "BEGIN");
     }
 
     @Override
     void commit(Connection c) throws SQLException {
-      try (Statement st = c.createStatement()) {
-        st.execute("COMMIT");
-      }
+      execute(c, "COMMIT");
     }
 
     @Override
     void rollback(Connection c) throws SQLException {
-      try (Statement st = c.createStatement()) {
-        st.execute("ROLLBACK");
+      try {
+        execute(c, "ROLLBACK");
       } catch (SQLException noTransaction) {
         // The failed statement may already have ended the transaction.
       }
@@ -95,13 +87,10 @@ enum Dialect {
     @Override
     void configure(Connection c, long timeoutMs) throws SQLException {
       c.setAutoCommit(false);
-      try (Statement st = c.createStatement()) {
-        // server-side bounds on each lock wait and each statement, at session level so they hold
-        // for every transaction on this connection; the statement bound is 1 s longer so that a
-        // statement stuck on a lock reports the lock (both at once report the statement)
-        st.execute("SET lock_timeout = " + timeoutMs);
-        st.execute("SET statement_timeout = " + (timeoutMs + 1000));
-      }
+      // server-side bounds on each lock wait and each statement, at session level so they hold
+      // for every transaction on this connection; the statement bound is 1 s longer so that a
+      // statement stuck on a lock reports the lock (both at once report the statement)
+      execute(c, "SET lock_timeout = " + timeoutMs, "SET statement_timeout = " + (timeoutMs + 1000));
       c.commit();
     }
 
@@ -109,9 +98,7 @@ enum Dialect {
     void begin(Connection c, boolean write) throws SQLException {
       if (!write) {
         // One snapshot for all the statements of a read (getAllTrials reads six tables).
-        try (Statement st = c.createStatement()) {
-          st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-        }
+        execute(c, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
       }
     }
 
@@ -157,9 +144,7 @@ enum Dialect {
     @Override
     void lockSchemaCreation(Connection c) throws SQLException {
       // Two processes opening a fresh database at once must not both create the enum types.
-      try (Statement st = c.createStatement()) {
-        st.execute("SELECT pg_advisory_xact_lock(7364011902)");
-      }
+      execute(c, "SELECT pg_advisory_xact_lock(7364011902)");
     }
   };
 
@@ -197,6 +182,15 @@ enum Dialect {
     this.forUpdate = forUpdate;
     this.nowExpression = nowExpression;
     this.castsEnums = castsEnums;
+  }
+
+  /** Executes {@code sql} on {@code c}, one statement after another, in one {@link Statement}. */
+  private static void execute(Connection c, String... sql) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      for (String s : sql) {
+        st.execute(s);
+      }
+    }
   }
 
   /** The placeholder for a value of an enum column ({@code type} is Optuna's enum type). */
