@@ -9,6 +9,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GraphOptions;
+import org.tensorflow.proto.RewriterConfig;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.summary.SummaryWriter;
@@ -108,7 +111,13 @@ public final class TensorBoardWriter implements AutoCloseable {
       writeChunk = previous.op().name();
       flush = tf.withName("flush").summary.flushSummaryWriter(writer).op().name();
       closeWriter = tf.withName("close").summary.closeSummaryWriter(writer).op().name();
-      s = new Session(g);
+      // a few small runs per target: TensorFlow's graph rewriting would cost more than it saves
+      s = new Session(g, ConfigProto.newBuilder()
+          .setIntraOpParallelismThreads(1)
+          .setInterOpParallelismThreads(-1)
+          .setGraphOptions(GraphOptions.newBuilder()
+              .setRewriteOptions(RewriterConfig.newBuilder().setDisableMetaOptimizer(true)))
+          .build());
       s.runner().addTarget(create).run();
     } catch (RuntimeException e) {
       if (s != null) {
