@@ -284,22 +284,30 @@ public final class Study {
    * this object starts no trial ({@link #ask} throws {@link IllegalStateException}, {@link
    * #optimize} returns after the current objective calls) and writes nothing more to the trials
    * it ended. Returns the numbers of the trials it ended, in trial order (several with {@code
-   * jobs} &gt; 1); idempotent.
+   * jobs} &gt; 1); idempotent. It waits for a trial being started to have drawn its parameters
+   * (the sampling lock), so the trial enqueued again always carries them.
    */
-  public synchronized List<Integer> interrupt() {
-    interrupted = true;
-    List<Integer> ended = new ArrayList<>();
-    for (long id : running.stream().sorted().toList()) {
-      stopHeartbeat(id);
-      running.remove(id);
-      interruptedTrials.add(id);
-      storage.setTrialSystemAttr(id, FAIL_REASON, INTERRUPTED);
-      storage.setTrialState(id, TrialState.FAIL, null);
-      FrozenTrial t = storage.getTrial(id);
-      enqueueRetry(t);
-      ended.add(t.number());
+  public List<Integer> interrupt() {
+    samplingLock.lock();
+    try {
+      synchronized (this) {
+        interrupted = true;
+        List<Integer> ended = new ArrayList<>();
+        for (long id : running.stream().sorted().toList()) {
+          stopHeartbeat(id);
+          running.remove(id);
+          interruptedTrials.add(id);
+          storage.setTrialSystemAttr(id, FAIL_REASON, INTERRUPTED);
+          storage.setTrialState(id, TrialState.FAIL, null);
+          FrozenTrial t = storage.getTrial(id);
+          enqueueRetry(t);
+          ended.add(t.number());
+        }
+        return ended;
+      }
+    } finally {
+      samplingLock.unlock();
     }
-    return ended;
   }
 
   /** Whether {@link #interrupt} was called. */
@@ -620,36 +628,45 @@ public final class Study {
         if (storage.getTrialCount(studyId, BUDGET_STATES) >= budget) {
           break;
         }
-        int failed = storage.getTrialCount(studyId, EnumSet.of(TrialState.FAIL));
-        if (failed >= budget) {
-          String msg = "study '" + name + "' stops: " + failed + " trials failed, as many as its budget of "
-              + budget + " finished trials";
-          if (noticesGiven.add(msg)) {
-            warn(msg);
-          }
-          break;
-        }
-        int mine;
-        synchronized (this) {
-          mine = running.size();
-        }
-        // were this object's running trials to fail too, the study would stop: wait for them before
-        // starting more, so that a study whose trials all fail runs as many as it would one at a time
-        if (mine > 0 && failed + mine >= budget) {
-          holding = giveBack(slots, holding);
-          if (!awaitTrialEnd(poll)) {
+        Optional<Started> trial;
+        // the failed count, this object's running trials and the start are one step under the
+        // sampling lock, so two workers cannot both start the trial that only one may
+        samplingLock.lock();
+        try {
+          int failed = storage.getTrialCount(studyId, EnumSet.of(TrialState.FAIL));
+          if (failed >= budget) {
+            String msg = "study '" + name + "' stops: " + failed + " trials failed, as many as its budget of "
+                + budget + " finished trials";
+            if (noticesGiven.add(msg)) {
+              warn(msg);
+            }
             break;
           }
-          continue;
-        }
-        Optional<Started> trial;
-        try {
-          trial = startWithinBudget(objective, budget);
+          int mine;
+          synchronized (this) {
+            mine = running.size();
+          }
+          // were this object's running trials to fail too, the study would stop: wait for them before
+          // starting more, so that a study whose trials all fail runs as many as it would one at a time
+          if (mine > 0 && failed + mine >= budget) {
+            trial = null;
+          } else {
+            trial = startWithinBudget(objective, budget);
+          }
         } catch (IllegalStateException e) {
           if (interrupted) {
             break;
           }
           throw e;
+        } finally {
+          samplingLock.unlock();
+        }
+        if (trial == null) {
+          holding = giveBack(slots, holding);
+          if (!awaitTrialEnd(poll)) {
+            break;
+          }
+          continue;
         }
         if (trial.isEmpty()) {
           holding = giveBack(slots, holding);

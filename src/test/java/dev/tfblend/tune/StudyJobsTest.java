@@ -129,6 +129,49 @@ class StudyJobsTest {
     assertTrue(ran.stream().allMatch(t -> t.state() == TrialState.FAIL));
   }
 
+  /**
+   * An interrupt that comes while a trial is being started waits until it has drawn its
+   * parameters, so the retry it queues carries them (Ctrl-C just after a trial started).
+   */
+  @Test
+  void anInterruptWhileATrialDrawsWaitsForItsParameters() throws Exception {
+    Study study = study(new RandomSampler(6));
+    CountDownLatch drawing = new CountDownLatch(1);
+    CountDownLatch letDraw = new CountDownLatch(1);
+    Thread worker = new Thread(() -> study.optimizeShared(new Objective() {
+      @Override
+      public void sample(Trial trial) throws Exception {
+        drawing.countDown();
+        letDraw.await(10, TimeUnit.SECONDS);
+        trial.suggestFloat("x", 0, 1);
+      }
+
+      @Override
+      public double evaluate(Trial trial) throws Exception {
+        Thread.sleep(10_000);
+        return 0;
+      }
+    }, 1, POLL, running -> { }, List.of(), 1));
+    worker.setDaemon(true);
+    worker.start();
+    assertTrue(drawing.await(10, TimeUnit.SECONDS));
+    AtomicReference<List<Integer>> ended = new AtomicReference<>();
+    Thread interrupter = new Thread(() -> ended.set(study.interrupt()));
+    interrupter.start();
+    interrupter.join(300);
+    assertTrue(interrupter.isAlive(), "the interrupt waits while the trial draws");
+    letDraw.countDown();
+    interrupter.join(10_000);
+    assertEquals(List.of(0), ended.get());
+    List<FrozenTrial> trials = study.trials();
+    assertEquals(TrialState.FAIL, trials.get(0).state());
+    assertTrue(trials.get(0).params().containsKey("x"), "the interrupted trial has its parameter");
+    assertEquals(TrialState.WAITING, trials.get(1).state());
+    assertEquals(trials.get(0).params(), trials.get(1).params(), "the retry carries it");
+    worker.interrupt();
+    worker.join(10_000);
+  }
+
   @Test
   void interruptEndsEveryRunningTrialAndQueuesThemAgain() throws Exception {
     Study study = study(new RandomSampler(5));
