@@ -24,7 +24,9 @@ import java.util.function.Function;
  * graphs and closes the least recently used beyond that. {@link #acquire} prefers an idle slot
  * that already holds a graph for the values asked for. Every graph is re-initialised by its user
  * ({@link TrainingGraph#reinitialize}) before each run, so which graph a run gets does not change
- * its figures.
+ * its figures. A slot that needs a graph another slot already holds for the same values opens a
+ * {@link TrainingGraph#sibling} of it (a session of its own on the same graph) instead of
+ * building it again; {@link #builds} counts the graphs built.
  *
  * <p>Thread-safe. {@link #close} closes every graph; call it once no lease is held.
  */
@@ -75,7 +77,7 @@ final class TrialGraphs implements AutoCloseable {
   /** Adds an already built graph for {@code hp}'s structural values, in a slot of its own. */
   synchronized void add(Map<String, Double> hp, TrainingGraph graph, double buildSeconds) {
     Slot slot = new Slot();
-    slot.graphs.put(key(hp), graph);
+    slot.put(key(hp), graph);
     slots.add(slot);
     idle.addLast(slot);
     recordBuild(buildSeconds);
@@ -96,7 +98,7 @@ final class TrialGraphs implements AutoCloseable {
       slot = null;
       for (Iterator<Slot> it = idle.iterator(); it.hasNext(); ) {
         Slot s = it.next();
-        if (s.graphs.containsKey(key)) {
+        if (s.has(key)) {
           slot = s;
           it.remove();
           break;
@@ -111,16 +113,19 @@ final class TrialGraphs implements AutoCloseable {
       }
     }
     try {
-      TrainingGraph graph = slot.graphs.get(key);
+      TrainingGraph graph = slot.get(key);
       if (graph == null) {
-        long start = System.nanoTime();
-        graph = build.apply(key);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        slot.graphs.put(key, graph);
-        synchronized (this) {
-          recordBuild(seconds);
+        graph = siblingOf(key);
+        if (graph == null) {
+          long start = System.nanoTime();
+          graph = build.apply(key);
+          double seconds = (System.nanoTime() - start) / 1e9;
+          synchronized (this) {
+            recordBuild(seconds);
+          }
         }
-        evict(slot);
+        slot.put(key, graph);
+        slot.evictBeyond(perSlot);
       }
       return new Lease(slot, graph);
     } catch (RuntimeException | Error e) {
@@ -129,20 +134,33 @@ final class TrialGraphs implements AutoCloseable {
     }
   }
 
-  /** Closes the least recently used graphs of {@code slot} beyond {@code perSlot}. */
-  private void evict(Slot slot) {
-    Iterator<TrainingGraph> it = slot.graphs.values().iterator();
-    while (slot.graphs.size() > perSlot && it.hasNext()) {
-      TrainingGraph eldest = it.next();
-      it.remove();
-      eldest.close();
+  /**
+   * A {@link TrainingGraph#sibling} of a graph for structural values {@code key} that another slot
+   * holds (the graph is not built again), or null when no slot holds one (or the one found was
+   * closed meanwhile).
+   */
+  private TrainingGraph siblingOf(Map<String, Double> key) {
+    List<Slot> all;
+    synchronized (this) {
+      all = List.copyOf(slots);
     }
+    for (Slot s : all) {
+      TrainingGraph g = s.get(key);
+      if (g != null) {
+        try {
+          return g.sibling();
+        } catch (IllegalStateException closedMeanwhile) {
+          return null;
+        }
+      }
+    }
+    return null;
   }
+
 
   private synchronized void release(Slot slot) {
     if (closed) {
-      slot.graphs.values().forEach(TrainingGraph::close);
-      slot.graphs.clear();
+      slot.closeAll();
       return;
     }
     // most recently used first: a lone worker keeps reusing the same slot
@@ -170,7 +188,7 @@ final class TrialGraphs implements AutoCloseable {
   synchronized int open() {
     int n = 0;
     for (Slot s : slots) {
-      n += s.graphs.size();
+      n += s.size();
     }
     return n;
   }
@@ -183,15 +201,48 @@ final class TrialGraphs implements AutoCloseable {
     }
     closed = true;
     for (Slot s : idle) {
-      s.graphs.values().forEach(TrainingGraph::close);
-      s.graphs.clear();
+      s.closeAll();
     }
     idle.clear();
   }
 
-  /** One slot's graphs by structural values, least recently used first. */
+  /**
+   * One slot's graphs by structural values, least recently used first. Changed by the slot's
+   * holder; read also by other slots' holders looking for a graph to share ({@link #siblingOf}).
+   */
   private static final class Slot {
-    final LinkedHashMap<Map<String, Double>, TrainingGraph> graphs = new LinkedHashMap<>(4, 0.75f, true);
+    private final LinkedHashMap<Map<String, Double>, TrainingGraph> graphs = new LinkedHashMap<>(4, 0.75f, true);
+
+    synchronized TrainingGraph get(Map<String, Double> key) {
+      return graphs.get(key);
+    }
+
+    synchronized boolean has(Map<String, Double> key) {
+      return graphs.containsKey(key);
+    }
+
+    synchronized void put(Map<String, Double> key, TrainingGraph graph) {
+      graphs.put(key, graph);
+    }
+
+    synchronized int size() {
+      return graphs.size();
+    }
+
+    /** Closes the least recently used graphs beyond {@code keep}. */
+    synchronized void evictBeyond(int keep) {
+      Iterator<TrainingGraph> it = graphs.values().iterator();
+      while (graphs.size() > keep && it.hasNext()) {
+        TrainingGraph eldest = it.next();
+        it.remove();
+        eldest.close();
+      }
+    }
+
+    synchronized void closeAll() {
+      graphs.values().forEach(TrainingGraph::close);
+      graphs.clear();
+    }
   }
 
   /** A leased slot and the graph for the values asked for; close it to return the slot. */

@@ -3,7 +3,6 @@ package dev.tfblend.train;
 import com.google.common.base.Preconditions;
 import dev.tfblend.data.Dataset;
 import dev.tfblend.model.FloatTensors;
-import dev.tfblend.model.GraphSessions;
 import dev.tfblend.model.Mlp;
 import dev.tfblend.model.ParameterSet;
 import java.util.ArrayList;
@@ -11,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -102,6 +102,11 @@ public final class TrainingGraph implements AutoCloseable {
 
   private final Graph graph;
   private final Session session;
+  /** Sessions open on {@link #graph}: this one and its {@link #sibling}s; the last to close closes the graph. */
+  private final AtomicInteger graphUsers;
+  /** The splits last loaded, which a {@link #sibling} loads into its own session. */
+  private Dataset[] loaded;
+  private boolean closed;
   private final Mlp mlp;
   private final String optimizerName;
   private final Map<String, Double> hyperparameterDefaults;
@@ -130,7 +135,43 @@ public final class TrainingGraph implements AutoCloseable {
 
   private record DataVar(Placeholder<?> value, Op assign) {}
 
+  /** A sibling of {@code of}: the same graph and operands, a session of its own (see {@link #sibling}). */
+  private TrainingGraph(TrainingGraph of) {
+    this.graph = of.graph;
+    this.graphUsers = of.graphUsers;
+    this.mlp = of.mlp;
+    this.optimizerName = of.optimizerName;
+    this.hyperparameterDefaults = of.hyperparameterDefaults;
+    this.params = of.params;
+    this.step = of.step;
+    this.dataVars.addAll(of.dataVars);
+    this.batchIndices = of.batchIndices;
+    this.batchLoss = of.batchLoss;
+    this.trainTarget = of.trainTarget;
+    this.evaluation.putAll(of.evaluation);
+    this.predictX = of.predictX;
+    this.predictLogits = of.predictLogits;
+    this.predictProbabilities = of.predictProbabilities;
+    this.stepOutputNames = of.stepOutputNames;
+    this.stepOutputOperands = of.stepOutputOperands;
+    this.loop = of.loop;
+    this.metaIndices = of.metaIndices;
+    this.metaBatch = of.metaBatch;
+    this.lookAheadIndices.putAll(of.lookAheadIndices);
+    this.lookAheadBatches.putAll(of.lookAheadBatches);
+    this.lookAheadScope = of.lookAheadScope;
+    this.session = new Session(graph, sessionConfig());
+  }
+
+  private static ConfigProto sessionConfig() {
+    return ConfigProto.newBuilder()
+        .setIntraOpParallelismThreads(INTRA_OP_THREADS)
+        .setInterOpParallelismThreads(INTER_OP_THREADS)
+        .build();
+  }
+
   private TrainingGraph(Mlp mlp, StepBuilder builder) {
+    this.graphUsers = new AtomicInteger(1);
     this.mlp = mlp;
     this.optimizerName = builder.name();
     this.hyperparameterDefaults = builder.hyperparameterDefaults();
@@ -202,11 +243,7 @@ public final class TrainingGraph implements AutoCloseable {
       predictLogits = pr.withName("logits").identity(logits);
       predictProbabilities = pr.withName("probabilities").nn.softmax(logits);
 
-      ConfigProto config = ConfigProto.newBuilder()
-          .setIntraOpParallelismThreads(INTRA_OP_THREADS)
-          .setInterOpParallelismThreads(INTER_OP_THREADS)
-          .build();
-      session = new Session(g, config);
+      session = new Session(g, sessionConfig());
     } catch (RuntimeException e) {
       if (builtLoop != null) {
         builtLoop.close();
@@ -222,6 +259,38 @@ public final class TrainingGraph implements AutoCloseable {
    */
   public static TrainingGraph create(Mlp mlp, StepBuilder builder) {
     return new TrainingGraph(mlp, builder);
+  }
+
+  /**
+   * Another training graph on this one's graph, with a session of its own: its variables (model,
+   * optimizer state, data) are its own, so it trains independently of this one, also at the same
+   * time on another thread, and gives the figures a graph built anew would give, without
+   * building the graph again. The splits last loaded into this one are loaded into it. The
+   * graph is closed when the last of the graph's users is closed.
+   *
+   * @throws IllegalStateException when this one is closed
+   */
+  public TrainingGraph sibling() {
+    if (graphUsers.getAndUpdate(n -> n == 0 ? 0 : n + 1) == 0) {
+      throw new IllegalStateException("the graph is closed");
+    }
+    TrainingGraph t;
+    try {
+      t = new TrainingGraph(this);
+    } catch (RuntimeException | Error e) {
+      releaseGraph();
+      throw e;
+    }
+    Dataset[] data = loaded;
+    if (data != null) {
+      try {
+        t.loadData(data[0], data[1], data[2]);
+      } catch (RuntimeException | Error e) {
+        t.close();
+        throw e;
+      }
+    }
+    return t;
   }
 
   private <T extends org.tensorflow.types.family.TType> Operand<T> dataVariable(
@@ -276,6 +345,7 @@ public final class TrainingGraph implements AutoCloseable {
       fed.forEach(Tensor::close);
     }
     splitSizes = new int[] {train.size(), validation.size(), test.size()};
+    loaded = sets;
   }
 
   /** Number of rows of {@code split} (after {@link #loadData}). */
@@ -501,10 +571,28 @@ public final class TrainingGraph implements AutoCloseable {
     return session;
   }
 
+  /** Closes this session; the graph too when no {@link #sibling} (or original) still uses it. */
   @Override
   public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
     try {
-      GraphSessions.close(session, graph);
+      session.close();
+    } finally {
+      releaseGraph();
+    }
+  }
+
+  private void releaseGraph() {
+    if (graphUsers.decrementAndGet() != 0) {
+      return;
+    }
+    try {
+      graph.close();
     } finally {
       if (loop != null) {
         loop.close();

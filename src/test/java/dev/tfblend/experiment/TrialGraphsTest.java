@@ -63,6 +63,45 @@ class TrialGraphsTest {
     }
   }
 
+  /**
+   * A second holder at once for the same values gets a session of its own on the first one's
+   * graph (no second build), trains independently to the same figures, and the graph outlives
+   * whichever of the two is closed first.
+   */
+  @Test
+  void holdersAtOnceForTheSameValuesShareOneGraphWithSessionsOfTheirOwn() {
+    try (TrialGraphs graphs = sgdGraphs(2)) {
+      TrialGraphs.Lease la = graphs.acquire(PLAIN);
+      TrialGraphs.Lease lb = graphs.acquire(PLAIN);
+      TrainingGraph a = la.graph();
+      TrainingGraph b = lb.graph();
+      assertNotSame(a, b);
+      assertSame(a.graph(), b.graph(), "one graph");
+      assertNotSame(a.session(), b.session(), "two sessions");
+      assertEquals(1, graphs.builds());
+      java.util.List<int[]> batches = dev.tfblend.data.Batches.epochBatches(a.size(TrainingGraph.Split.TRAIN), 16, 3, 1);
+      a.reinitialize(3, PLAIN);
+      b.reinitialize(4, PLAIN);
+      b.trainStep(batches.get(0));
+      a.reinitialize(3, PLAIN);
+      b.reinitialize(3, PLAIN);
+      for (int[] batch : batches) {
+        a.trainStep(batch);
+      }
+      double[][] before = b.parameterValues();
+      for (int[] batch : batches) {
+        b.trainStep(batch);
+      }
+      assertTrue(java.util.Arrays.deepEquals(a.parameterValues(), b.parameterValues()), "the same figures");
+      assertTrue(!java.util.Arrays.deepEquals(before, b.parameterValues()), "b trained on its own variables");
+      la.close();
+      graphs.close();
+      b.trainStep(batches.get(0));
+      lb.close();
+      assertEquals(0, graphs.open());
+    }
+  }
+
   @Test
   void holdersAtOnceGetGraphsOfTheirOwnAndLaterOnesPreferASlotWithTheirValues() {
     try (TrialGraphs graphs = sgdGraphs(2)) {
