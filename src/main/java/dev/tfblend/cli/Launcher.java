@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * child's exit code becomes ours. The relaunch costs one JVM start (about 0.1 s). The child runs
  * with the launcher's JVM options plus {@code -XX:+UseSerialGC} unless those options choose a
  * garbage collector, and {@code -XX:TieredStopAtLevel=1} unless they set the compilation tiers;
- * its environment gets {@code MALLOC_ARENA_MAX=2} unless the user set that variable.
+ * its environment gets {@code MALLOC_ARENA_MAX=2} unless the user set that variable. Every
+ * process sets JavaCPP's {@code org.bytedeco.javacpp.maxPhysicalBytes} to 0 unless it is given.
  *
  * <p>Ctrl-C on a terminal signals both JVMs (one process group). A termination signal sent to the
  * launcher alone is passed on to the child as SIGTERM, so the child's shutdown hooks (e.g. {@code
@@ -41,6 +42,11 @@ public final class Launcher {
   static final String TTY_ENV = "TFBLEND_TTY";
   /** The launcher's process id, which the child watches so it never outlives the launcher. */
   static final String LAUNCHER_PID_ENV = "TFBLEND_LAUNCHER_PID";
+  /**
+   * JavaCPP's resident-memory limit (0: none, so it does not read the process's memory use at each
+   * allocation); set unless given with {@code -D}.
+   */
+  static final String JAVACPP_PHYSICAL_LIMIT = "org.bytedeco.javacpp.maxPhysicalBytes";
   /** glibc's limit on malloc arenas, set in the child unless the user set it. */
   static final String MALLOC_ARENAS_ENV = "MALLOC_ARENA_MAX";
   /** The child's {@value #MALLOC_ARENAS_ENV} unless the user set one. */
@@ -66,6 +72,12 @@ public final class Launcher {
     String launcher = System.getenv(LAUNCHER_PID_ENV);
     if (System.getenv(CHILD_ENV) != null && launcher != null) {
       exitWhenGone(launcher);
+    }
+    // JavaCPP, under TensorFlow Java, reads /proc/self/statm at every native allocation to call
+    // the garbage collector when resident memory passes a limit; tf-blend closes what it
+    // allocates, so the check only costs time (a tensor per step and more)
+    if (System.getProperty(JAVACPP_PHYSICAL_LIMIT) == null) {
+      System.setProperty(JAVACPP_PHYSICAL_LIMIT, "0");
     }
     boolean preload = usesTensorFlow(args);
     if (preload) {
