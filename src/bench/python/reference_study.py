@@ -35,7 +35,19 @@ import os
 import sys
 import time
 
-import numpy as np
+
+def _threads_from_argv():
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--threads", type=int, default=1)
+    return max(pre.parse_known_args()[0].threads, 1)
+
+
+# Debian's torch does its matrix products in the system BLAS (OpenBLAS), whose own thread pool
+# ignores torch.set_num_threads: --threads sets it too, before numpy and torch load it
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = str(_threads_from_argv())
+
+import numpy as np  # noqa: E402
 
 try:
     import optuna
@@ -246,7 +258,7 @@ def main():
     ap.add_argument("--data", required=True, help="directory with train.csv and test.csv "
                     "(java -jar target/tf-blend.jar dataset --out DIR)")
     ap.add_argument("--threads", type=int, default=1,
-                    help="torch intra-op threads (default 1, as tf-blend runs each trial)")
+                    help="torch intra-op and BLAS threads (default 1, as tf-blend runs each trial)")
     ap.add_argument("--seed", type=int, default=SEED, help=f"study seed (default {SEED})")
     ap.add_argument("--trials", type=int, default=TRIALS, help=f"trials per optimizer (default {TRIALS})")
     ap.add_argument("--epochs", type=int, default=EPOCHS, help=f"epochs per trial and final run (default {EPOCHS})")
