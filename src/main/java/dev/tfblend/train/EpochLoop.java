@@ -30,7 +30,8 @@ import org.tensorflow.types.family.TType;
  * before its update, then the step's {@code m} per-step outputs in the order given); target
  * {@code run}. The loop stops after the first step whose loss is not finite (that step's update
  * is applied, as a per-step run applies it); rows after {@code steps} are zero. The loop state is
- * the step index, the step count, the finite flag, the batches, the training data, the outputs,
+ * the step index, the step count, the finite flag, the batches, the training features and
+ * one-hot labels, the outputs,
  * the parameters, the step's state and its constants; a loop body cannot read variables.
  */
 final class EpochLoop implements AutoCloseable {
@@ -78,8 +79,8 @@ final class EpochLoop implements AutoCloseable {
     types.add(TInt32.class);
     shapes.add(Shape.of(-1, mlp.inputSize()));
     types.add(TFloat32.class);
-    shapes.add(Shape.of(-1));
-    types.add(TInt32.class);
+    shapes.add(Shape.of(-1, mlp.numClasses()));
+    types.add(TFloat32.class);
     shapes.add(Shape.of(-1, width));
     types.add(TFloat32.class);
     for (int i = 0; i < np; i++) {
@@ -132,7 +133,11 @@ final class EpochLoop implements AutoCloseable {
       Operand<TInt32> n = te.withName("n").gather(te.shape(batches), te.constant(0), te.constant(0));
       Operand<TFloat32> buffer = te.withName("outputs_init").fill(
           te.stack(List.of(n, te.constant(width))), te.constant(0.0f));
-      List<Operand<?>> init = new ArrayList<>(List.of(te.constant(0), n, te.constant(true), batches, x, y, buffer));
+      // the training labels one-hot once per run: the body gathers a batch's rows of them (the same
+      // values as one-hot encoding the gathered labels, one op fewer per step)
+      Operand<TFloat32> yOneHot = Mlp.oneHot(te.withSubScope("labels"), y, mlp.numClasses(), TFloat32.class);
+      List<Operand<?>> init = new ArrayList<>(List.of(te.constant(0), n, te.constant(true), batches, x, yOneHot,
+          buffer));
       init.addAll(params.values());
       init.addAll(state);
       init.addAll(constants);
@@ -163,7 +168,7 @@ final class EpochLoop implements AutoCloseable {
     @SuppressWarnings("unchecked")
     Operand<TFloat32> x = (Operand<TFloat32>) in.get(4);
     @SuppressWarnings("unchecked")
-    Operand<TInt32> y = (Operand<TInt32>) in.get(5);
+    Operand<TFloat32> y = (Operand<TFloat32>) in.get(5);
     @SuppressWarnings("unchecked")
     Operand<TFloat32> buffer = (Operand<TFloat32>) in.get(6);
     List<Operand<TFloat32>> params = floats(in.subList(7, 7 + np));
@@ -173,8 +178,7 @@ final class EpochLoop implements AutoCloseable {
     // the same operations as TrainingGraph's train_step: gather, logits, loss, gradients
     Ops bs = f.withSubScope("batch");
     Operand<TFloat32> bx = bs.withName("x").gather(x, rows, bs.constant(0));
-    Operand<TInt32> by = bs.withName("labels").gather(y, rows, bs.constant(0));
-    Operand<TFloat32> oneHot = Mlp.oneHot(bs, by, mlp.numClasses(), TFloat32.class);
+    Operand<TFloat32> oneHot = bs.withName("labels").gather(y, rows, bs.constant(0));
     Operand<TFloat32> lossValue = Mlp.crossEntropy(f, mlp.logits(f, params, bx), oneHot);
     Operand<TFloat32> loss = f.withName("loss").identity(lossValue);
     Output<?>[] xs = new Output<?>[np];
