@@ -25,7 +25,36 @@ enum Dialect {
       // busy_timeout: how long a statement waits for another connection's lock before
       // SQLITE_BUSY. In WAL mode, synchronous NORMAL skips the fsync per commit; a process crash
       // loses nothing, a power cut may lose the last commits but never corrupts the file.
-      execute(c, "PRAGMA busy_timeout = " + timeoutMs, "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL");
+      execute(c, "PRAGMA busy_timeout = " + timeoutMs);
+      walMode(c, timeoutMs);
+      execute(c, "PRAGMA synchronous = NORMAL");
+    }
+
+    /**
+     * Switches the file to WAL. Switching needs the file to itself, and SQLite answers SQLITE_BUSY
+     * at once, without its busy timeout, while another connection (for example another process
+     * opening a new study file at the same moment) holds it: retried every 10 ms until the
+     * timeout has passed.
+     */
+    private void walMode(Connection c, long timeoutMs) throws SQLException {
+      long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+      while (true) {
+        try {
+          execute(c, "PRAGMA journal_mode = WAL");
+          return;
+        } catch (SQLException e) {
+          boolean busy = e.getErrorCode() == SQLITE_BUSY || e.getErrorCode() == SQLITE_LOCKED;
+          if (!busy || System.nanoTime() > deadline) {
+            throw e;
+          }
+          try {
+            Thread.sleep(10);
+          } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw e;
+          }
+        }
+      }
     }
 
     @Override
@@ -185,6 +214,10 @@ enum Dialect {
   }
 
   /** Executes {@code sql} on {@code c}, one statement after another, in one {@link Statement}. */
+  /** SQLite's result codes for a lock held by another connection (SQLITE_BUSY) or by this one. */
+  private static final int SQLITE_BUSY = 5;
+  private static final int SQLITE_LOCKED = 6;
+
   private static void execute(Connection c, String... sql) throws SQLException {
     try (Statement st = c.createStatement()) {
       for (String s : sql) {

@@ -172,6 +172,38 @@ class SqliteStorageTest extends StorageContractTest {
     }
   }
 
+  /**
+   * Six connections opening a new file at once: switching it to WAL needs the file to itself, and
+   * SQLite answered the losers SQLITE_BUSY at once (no busy timeout); about one round in thirty
+   * failed before the switch was retried.
+   */
+  @Test
+  void manyConnectionsOpeningANewFileAtOnceAllSucceed() throws Exception {
+    for (int round = 0; round < 100; round++) {
+      Path db = dir.resolve("wal-race-" + round + ".db");
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      java.util.List<java.util.concurrent.Future<?>> opens = new java.util.ArrayList<>();
+      try {
+        for (int t = 0; t < 6; t++) {
+          opens.add(pool.submit(() -> {
+            go.await();
+            try (RdbStorage s = RdbStorage.open("sqlite:" + db)) {
+              s.loadOrCreateStudy("raced", StudyDirection.MINIMIZE);
+            }
+            return null;
+          }));
+        }
+        go.countDown();
+        for (java.util.concurrent.Future<?> f : opens) {
+          f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
   @Test
   void concurrentFirstOpensCreateTheSchemaOnce() throws Exception {
     {
