@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tfblend.testing.CliRuns;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tfblend.export.SavedModelExporter;
@@ -11,7 +12,6 @@ import dev.tfblend.model.Activation;
 import dev.tfblend.model.Mlp;
 import dev.tfblend.testing.FreshJvm;
 import dev.tfblend.testing.ModelFixtures;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +22,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class GateCommandTest {
   // alpha = sigmoid(tanh(x W1 + b1) w2 + b2), n = 3 features, 2 hidden units.
@@ -56,10 +55,7 @@ class GateCommandTest {
   }
 
   private int run(String... args) {
-    CommandLine cl = TfBlendCommand.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    return cl.execute(args);
+    return CliRuns.run(out, err, args);
   }
 
   private void assertAlphasMatchHandComputation(JsonNode result) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tfblend.testing.CliRuns;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tfblend.tune.FrozenTrial;
@@ -18,7 +19,6 @@ import dev.tfblend.tune.TrialState;
 import dev.tfblend.tune.storage.Storages;
 import dev.tfblend.tune.storage.TrialStorage;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +31,6 @@ import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.types.TFloat32;
-import picocli.CommandLine;
 
 /** End to end: {@code tune --config configs/smoke.json} and every output it promises. */
 class TuneCommandTest {
@@ -42,10 +41,7 @@ class TuneCommandTest {
   private final StringWriter err = new StringWriter();
 
   private int run(String... args) {
-    CommandLine cl = TfBlendCommand.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    return cl.execute(args);
+    return CliRuns.run(out, err, args);
   }
 
   private String[] smoke(String study, String... more) {
