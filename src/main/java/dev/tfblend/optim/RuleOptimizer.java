@@ -561,7 +561,7 @@ public class RuleOptimizer<T extends TFloating> extends Optimizer {
   }
 
   /** The op that zeroes every slot created so far and the step counter. */
-  public Op resetOp() {
+  public synchronized Op resetOp() {
     if (resetStale || resetOp == null) {
       Ops r = ops.withSubScope(String.format(Locale.ROOT, "reset_%d", slotsByVariable.size()));
       List<Op> assigns = new ArrayList<>();
