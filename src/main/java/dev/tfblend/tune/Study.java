@@ -635,7 +635,14 @@ public final class Study {
         // sampling lock, so two workers cannot both start the trial that only one may
         samplingLock.lock();
         try {
-          int failed = storage.getTrialCount(studyId, EnumSet.of(TrialState.FAIL));
+          int failed;
+          int mine;
+          // one view of both: tell() removes a trial from the running ones and stores its state
+          // under this object's monitor
+          synchronized (this) {
+            failed = storage.getTrialCount(studyId, EnumSet.of(TrialState.FAIL));
+            mine = running.size();
+          }
           if (failed >= budget) {
             String msg = "study '" + name + "' stops: " + failed + " trials failed, as many as its budget of "
                 + budget + " finished trials";
@@ -643,10 +650,6 @@ public final class Study {
               warn(msg);
             }
             break;
-          }
-          int mine;
-          synchronized (this) {
-            mine = running.size();
           }
           // were this object's running trials to fail too, the study would stop: wait for them before
           // starting more, so that a study whose trials all fail runs as many as it would one at a time
