@@ -612,6 +612,15 @@ public final class TuneExperiment {
   /** The shutdown hook's work: ends the running trial of {@code study} (if any) and says how to resume. */
   private static void onInterrupt(List<Study> studies, String name, String storageShown, TuneProgress progress) {
     StringBuilder ended = new StringBuilder();
+    // no study starts a trial any more before any trial is ended: a slot that an ended trial frees
+    // must not go to another study's new trial
+    for (Study study : studies) {
+      try {
+        study.stopStarting();
+      } catch (RuntimeException e) {
+        // interrupt() below says what went wrong
+      }
+    }
     for (Study study : studies) {
       try {
         List<Integer> numbers = study.interrupt();

@@ -310,7 +310,25 @@ public final class Study {
     }
   }
 
-  /** Whether {@link #interrupt} was called. */
+  /**
+   * The first half of {@link #interrupt}: this object starts no trial from now on, and its running
+   * trials go on (until {@link #interrupt} ends them or they finish). Lets a caller that interrupts
+   * several studies tuned together stop them all from starting trials before it ends any trial,
+   * so that a slot freed by one study's ended trial is not taken by another's new one. Waits for a
+   * trial being started to have drawn its parameters; idempotent.
+   */
+  public void stopStarting() {
+    samplingLock.lock();
+    try {
+      synchronized (this) {
+        interrupted = true;
+      }
+    } finally {
+      samplingLock.unlock();
+    }
+  }
+
+  /** Whether {@link #interrupt} (or {@link #stopStarting}) was called. */
   public boolean isInterrupted() {
     return interrupted;
   }

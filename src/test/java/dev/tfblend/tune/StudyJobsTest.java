@@ -129,6 +129,29 @@ class StudyJobsTest {
     assertTrue(ran.stream().allMatch(t -> t.state() == TrialState.FAIL));
   }
 
+  /** After stopStarting, the running trial finishes as it would and no other starts. */
+  @Test
+  void stopStartingLetsTheRunningTrialFinishAndStartsNoOther() throws Exception {
+    Study study = study(new RandomSampler(7));
+    CountDownLatch inside = new CountDownLatch(1);
+    CountDownLatch letFinish = new CountDownLatch(1);
+    AtomicReference<List<FrozenTrial>> ran = new AtomicReference<>();
+    Thread worker = new Thread(() -> ran.set(study.optimizeShared(trial -> {
+      inside.countDown();
+      letFinish.await(10, TimeUnit.SECONDS);
+      return trial.suggestFloat("x", 0, 1);
+    }, 5, POLL, running -> { }, List.of(), 1)));
+    worker.start();
+    assertTrue(inside.await(10, TimeUnit.SECONDS));
+    study.stopStarting();
+    assertTrue(study.isInterrupted());
+    letFinish.countDown();
+    worker.join(10_000);
+    assertEquals(1, ran.get().size(), "no trial after the first");
+    assertEquals(List.of(TrialState.COMPLETE), study.trials().stream().map(FrozenTrial::state).toList());
+    assertThrows(IllegalStateException.class, study::ask);
+  }
+
   /**
    * The same, 200 times: a worker decides whether to start another trial from one view of the
    * failed trials and its own running ones (a trial leaves the running ones and becomes FAIL in
