@@ -333,9 +333,13 @@ public final class TuneExperiment {
           phases.end("final runs and SavedModels");
           TuneResults r = merge(previous, assemble(config, name, storageShown, results, repeats,
               (System.nanoTime() - t0) / 1e9, tfLoadSeconds, null), started, config.effectiveJobs());
-          // each study's trials as stored (this invocation's and an earlier one's), for Optuna's views
+          // the trials as stored of an earlier invocation's studies, for their Optuna views (this
+          // invocation's are being drawn already)
           Map<String, List<FrozenTrial>> trials = new LinkedHashMap<>();
           for (String key : r.optimizers().keySet()) {
+            if (drawn.containsKey(key)) {
+              continue;
+            }
             OptionalLong id = storage.findStudyIdByName(repeatName(name, 0, config.repeats()) + "-" + key);
             if (id.isPresent()) {
               trials.put(key, storage.getAllTrials(id.getAsLong(), EnumSet.allOf(TrialState.class)));

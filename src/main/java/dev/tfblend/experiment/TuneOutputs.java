@@ -52,20 +52,10 @@ final class TuneOutputs {
   /**
    * Writes the run's files for {@code r} into {@code runDir}; returns the chart file names.
    *
-   * @param trials each study's trials as stored, by study key (studies missing here get no
-   *     Optuna views)
-   */
-  static List<String> write(TuneResults r, TuneConfig config, Map<String, List<FrozenTrial>> trials,
-      Path runDir) {
-    return write(r, config, trials, runDir, Map.of());
-  }
-
-  /**
-   * {@link #write(TuneResults, TuneConfig, Map, Path)}, with the Optuna views of some studies
-   * already being drawn ({@link #studyViews}): their file names are awaited instead of drawing
-   * them again.
-   *
-   * @param drawn the views under way, by study key
+   * @param trials the trials as stored of the studies whose Optuna views are still to draw, by
+   *     study key (studies neither here nor in {@code drawn} get no views)
+   * @param drawn the studies whose views are already being drawn ({@link #studyViews}), by study
+   *     key: their file names are awaited instead of drawing them again
    */
   static List<String> write(TuneResults r, TuneConfig config, Map<String, List<FrozenTrial>> trials,
       Path runDir, Map<String, Future<List<String>>> drawn) {

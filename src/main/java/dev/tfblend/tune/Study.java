@@ -558,8 +558,8 @@ public final class Study {
    * counted against {@code slots}, a limit shared with other studies tuned at the same time in
    * this process: each worker takes a slot before it starts a trial, keeps it from one trial to the
    * next unless a worker of a more urgent study waits for one ({@link TrialSlots#moreUrgentWaiting}),
-   * and gives it back when it waits or stops, so at most {@code slots.slots()} trials of all those
-   * studies run at once.
+   * and gives it back when it waits or stops, so no more trials of all those studies run at once than
+   * {@code slots} has.
    *
    * @param slots the shared limit, or null for none
    * @param priority this study's priority for a free slot (lower first; see {@link TrialSlots})

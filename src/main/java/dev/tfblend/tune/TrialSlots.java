@@ -36,11 +36,6 @@ public final class TrialSlots {
     this.slots = slots;
   }
 
-  /** How many trials may run at once. */
-  public int slots() {
-    return slots;
-  }
-
   /** How many slots are taken now. */
   public synchronized int taken() {
     return taken;
