@@ -198,6 +198,34 @@ public final class ParameterSet<T extends TFloating> {
   }
 
   /**
+   * {@code xs} (one value per parameter, each in its parameter's shape, in parameter order)
+   * flattened and concatenated into one vector of {@link #totalElements()} values: the "flat"
+   * layout of a training loop's state. {@link #split} is its inverse.
+   */
+  public Operand<T> flatten(Ops tf, List<? extends Operand<T>> xs) {
+    Preconditions.checkArgument(xs.size() == size(), "%s values for %s parameters", xs.size(), size());
+    List<Operand<T>> parts = new ArrayList<>();
+    for (Operand<T> x : xs) {
+      parts.add(tf.reshape(x, tf.constant(new long[] {-1})));
+    }
+    return tf.concat(parts, tf.constant(0));
+  }
+
+  /** The inverse of {@link #flatten}: one value per parameter, in its shape, in parameter order. */
+  public List<Operand<T>> split(Ops tf, Operand<T> flat) {
+    int[] sizes = new int[size()];
+    for (int i = 0; i < sizes.length; i++) {
+      sizes[i] = numElements(i);
+    }
+    List<Output<T>> parts = tf.splitV(flat, tf.constant(sizes), tf.constant(0), (long) sizes.length).output();
+    List<Operand<T>> out = new ArrayList<>();
+    for (int i = 0; i < sizes.length; i++) {
+      out.add(tf.reshape(parts.get(i), tf.constant(shape(i))));
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  /**
    * Adds {@code d loss / d value(i)} for every parameter to {@code graph}, in order. The loss
    * must depend on every parameter (TF-Java throws for unreachable ones).
    */

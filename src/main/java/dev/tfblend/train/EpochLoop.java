@@ -6,11 +6,14 @@ import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.ConcreteFunction;
 import org.tensorflow.Graph;
+import org.tensorflow.Operation;
+import org.tensorflow.OperationBuilder;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.Signature;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
+import org.tensorflow.op.Operands;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TBool;
@@ -19,7 +22,7 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TType;
 
 /**
- * Many train steps in one {@code session.run}: a {@code While} op whose body gathers step
+ * Many train steps in one {@code session.run}: a {@code While} op whose body takes step
  * {@code i}'s batch, computes the loss, its gradients and the {@link LoopStep}'s update as plain
  * operations, and records the loss and the step's outputs; after the loop the step's
  * {@link LoopStep#write} assigns the final parameters and state.
@@ -29,12 +32,29 @@ import org.tensorflow.types.family.TType;
  * steps run) and {@code outputs} (float32 {@code [K, 1 + m]}: column 0 the batch loss of each step
  * before its update, then the step's {@code m} per-step outputs in the order given); target
  * {@code run}. The loop stops after the first step whose loss is not finite (that step's update
- * is applied, as a per-step run applies it); rows after {@code steps} are zero. The loop state is
- * the step index, the step count, the finite flag, the batches, the training features and
- * one-hot labels, the outputs,
- * the parameters, the step's state and its constants; a loop body cannot read variables.
+ * is applied, as a per-step run applies it); rows after {@code steps} are zero.
+ *
+ * <p><b>Why the loop state is packed.</b> A loop body cannot read the training graph's variables,
+ * so everything it uses travels as loop state, and every value of that state costs a few
+ * operations per step (TensorFlow lowers the loop to {@code Merge}, {@code Switch},
+ * {@code Identity} and {@code NextIteration} per value), about as much as the arithmetic of a
+ * small step. The state is therefore: the step index, the step count, the finite flag, the
+ * epoch's batches of features and one-hot labels (gathered once per run, {@code [K, B, in]} and
+ * {@code [K, B, classes]}), the outputs, the parameters flat (one vector, see {@link LoopStep}),
+ * the step's state, and its constants stacked into one vector. The values are the same, bit for
+ * bit, as one {@code session.run} per step: gathers, reshapes, concatenations and splits copy
+ * values and compute nothing.
  */
 final class EpochLoop implements AutoCloseable {
+  private static final int I = 0;
+  private static final int N = 1;
+  private static final int OK = 2;
+  private static final int X = 3;
+  private static final int Y = 4;
+  private static final int OUTPUTS = 5;
+  private static final int PARAMS = 6;
+  private static final int STATE = 7;
+
   private final Placeholder<TInt32> batches;
   private final Operand<TInt32> steps;
   private final Operand<TFloat32> outputs;
@@ -62,58 +82,35 @@ final class EpochLoop implements AutoCloseable {
     Ops te = tf.withSubScope("train_epoch");
     List<Operand<TFloat32>> state = step.state();
     List<Operand<TFloat32>> constants = step.constants();
-    int np = params.size();
     int ns = state.size();
     int nc = constants.size();
     int width = 1 + outputNames.size();
     List<Shape> shapes = new ArrayList<>();
     List<Class<? extends TType>> types = new ArrayList<>();
-    // i, n, ok, batches, x, y, outputs, params..., state..., constants...
-    shapes.add(Shape.scalar());
-    types.add(TInt32.class);
-    shapes.add(Shape.scalar());
-    types.add(TInt32.class);
-    shapes.add(Shape.scalar());
-    types.add(TBool.class);
-    shapes.add(Shape.of(-1, -1));
-    types.add(TInt32.class);
-    shapes.add(Shape.of(-1, mlp.inputSize()));
-    types.add(TFloat32.class);
-    shapes.add(Shape.of(-1, mlp.numClasses()));
-    types.add(TFloat32.class);
-    shapes.add(Shape.of(-1, width));
-    types.add(TFloat32.class);
-    for (int i = 0; i < np; i++) {
-      shapes.add(Shape.of(params.shape(i)));
-      types.add(TFloat32.class);
-    }
-    for (Operand<TFloat32> s : state) {
-      shapes.add(s.shape());
-      types.add(TFloat32.class);
-    }
-    for (int k = 0; k < nc; k++) {
-      shapes.add(Shape.scalar());
-      types.add(TFloat32.class);
-    }
-    List<String> names = new ArrayList<>(List.of("i", "n", "ok", "batches", "x", "y", "outputs"));
-    for (int i = 0; i < np; i++) {
-      names.add("p" + i);
-    }
+    List<String> names = new ArrayList<>();
+    // i, n, ok, x, y, outputs, params, state..., constants
+    add(names, types, shapes, "i", TInt32.class, Shape.scalar());
+    add(names, types, shapes, "n", TInt32.class, Shape.scalar());
+    add(names, types, shapes, "ok", TBool.class, Shape.scalar());
+    add(names, types, shapes, "x", TFloat32.class, Shape.of(-1, -1, mlp.inputSize()));
+    add(names, types, shapes, "y", TFloat32.class, Shape.of(-1, -1, mlp.numClasses()));
+    add(names, types, shapes, "outputs", TFloat32.class, Shape.of(-1, width));
+    add(names, types, shapes, "params", TFloat32.class, Shape.of(params.totalElements()));
     for (int k = 0; k < ns; k++) {
-      names.add("s" + k);
+      add(names, types, shapes, "s" + k, TFloat32.class, state.get(k).shape());
     }
-    for (int k = 0; k < nc; k++) {
-      names.add("c" + k);
+    if (nc > 0) {
+      add(names, types, shapes, "constants", TFloat32.class, Shape.of(nc));
     }
 
     ConcreteFunction cond = ConcreteFunction.create(f -> {
       List<Operand<?>> in = inputs(f, names, types, shapes);
       @SuppressWarnings("unchecked")
-      Operand<TInt32> i = (Operand<TInt32>) in.get(0);
+      Operand<TInt32> i = (Operand<TInt32>) in.get(I);
       @SuppressWarnings("unchecked")
-      Operand<TInt32> n = (Operand<TInt32>) in.get(1);
+      Operand<TInt32> n = (Operand<TInt32>) in.get(N);
       @SuppressWarnings("unchecked")
-      Operand<TBool> ok = (Operand<TBool>) in.get(2);
+      Operand<TBool> ok = (Operand<TBool>) in.get(OK);
       Signature.Builder b = Signature.builder().key("cond");
       for (int k = 0; k < names.size(); k++) {
         b.input(names.get(k), in.get(k));
@@ -122,7 +119,7 @@ final class EpochLoop implements AutoCloseable {
     });
     ConcreteFunction body;
     try {
-      body = ConcreteFunction.create(f -> body(f, mlp, step, names, types, shapes, np, ns, nc, outputNames));
+      body = ConcreteFunction.create(f -> body(f, mlp, params, step, names, types, shapes, ns, nc, outputNames));
     } catch (RuntimeException e) {
       cond.close();
       throw e;
@@ -133,21 +130,27 @@ final class EpochLoop implements AutoCloseable {
       Operand<TInt32> n = te.withName("n").gather(te.shape(batches), te.constant(0), te.constant(0));
       Operand<TFloat32> buffer = te.withName("outputs_init").fill(
           te.stack(List.of(n, te.constant(width))), te.constant(0.0f));
-      // the training labels one-hot once per run: the body gathers a batch's rows of them (the same
-      // values as one-hot encoding the gathered labels, one op fewer per step)
+      // the epoch's batches gathered once per run: the training labels one-hot, then the rows of
+      // every step (the same values as gathering and one-hot encoding one batch per step)
       Operand<TFloat32> yOneHot = Mlp.oneHot(te.withSubScope("labels"), y, mlp.numClasses(), TFloat32.class);
-      List<Operand<?>> init = new ArrayList<>(List.of(te.constant(0), n, te.constant(true), batches, x, yOneHot,
-          buffer));
-      init.addAll(params.values());
+      Ops eb = te.withSubScope("batches");
+      Operand<TFloat32> xb = eb.withName("x").gather(x, batches, eb.constant(0));
+      Operand<TFloat32> yb = eb.withName("y").gather(yOneHot, batches, eb.constant(0));
+      Ops packed = te.withSubScope("packed");
+      List<Operand<?>> init = new ArrayList<>(List.of(te.constant(0), n, te.constant(true), xb, yb, buffer,
+          params.flatten(packed, params.values())));
       init.addAll(state);
-      init.addAll(constants);
-      List<Output<?>> out = te.withName("loop").whileOp(init, cond, body).output();
+      if (nc > 0) {
+        init.add(packed.withName("constants").stack(constants));
+      }
+      List<Output<?>> out = whileOp(te.withName("loop"), init, cond, body);
       @SuppressWarnings("unchecked")
-      Operand<TInt32> stepsRun = te.withName("steps").identity((Operand<TInt32>) out.get(0));
+      Operand<TInt32> stepsRun = te.withName("steps").identity((Operand<TInt32>) out.get(I));
       @SuppressWarnings("unchecked")
-      Operand<TFloat32> recorded = te.withName("outputs").identity((Operand<TFloat32>) out.get(6));
-      List<Operand<TFloat32>> finalParams = floats(out.subList(7, 7 + np));
-      List<Operand<TFloat32>> finalState = floats(out.subList(7 + np, 7 + np + ns));
+      Operand<TFloat32> recorded = te.withName("outputs").identity((Operand<TFloat32>) out.get(OUTPUTS));
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32> finalParams = (Operand<TFloat32>) out.get(PARAMS);
+      List<Operand<TFloat32>> finalState = floats(out.subList(STATE, STATE + ns));
       Op write = step.write(tf, finalParams, finalState);
       Op target = te.withControlDependencies(List.of(write)).withName("run").noOp();
       return new EpochLoop(batches, stepsRun, recorded, target, List.of(cond, body));
@@ -158,59 +161,91 @@ final class EpochLoop implements AutoCloseable {
     }
   }
 
-  private static Signature body(Ops f, Mlp mlp, LoopStep step, List<String> names, List<Class<? extends TType>> types,
-      List<Shape> shapes, int np, int ns, int nc, List<String> outputNames) {
+  /**
+   * A {@code StatelessWhile} that TensorFlow lowers to its in-graph control flow
+   * ({@code _lower_using_switch_merge}, as TensorFlow's Python sets it for graphs): the body's
+   * operations then run in the calling executor, without a function call per step.
+   */
+  private static List<Output<?>> whileOp(Ops tf, List<Operand<?>> init, ConcreteFunction cond,
+      ConcreteFunction body) {
+    OperationBuilder b = tf.scope().opBuilder("StatelessWhile", "loop");
+    b.addInputList(Operands.asOutputs(init));
+    b.setAttr("cond", cond);
+    b.setAttr("body", body);
+    b.setAttr("_lower_using_switch_merge", true);
+    Operation op = b.build();
+    List<Output<?>> out = new ArrayList<>();
+    for (int k = 0; k < op.numOutputs(); k++) {
+      out.add(op.output(k));
+    }
+    return out;
+  }
+
+  private static void add(List<String> names, List<Class<? extends TType>> types, List<Shape> shapes, String name,
+      Class<? extends TType> type, Shape shape) {
+    names.add(name);
+    types.add(type);
+    shapes.add(shape);
+  }
+
+  private static Signature body(Ops f, Mlp mlp, ParameterSet<TFloat32> params, LoopStep step, List<String> names,
+      List<Class<? extends TType>> types, List<Shape> shapes, int ns, int nc, List<String> outputNames) {
     List<Operand<?>> in = inputs(f, names, types, shapes);
     @SuppressWarnings("unchecked")
-    Operand<TInt32> i = (Operand<TInt32>) in.get(0);
+    Operand<TInt32> i = (Operand<TInt32>) in.get(I);
     @SuppressWarnings("unchecked")
-    Operand<TInt32> rows = f.withName("rows").gather((Operand<TInt32>) in.get(3), i, f.constant(0));
+    Operand<TFloat32> buffer = (Operand<TFloat32>) in.get(OUTPUTS);
     @SuppressWarnings("unchecked")
-    Operand<TFloat32> x = (Operand<TFloat32>) in.get(4);
-    @SuppressWarnings("unchecked")
-    Operand<TFloat32> y = (Operand<TFloat32>) in.get(5);
-    @SuppressWarnings("unchecked")
-    Operand<TFloat32> buffer = (Operand<TFloat32>) in.get(6);
-    List<Operand<TFloat32>> params = floats(in.subList(7, 7 + np));
-    List<Operand<TFloat32>> state = floats(in.subList(7 + np, 7 + np + ns));
-    List<Operand<TFloat32>> constants = floats(in.subList(7 + np + ns, 7 + np + ns + nc));
+    Operand<TFloat32> flat = (Operand<TFloat32>) in.get(PARAMS);
+    List<Operand<TFloat32>> state = floats(in.subList(STATE, STATE + ns));
+    List<Operand<TFloat32>> constants = List.of();
+    if (nc > 0) {
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32> c = (Operand<TFloat32>) in.get(STATE + ns);
+      constants = f.withSubScope("constants").unstack(c, (long) nc).output().stream()
+          .map(o -> (Operand<TFloat32>) o).toList();
+    }
 
-    // the same operations as TrainingGraph's train_step: gather, logits, loss, gradients
+    // the same operations as TrainingGraph's train_step on the step's batch: logits, loss, gradients
     Ops bs = f.withSubScope("batch");
-    Operand<TFloat32> bx = bs.withName("x").gather(x, rows, bs.constant(0));
-    Operand<TFloat32> oneHot = bs.withName("labels").gather(y, rows, bs.constant(0));
-    Operand<TFloat32> lossValue = Mlp.crossEntropy(f, mlp.logits(f, params, bx), oneHot);
+    @SuppressWarnings("unchecked")
+    Operand<TFloat32> bx = bs.withName("x").gather((Operand<TFloat32>) in.get(X), i, bs.constant(0));
+    @SuppressWarnings("unchecked")
+    Operand<TFloat32> oneHot = bs.withName("labels").gather((Operand<TFloat32>) in.get(Y), i, bs.constant(0));
+    List<Operand<TFloat32>> values = params.split(f.withSubScope("params"), flat);
+    Operand<TFloat32> lossValue = Mlp.crossEntropy(f, mlp.logits(f, values, bx), oneHot);
     Operand<TFloat32> loss = f.withName("loss").identity(lossValue);
-    Output<?>[] xs = new Output<?>[np];
-    for (int k = 0; k < np; k++) {
-      xs[k] = params.get(k).asOutput();
+    Output<?>[] xs = new Output<?>[values.size()];
+    for (int k = 0; k < xs.length; k++) {
+      xs[k] = values.get(k).asOutput();
     }
     Output<?>[] dys = ((Graph) f.scope().env()).addGradients(loss.asOutput(), xs);
-    LoopStep.Next next = step.next(f, params, floats(List.of(dys)), loss, state, constants);
-    if (next.params().size() != np || next.state().size() != ns || !next.outputs().keySet().equals(
-        new java.util.HashSet<>(outputNames))) {
+    Operand<TFloat32> gradients = params.flatten(f.withSubScope("gradients"), floats(List.of(dys)));
+    LoopStep.Next next = step.next(f, flat, gradients, loss, state, constants);
+    if (next.state().size() != ns || !next.outputs().keySet().equals(new java.util.HashSet<>(outputNames))) {
       throw new IllegalStateException(String.format(
-          "loop step gave %d parameters, %d state values and outputs %s; expected %d, %d and %s",
-          next.params().size(), next.state().size(), next.outputs().keySet(), np, ns, outputNames));
+          "loop step gave %d state values and outputs %s; expected %d and %s",
+          next.state().size(), next.outputs().keySet(), ns, outputNames));
     }
     List<Operand<TFloat32>> row = new ArrayList<>(List.of(loss));
     outputNames.forEach(name -> row.add(next.outputs().get(name)));
     Ops rec = f.withSubScope("record");
-    Operand<TFloat32> values = rec.reshape(rec.stack(row), rec.constant(new int[] {1, row.size()}));
+    Operand<TFloat32> values1 = rec.reshape(rec.stack(row), rec.constant(new int[] {1, row.size()}));
     Operand<TFloat32> recorded = rec.tensorScatterNdUpdate(buffer, rec.reshape(i, rec.constant(new int[] {1, 1})),
-        values);
+        values1);
 
     List<Operand<?>> out = new ArrayList<>();
     out.add(f.withName("next_i").math.add(i, f.constant(1)));
-    out.add(in.get(1));
+    out.add(in.get(N));
     out.add(f.withName("finite").math.isFinite(loss));
-    out.add(in.get(3));
-    out.add(x);
-    out.add(y);
+    out.add(in.get(X));
+    out.add(in.get(Y));
     out.add(recorded);
-    out.addAll(next.params());
+    out.add(next.params());
     out.addAll(next.state());
-    out.addAll(constants);
+    if (nc > 0) {
+      out.add(in.get(STATE + ns));
+    }
     Signature.Builder b = Signature.builder().key("body");
     for (int k = 0; k < names.size(); k++) {
       b.input(names.get(k), in.get(k));

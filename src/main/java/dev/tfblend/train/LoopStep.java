@@ -13,6 +13,10 @@ import org.tensorflow.types.TFloat32;
  * step's {@link #state()} from step to step, and afterwards {@link #write} assigns the final
  * values once.
  *
+ * <p>The parameters travel <em>flat</em>: every parameter flattened and concatenated in parameter
+ * order into one vector (and the gradients alike), so that the loop carries one value for all of
+ * them and an elementwise rule updates them all in one set of operations.
+ *
  * <p>Call order, all while the graph is built: {@link #state()} and {@link #constants()} once
  * (reads in the training graph: the loop's initial values); {@link #next} once, inside the loop
  * body's own graph, with operands of that graph standing for those values; {@link #write} once,
@@ -37,33 +41,32 @@ public interface LoopStep {
    * Builds one step in the loop body.
    *
    * @param tf ops of the loop body's graph
-   * @param params the model parameters' values before the step, in parameter order
-   * @param gradients the batch loss's gradients with respect to {@code params}
+   * @param params the model parameters' values before the step, flat (see above)
+   * @param gradients the batch loss's gradients with respect to the parameters, flat alike
    * @param loss the batch loss at {@code params}
    * @param state this step's state before the step, in {@link #state()} order
    * @param constants the values of {@link #constants()}, in their order
    */
-  Next next(Ops tf, List<Operand<TFloat32>> params, List<Operand<TFloat32>> gradients, Operand<TFloat32> loss,
+  Next next(Ops tf, Operand<TFloat32> params, Operand<TFloat32> gradients, Operand<TFloat32> loss,
       List<Operand<TFloat32>> state, List<Operand<TFloat32>> constants);
 
   /**
    * What one step computes.
    *
-   * @param params the parameters after the step
+   * @param params the parameters after the step, flat
    * @param state the state after the step, in {@link #state()} order
    * @param outputs the step's per-step outputs (scalars), named as {@link TrainStep#perStepOutputs()}
    */
-  record Next(List<Operand<TFloat32>> params, List<Operand<TFloat32>> state, Map<String, Operand<TFloat32>> outputs) {
+  record Next(Operand<TFloat32> params, List<Operand<TFloat32>> state, Map<String, Operand<TFloat32>> outputs) {
     public Next {
-      params = List.copyOf(params);
       state = List.copyOf(state);
       outputs = Map.copyOf(outputs);
     }
   }
 
   /**
-   * Builds, in the training graph, the op that assigns the loop's final parameters and state
+   * Builds, in the training graph, the op that assigns the loop's final parameters (flat) and state
    * (values of the training graph, in the orders above).
    */
-  Op write(Ops tf, List<Operand<TFloat32>> params, List<Operand<TFloat32>> state);
+  Op write(Ops tf, Operand<TFloat32> params, List<Operand<TFloat32>> state);
 }

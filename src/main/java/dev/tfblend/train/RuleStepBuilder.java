@@ -20,7 +20,6 @@ import org.tensorflow.Session;
 import org.tensorflow.framework.optimizers.Optimizer.GradAndVar;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.SplitV;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TType;
@@ -124,7 +123,7 @@ public final class RuleStepBuilder implements StepBuilder {
         for (Variable<TFloat32> v : params.variables()) {
           parts.add(reads.identity(optimizer.slots(v.asOutput()).get(k)));
         }
-        out.add(concat(reads, parts));
+        out.add(params.flatten(reads, parts));
       }
       out.add(reads.identity(optimizer.stepCounter()));
       return out;
@@ -136,8 +135,8 @@ public final class RuleStepBuilder implements StepBuilder {
     }
 
     @Override
-    public Next next(Ops tf, List<Operand<TFloat32>> values, List<Operand<TFloat32>> gradients,
-        Operand<TFloat32> loss, List<Operand<TFloat32>> state, List<Operand<TFloat32>> constants) {
+    public Next next(Ops tf, Operand<TFloat32> values, Operand<TFloat32> gradients, Operand<TFloat32> loss,
+        List<Operand<TFloat32>> state, List<Operand<TFloat32>> constants) {
       Map<String, Operand<TFloat32>> named = new LinkedHashMap<>();
       List<String> keys = List.copyOf(hyper.reads().keySet());
       for (int k = 0; k < keys.size(); k++) {
@@ -145,21 +144,20 @@ public final class RuleStepBuilder implements StepBuilder {
       }
       UpdateRule<TFloat32> rule = ruleFactory.create(Hyperparameters.view(TFloat32.class, named), structural);
       Ops own = tf.withSubScope(name());
-      Ops f = own.withSubScope("flat");
       RuleOptimizer.Step<TFloat32> step = RuleOptimizer.computeStep(own.withSubScope("update"), TFloat32.class, rule,
-          List.of("all"), List.of(concat(f, values)), List.of(concat(f, gradients)),
-          List.of(state.subList(0, slotCount)), state.get(slotCount), List.of());
+          List.of("all"), List.of(values), List.of(gradients), List.of(state.subList(0, slotCount)),
+          state.get(slotCount), List.of());
       List<Operand<TFloat32>> next = new ArrayList<>(step.nextSlots().get(0));
       next.add(step.step());
-      return new Next(split(f, step.lookAhead().get(0)), next, Map.of());
+      return new Next(step.lookAhead().get(0), next, Map.of());
     }
 
     @Override
-    public Op write(Ops tf, List<Operand<TFloat32>> values, List<Operand<TFloat32>> state) {
+    public Op write(Ops tf, Operand<TFloat32> values, List<Operand<TFloat32>> state) {
       Ops f = tf.withSubScope(name()).withSubScope("loop_split");
       List<List<Operand<TFloat32>>> bySlot = new ArrayList<>();
       for (int k = 0; k < slotCount; k++) {
-        bySlot.add(split(f, state.get(k)));
+        bySlot.add(params.split(f, state.get(k)));
       }
       List<List<Operand<TFloat32>>> slots = new ArrayList<>();
       for (int i = 0; i < params.size(); i++) {
@@ -170,31 +168,8 @@ public final class RuleStepBuilder implements StepBuilder {
         slots.add(own);
       }
       List<Output<TFloat32>> vars = params.variables().stream().map(Variable::asOutput).toList();
-      return optimizer.assignState(vars, values, slots, state.get(slotCount), List.of(), "loop_update");
-    }
-
-    /** {@code xs} (shaped as the parameters) flattened and concatenated, in parameter order. */
-    private Operand<TFloat32> concat(Ops tf, List<Operand<TFloat32>> xs) {
-      List<Operand<TFloat32>> flatParts = new ArrayList<>();
-      for (Operand<TFloat32> x : xs) {
-        flatParts.add(tf.reshape(x, tf.constant(new long[] {-1})));
-      }
-      return tf.concat(flatParts, tf.constant(0));
-    }
-
-    /** The inverse of {@link #concat}: one value per parameter, in its shape. */
-    private List<Operand<TFloat32>> split(Ops tf, Operand<TFloat32> all) {
-      int[] sizes = new int[params.size()];
-      for (int i = 0; i < sizes.length; i++) {
-        sizes[i] = params.numElements(i);
-      }
-      SplitV<TFloat32> parts = tf.splitV(all, tf.constant(sizes), tf.constant(0),
-          (long) sizes.length);
-      List<Operand<TFloat32>> out = new ArrayList<>();
-      for (int i = 0; i < sizes.length; i++) {
-        out.add(tf.reshape(parts.output().get(i), tf.constant(params.shape(i))));
-      }
-      return out;
+      return optimizer.assignState(vars, params.split(f, values), slots, state.get(slotCount), List.of(),
+          "loop_update");
     }
   }
 
