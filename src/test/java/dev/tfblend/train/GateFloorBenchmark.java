@@ -29,6 +29,12 @@ import org.tensorflow.types.TFloat32;
  * benchmark times exactly those three ops in a graph of their own, on the session settings
  * training uses (one intra-op thread, ops on the calling thread), and prints each and their sum.
  * A plain-op Adam (the form a whole-epoch loop body would need) is timed beside the fused one.
+ * The three ops must move nine arrays of that size through memory per step (about 17.5 MB: alpha
+ * reads the weights, the outer product writes their gradient, Adam reads weights, both slots and
+ * the gradient and writes the first three), far more than a core's own caches hold; the benchmark
+ * prints that figure, the bandwidth it implies, and one core's bandwidth measured with a plain
+ * Java triad, which together show that the gate's update is bound by memory bandwidth, not by
+ * arithmetic or by TensorFlow's per-op overhead.
  * Prints; never asserts on time. Run with {@code mvn -B test -Pbench -Dtest=GateFloorBenchmark}.
  */
 @Tag("benchmark")
@@ -86,8 +92,59 @@ class GateFloorBenchmark {
             gate, 1e6 / gate);
         System.out.printf(Locale.ROOT, "  the same with a plain-op Adam %7.1f us  -> at most %,.0f blended steps/s%n",
             adamPlain, 1e6 / adamPlain);
+        // bytes the three ops must move: alpha reads w; the outer product writes g; the fused Adam
+        // reads w, m, v and g and writes w, m and v: 9 arrays of n x h floats
+        double bytes = 9.0 * n * h * Float.BYTES;
+        double triad = javaTriadBytesPerSecond(n * h);
+        System.out.printf(Locale.ROOT, "  memory the three ops move per step: %.1f MB (%.1f GB/s at the time above)%n",
+            bytes / 1e6, bytes / (gate * 1e-6) / 1e9);
+        System.out.printf(Locale.ROOT, "  one core's memory bandwidth, Java triad a = b + s*c on arrays of %,d floats:"
+            + " %.1f GB/s -> moving %.1f MB takes %.0f us%n", n * h, triad / 1e9, bytes / 1e6, bytes / triad * 1e6);
       }
     }
+  }
+
+  /**
+   * Bytes per second of {@code a[i] = b[i] + s * c[i]} on one thread over three arrays of
+   * {@code size} floats each (read b and c, write a: 12 bytes per element, not counting the
+   * write's read for ownership), the median of five rounds after a warm-up: the memory bandwidth
+   * one training thread can use, for arrays too large for the core's own caches.
+   */
+  private static double javaTriadBytesPerSecond(int size) {
+    float[][] a = new float[4][size];
+    float[][] b = new float[4][size];
+    float[][] c = new float[4][size];
+    for (float[] x : b) {
+      java.util.Arrays.fill(x, 1.5f);
+    }
+    for (float[] x : c) {
+      java.util.Arrays.fill(x, 0.25f);
+    }
+    int reps = 200;
+    double[] rounds = new double[5];
+    float sink = 0;
+    for (int r = -1; r < rounds.length; r++) {
+      long t0 = System.nanoTime();
+      for (int k = 0; k < reps; k++) {
+        // four sets in turn, so that one set is out of the caches when it comes round again
+        float[] x = a[k & 3];
+        float[] y = b[k & 3];
+        float[] z = c[k & 3];
+        float scale = 1.0f + k * 1e-6f;
+        for (int i = 0; i < size; i++) {
+          x[i] = y[i] + scale * z[i];
+        }
+        sink += x[k % size];
+      }
+      if (r >= 0) {
+        rounds[r] = 12.0 * size * reps / ((System.nanoTime() - t0) / 1e9);
+      }
+    }
+    if (sink == 42) {
+      System.out.print("");
+    }
+    java.util.Arrays.sort(rounds);
+    return rounds[rounds.length / 2];
   }
 
   private static Variable<TFloat32> variable(Ops tf, int rows, int cols) {
