@@ -230,9 +230,9 @@ final class EpochLoop implements AutoCloseable {
     List<Operand<TFloat32>> row = new ArrayList<>(List.of(loss));
     outputNames.forEach(name -> row.add(next.outputs().get(name)));
     Ops rec = f.withSubScope("record");
-    Operand<TFloat32> values1 = rec.reshape(rec.stack(row), rec.constant(new int[] {1, row.size()}));
+    Operand<TFloat32> rowValues = rec.reshape(rec.stack(row), rec.constant(new int[] {1, row.size()}));
     Operand<TFloat32> recorded = rec.tensorScatterNdUpdate(buffer, rec.reshape(i, rec.constant(new int[] {1, 1})),
-        values1);
+        rowValues);
 
     List<Operand<?>> out = new ArrayList<>();
     out.add(f.withName("next_i").math.add(i, f.constant(1)));

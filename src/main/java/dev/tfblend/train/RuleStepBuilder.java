@@ -93,10 +93,9 @@ public final class RuleStepBuilder implements StepBuilder {
 
   /**
    * The step as a loop body, for an {@linkplain UpdateRule#elementwise() elementwise} rule without
-   * shared state: the state is each slot of all parameters flattened and concatenated (in
-   * parameter order), then the step counter, and the body applies the rule once to the
-   * concatenated gradients and parameters (fewer operations per step, the same values bit for
-   * bit). The constants are the hyperparameters in table order. The body builds the rule again
+   * shared state: the state is each slot of all parameters flat ({@link ParameterSet#flatten}),
+   * then the step counter, and the body applies the rule once to the flat parameters and
+   * gradients the loop gives it (fewer operations per step, the same values bit for bit). The constants are the hyperparameters in table order. The body builds the rule again
    * from the constants and runs {@link RuleOptimizer#computeStep}, the operations of the step's
    * {@link RuleOptimizer#computeUpdate}; {@link RuleOptimizer#assignState} writes the result.
    */
