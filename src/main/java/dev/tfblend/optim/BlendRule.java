@@ -67,6 +67,26 @@ public final class BlendRule<T extends TFloating> implements UpdateRule<T> {
     return b;
   }
 
+  /**
+   * True for a blend with a fixed {@code alpha} of two elementwise rules: the blend of their
+   * increments is then elementwise too. A blend whose {@code alpha} is supplied per step (from all
+   * gradients, by a gate) is not.
+   */
+  @Override
+  public boolean elementwise() {
+    return alpha != null && a.elementwise() && b.elementwise();
+  }
+
+  /**
+   * True for a fixed-{@code alpha} blend of two rules that repeat in a loop: measured bit for bit
+   * against one step per run ({@code EpochLoopTest}, and the 60 trials of a 30-trial
+   * {@code constant-blend} and {@code scheduled-blend} study).
+   */
+  @Override
+  public boolean repeatsInLoop() {
+    return alpha != null && a.repeatsInLoop() && b.repeatsInLoop();
+  }
+
   @Override
   public List<String> slotNames() {
     return slotNames;

@@ -63,6 +63,18 @@ public final class ScheduledBlendRule<T extends TFloating> implements UpdateRule
         h.get("cosine"), h.get("total_steps"));
   }
 
+  /** True when both blended rules are: {@code alpha_t} is one scalar per step. */
+  @Override
+  public boolean elementwise() {
+    return blend.a().elementwise() && blend.b().elementwise();
+  }
+
+  /** True when both blended rules are (measured bit for bit, as {@link BlendRule#repeatsInLoop()}). */
+  @Override
+  public boolean repeatsInLoop() {
+    return blend.a().repeatsInLoop() && blend.b().repeatsInLoop();
+  }
+
   @Override
   public List<String> slotNames() {
     return blend.slotNames();

@@ -55,9 +55,10 @@ public interface UpdateRule<T extends TFloating> {
   /**
    * Whether a training loop may run this rule many steps per {@code session.run} (a {@code While}
    * loop body): true where a loop was measured to give one step per run's values bit for bit,
-   * with the hyperparameters a study draws. False by default, and for the rules where it did not:
-   * the fixed and scheduled blends (their losses drifted by one float ulp within an epoch) and
-   * SWATS (its sums over all parameters came out one ulp off).
+   * with the hyperparameters a study draws. False by default, and for SWATS, whose sums over all
+   * parameters came out one ulp off. (The fixed and scheduled blends drifted by one ulp too while
+   * the loop body ran as a function called once per step; since the loop is lowered into the
+   * training graph's own control flow they repeat bit for bit.)
    */
   default boolean repeatsInLoop() {
     return false;
