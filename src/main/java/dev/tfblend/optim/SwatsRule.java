@@ -63,6 +63,15 @@ public final class SwatsRule<T extends TFloating> implements SharedStateRule<T> 
     return new SwatsRule<>(h);
   }
 
+  /**
+   * True: measured bit for bit against one step per run ({@code EpochLoopTest}), the loop applying
+   * it parameter by parameter as a step does (its shared slots sum over every parameter).
+   */
+  @Override
+  public boolean repeatsInLoop() {
+    return true;
+  }
+
   @Override
   public List<String> slotNames() {
     return SLOTS;

@@ -92,12 +92,17 @@ public final class RuleStepBuilder implements StepBuilder {
   }
 
   /**
-   * The step as a loop body, for an {@linkplain UpdateRule#elementwise() elementwise} rule without
-   * shared state: the state is each slot of all parameters flat ({@link ParameterSet#flatten}),
-   * then the step counter, and the body applies the rule once to the flat parameters and
-   * gradients the loop gives it (fewer operations per step, the same values bit for bit). The constants are the hyperparameters in table order. The body builds the rule again
-   * from the constants and runs {@link RuleOptimizer#computeStep}, the operations of the step's
-   * {@link RuleOptimizer#computeUpdate}; {@link RuleOptimizer#assignState} writes the result.
+   * The step as a loop body, for a rule that {@linkplain UpdateRule#repeatsInLoop() repeats in a
+   * loop}. The state is each slot of all parameters flat ({@link ParameterSet#flatten}), then the
+   * step counter, then (for a {@link SharedStateRule}) its shared slots stacked into one vector. An
+   * {@linkplain UpdateRule#elementwise() elementwise} rule without shared state is applied once to
+   * the flat parameters and gradients the loop gives it (fewer operations per step); any other
+   * rule (SWATS: its shared slots sum over every parameter, parameter by parameter) gets them split
+   * back into one value per parameter, so that its operations are exactly the per-step ones. Either
+   * way the values are the same bit for bit. The constants are the hyperparameters in table order.
+   * The body builds the rule again from the constants and runs {@link RuleOptimizer#computeStep},
+   * the operations of the step's {@link RuleOptimizer#computeUpdate};
+   * {@link RuleOptimizer#assignState} writes the result.
    */
   private final class Loop implements LoopStep {
     private final Ops reads;
@@ -105,6 +110,7 @@ public final class RuleStepBuilder implements StepBuilder {
     private final RuleOptimizer<TFloat32> optimizer;
     private final ParameterSet<TFloat32> params;
     private final int slotCount;
+    private final int sharedCount;
 
     Loop(Ops o, Hyperparameters<TFloat32> hyper, RuleOptimizer<TFloat32> optimizer, ParameterSet<TFloat32> params) {
       this.reads = o.withSubScope("loop_read");
@@ -112,6 +118,12 @@ public final class RuleStepBuilder implements StepBuilder {
       this.optimizer = optimizer;
       this.params = params;
       this.slotCount = optimizer.rule().slotNames().size();
+      this.sharedCount = optimizer.sharedSlots().size();
+    }
+
+    /** Whether the body applies the rule once to all parameters flat. */
+    private boolean flat(UpdateRule<TFloat32> rule) {
+      return rule.elementwise() && !(rule instanceof SharedStateRule);
     }
 
     @Override
@@ -125,6 +137,11 @@ public final class RuleStepBuilder implements StepBuilder {
         out.add(params.flatten(reads, parts));
       }
       out.add(reads.identity(optimizer.stepCounter()));
+      if (sharedCount > 0) {
+        List<Operand<TFloat32>> shared = new ArrayList<>();
+        optimizer.sharedSlots().forEach(v -> shared.add(reads.identity(v)));
+        out.add(reads.withName("shared").stack(shared));
+      }
       return out;
     }
 
@@ -143,12 +160,39 @@ public final class RuleStepBuilder implements StepBuilder {
       }
       UpdateRule<TFloat32> rule = ruleFactory.create(Hyperparameters.view(TFloat32.class, named), structural);
       Ops own = tf.withSubScope(name());
-      RuleOptimizer.Step<TFloat32> step = RuleOptimizer.computeStep(own.withSubScope("update"), TFloat32.class, rule,
-          List.of("all"), List.of(values), List.of(gradients), List.of(state.subList(0, slotCount)),
-          state.get(slotCount), List.of());
-      List<Operand<TFloat32>> next = new ArrayList<>(step.nextSlots().get(0));
+      Operand<TFloat32> counter = state.get(slotCount);
+      List<Operand<TFloat32>> shared = sharedCount == 0 ? List.of() : unstack(own, state.get(slotCount + 1));
+      List<Operand<TFloat32>> next = new ArrayList<>();
+      RuleOptimizer.Step<TFloat32> step;
+      Operand<TFloat32> nextValues;
+      if (flat(rule)) {
+        step = RuleOptimizer.computeStep(own.withSubScope("update"), TFloat32.class, rule, List.of("all"),
+            List.of(values), List.of(gradients), List.of(state.subList(0, slotCount)), counter, shared);
+        next.addAll(step.nextSlots().get(0));
+        nextValues = step.lookAhead().get(0);
+      } else {
+        Ops f = own.withSubScope("split");
+        List<List<Operand<TFloat32>>> bySlot = new ArrayList<>();
+        for (int k = 0; k < slotCount; k++) {
+          bySlot.add(params.split(f, state.get(k)));
+        }
+        step = RuleOptimizer.computeStep(own.withSubScope("update"), TFloat32.class, rule, params.names(),
+            params.split(f, values), params.split(f, gradients), byParameter(bySlot), counter, shared);
+        Ops j = own.withSubScope("join");
+        for (int k = 0; k < slotCount; k++) {
+          List<Operand<TFloat32>> slot = new ArrayList<>();
+          for (List<Operand<TFloat32>> parameterSlots : step.nextSlots()) {
+            slot.add(parameterSlots.get(k));
+          }
+          next.add(params.flatten(j, slot));
+        }
+        nextValues = params.flatten(j, step.lookAhead());
+      }
       next.add(step.step());
-      return new Next(step.lookAhead().get(0), next, Map.of());
+      if (sharedCount > 0) {
+        next.add(own.withName("shared_next").stack(step.nextShared()));
+      }
+      return new Next(nextValues, next, Map.of());
     }
 
     @Override
@@ -158,17 +202,29 @@ public final class RuleStepBuilder implements StepBuilder {
       for (int k = 0; k < slotCount; k++) {
         bySlot.add(params.split(f, state.get(k)));
       }
-      List<List<Operand<TFloat32>>> slots = new ArrayList<>();
+      List<Operand<TFloat32>> shared = sharedCount == 0 ? List.of() : unstack(f, state.get(slotCount + 1));
+      List<Output<TFloat32>> vars = params.variables().stream().map(Variable::asOutput).toList();
+      return optimizer.assignState(vars, params.split(f, values), byParameter(bySlot), state.get(slotCount), shared,
+          "loop_update");
+    }
+
+    /** Slot-major lists (slot k: one value per parameter) turned parameter-major. */
+    private List<List<Operand<TFloat32>>> byParameter(List<List<Operand<TFloat32>>> bySlot) {
+      List<List<Operand<TFloat32>>> out = new ArrayList<>();
       for (int i = 0; i < params.size(); i++) {
         List<Operand<TFloat32>> own = new ArrayList<>();
         for (int k = 0; k < slotCount; k++) {
           own.add(bySlot.get(k).get(i));
         }
-        slots.add(own);
+        out.add(own);
       }
-      List<Output<TFloat32>> vars = params.variables().stream().map(Variable::asOutput).toList();
-      return optimizer.assignState(vars, params.split(f, values), slots, state.get(slotCount), List.of(),
-          "loop_update");
+      return out;
+    }
+
+    private List<Operand<TFloat32>> unstack(Ops tf, Operand<TFloat32> stacked) {
+      List<Operand<TFloat32>> out = new ArrayList<>();
+      tf.withName("shared").unstack(stacked, (long) sharedCount).output().forEach(out::add);
+      return out;
     }
   }
 
@@ -186,14 +242,14 @@ public final class RuleStepBuilder implements StepBuilder {
     }
 
     /**
-     * The loop body, for the elementwise rules that {@linkplain UpdateRule#repeatsInLoop() repeat in
-     * a loop} (Adam, SGD-momentum, Adam with cosine decay); the others run one step per run.
+     * The loop body, for the rules that {@linkplain UpdateRule#repeatsInLoop() repeat in a loop}
+     * (Adam, SGD-momentum, Adam with cosine decay, the fixed and scheduled blends, SWATS); the
+     * others run one step per run.
      */
     @Override
     public Optional<LoopStep> loopStep() {
       UpdateRule<TFloat32> rule = optimizer.rule();
-      return rule.repeatsInLoop() && rule.elementwise() && !(rule instanceof SharedStateRule) ? Optional.of(loop)
-          : Optional.empty();
+      return rule.repeatsInLoop() ? Optional.of(loop) : Optional.empty();
     }
 
     @Override

@@ -66,7 +66,7 @@ class EpochLoopTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"adam", "sgd", "adam-cosine", "constant-blend", "scheduled-blend"})
+  @ValueSource(strings = {"adam", "sgd", "adam-cosine", "constant-blend", "scheduled-blend", "swats"})
   void aWholeEpochPerRunMatchesOneStepPerRunBitForBit(String optimizer) {
     // 600 rows at batch 32: 18 full batches per epoch in the loop, the last 24 rows on their own
     assertSameRun(optimizer, Map.of(), 32);
@@ -99,8 +99,19 @@ class EpochLoopTest {
         "alpha_end", 0.0, "cosine", 1.0, "total_steps", 30.0), 32);
   }
 
+  @Test
+  void swatsLoopsBitForBitThroughItsSwitchToSgd() {
+    // a switch threshold this loose switches within the first epoch: the shared slots (phase,
+    // lambda, the SGD rate, the switch step) and the momentum buffer it starts then must carry
+    // through the loop as through one run per step
+    Map<String, Double> shared = assertSameRun("swats", Map.of("lr", 0.003, "switch_eps", 0.5), 32);
+    assertEquals(1.0, shared.get("sgd_phase"), "switched to SGD: " + shared);
+    assertTrue(shared.get("switch_step") > 1 && shared.get("switch_step") < 36, "switched early: " + shared);
+    assertSameRun("swats", Map.of("lr", 0.006472761193857718, "switch_eps", 1e-9), 32);
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"swats", "blended", "hypergradient-blend"})
+  @ValueSource(strings = {"blended", "hypergradient-blend"})
   void optimizersWithoutALoopTrainOneStepPerRunInEitherMode(String optimizer) {
     try (TrainingGraph g = TrainingGraph.create(Mlp.defaults(), Optimizers.stepBuilder(optimizer, Map.of()))) {
       assertFalse(g.hasLoop());
