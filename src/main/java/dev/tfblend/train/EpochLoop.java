@@ -220,8 +220,7 @@ final class EpochLoop implements AutoCloseable {
       xs[k] = values.get(k).asOutput();
     }
     Output<?>[] dys = ((Graph) f.scope().env()).addGradients(loss.asOutput(), xs);
-    Operand<TFloat32> gradients = params.flatten(f.withSubScope("gradients"), floats(List.of(dys)));
-    LoopStep.Next next = step.next(f, flat, gradients, loss, state, constants);
+    LoopStep.Next next = step.next(f, flat, values, floats(List.of(dys)), loss, state, constants);
     if (next.state().size() != ns || !next.outputs().keySet().equals(new java.util.HashSet<>(outputNames))) {
       throw new IllegalStateException(String.format(
           "loop step gave %d state values and outputs %s; expected %d and %s",

@@ -14,8 +14,10 @@ import org.tensorflow.types.TFloat32;
  * values once.
  *
  * <p>The parameters travel <em>flat</em>: every parameter flattened and concatenated in parameter
- * order into one vector (and the gradients alike), so that the loop carries one value for all of
- * them and an elementwise rule updates them all in one set of operations.
+ * order into one vector ({@link dev.tfblend.model.ParameterSet#flatten}), so that the loop carries
+ * one value for all of them and an elementwise rule updates them all in one set of operations.
+ * {@link #next} also gets them one value per parameter (as the model reads them) and the gradients
+ * likewise, so that a step that works parameter by parameter splits nothing again.
  *
  * <p>Call order, all while the graph is built: {@link #state()} and {@link #constants()} once
  * (reads in the training graph: the loop's initial values); {@link #next} once, inside the loop
@@ -41,14 +43,15 @@ public interface LoopStep {
    * Builds one step in the loop body.
    *
    * @param tf ops of the loop body's graph
-   * @param params the model parameters' values before the step, flat (see above)
-   * @param gradients the batch loss's gradients with respect to the parameters, flat alike
+   * @param flat the model parameters' values before the step, flat (see above)
+   * @param params the same values, one per parameter, in parameter order and shape
+   * @param gradients the batch loss's gradients with respect to {@code params}, in their order
    * @param loss the batch loss at {@code params}
    * @param state this step's state before the step, in {@link #state()} order
    * @param constants the values of {@link #constants()}, in their order
    */
-  Next next(Ops tf, Operand<TFloat32> params, Operand<TFloat32> gradients, Operand<TFloat32> loss,
-      List<Operand<TFloat32>> state, List<Operand<TFloat32>> constants);
+  Next next(Ops tf, Operand<TFloat32> flat, List<Operand<TFloat32>> params, List<Operand<TFloat32>> gradients,
+      Operand<TFloat32> loss, List<Operand<TFloat32>> state, List<Operand<TFloat32>> constants);
 
   /**
    * What one step computes.

@@ -151,8 +151,9 @@ public final class RuleStepBuilder implements StepBuilder {
     }
 
     @Override
-    public Next next(Ops tf, Operand<TFloat32> values, Operand<TFloat32> gradients, Operand<TFloat32> loss,
-        List<Operand<TFloat32>> state, List<Operand<TFloat32>> constants) {
+    public Next next(Ops tf, Operand<TFloat32> flatValues, List<Operand<TFloat32>> values,
+        List<Operand<TFloat32>> gradients, Operand<TFloat32> loss, List<Operand<TFloat32>> state,
+        List<Operand<TFloat32>> constants) {
       Map<String, Operand<TFloat32>> named = new LinkedHashMap<>();
       List<String> keys = List.copyOf(hyper.reads().keySet());
       for (int k = 0; k < keys.size(); k++) {
@@ -167,7 +168,8 @@ public final class RuleStepBuilder implements StepBuilder {
       Operand<TFloat32> nextValues;
       if (flat(rule)) {
         step = RuleOptimizer.computeStep(own.withSubScope("update"), TFloat32.class, rule, List.of("all"),
-            List.of(values), List.of(gradients), List.of(state.subList(0, slotCount)), counter, shared);
+            List.of(flatValues), List.of(params.flatten(own.withSubScope("gradients"), gradients)),
+            List.of(state.subList(0, slotCount)), counter, shared);
         next.addAll(step.nextSlots().get(0));
         nextValues = step.lookAhead().get(0);
       } else {
@@ -176,8 +178,8 @@ public final class RuleStepBuilder implements StepBuilder {
         for (int k = 0; k < slotCount; k++) {
           bySlot.add(params.split(f, state.get(k)));
         }
-        step = RuleOptimizer.computeStep(own.withSubScope("update"), TFloat32.class, rule, params.names(),
-            params.split(f, values), params.split(f, gradients), byParameter(bySlot), counter, shared);
+        step = RuleOptimizer.computeStep(own.withSubScope("update"), TFloat32.class, rule, params.names(), values,
+            gradients, byParameter(bySlot), counter, shared);
         Ops j = own.withSubScope("join");
         for (int k = 0; k < slotCount; k++) {
           List<Operand<TFloat32>> slot = new ArrayList<>();
