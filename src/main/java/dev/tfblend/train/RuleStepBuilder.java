@@ -173,13 +173,8 @@ public final class RuleStepBuilder implements StepBuilder {
         next.addAll(step.nextSlots().get(0));
         nextValues = step.lookAhead().get(0);
       } else {
-        Ops f = own.withSubScope("split");
-        List<List<Operand<TFloat32>>> bySlot = new ArrayList<>();
-        for (int k = 0; k < slotCount; k++) {
-          bySlot.add(params.split(f, state.get(k)));
-        }
         step = RuleOptimizer.computeStep(own.withSubScope("update"), TFloat32.class, rule, params.names(), values,
-            gradients, byParameter(bySlot), counter, shared);
+            gradients, slotsByParameter(own.withSubScope("split"), state), counter, shared);
         Ops j = own.withSubScope("join");
         for (int k = 0; k < slotCount; k++) {
           List<Operand<TFloat32>> slot = new ArrayList<>();
@@ -200,18 +195,18 @@ public final class RuleStepBuilder implements StepBuilder {
     @Override
     public Op write(Ops tf, Operand<TFloat32> values, List<Operand<TFloat32>> state) {
       Ops f = tf.withSubScope(name()).withSubScope("loop_split");
-      List<List<Operand<TFloat32>>> bySlot = new ArrayList<>();
-      for (int k = 0; k < slotCount; k++) {
-        bySlot.add(params.split(f, state.get(k)));
-      }
+      List<List<Operand<TFloat32>>> slots = slotsByParameter(f, state);
       List<Operand<TFloat32>> shared = sharedCount == 0 ? List.of() : unstack(f, state.get(slotCount + 1));
       List<Output<TFloat32>> vars = params.variables().stream().map(Variable::asOutput).toList();
-      return optimizer.assignState(vars, params.split(f, values), byParameter(bySlot), state.get(slotCount), shared,
-          "loop_update");
+      return optimizer.assignState(vars, params.split(f, values), slots, state.get(slotCount), shared, "loop_update");
     }
 
-    /** Slot-major lists (slot k: one value per parameter) turned parameter-major. */
-    private List<List<Operand<TFloat32>>> byParameter(List<List<Operand<TFloat32>>> bySlot) {
+    /** The flat slots at the head of {@code state} split back: each parameter's slot values, in slot order. */
+    private List<List<Operand<TFloat32>>> slotsByParameter(Ops tf, List<Operand<TFloat32>> state) {
+      List<List<Operand<TFloat32>>> bySlot = new ArrayList<>();
+      for (int k = 0; k < slotCount; k++) {
+        bySlot.add(params.split(tf, state.get(k)));
+      }
       List<List<Operand<TFloat32>>> out = new ArrayList<>();
       for (int i = 0; i < params.size(); i++) {
         List<Operand<TFloat32>> own = new ArrayList<>();
