@@ -162,9 +162,12 @@ final class EpochLoop implements AutoCloseable {
   }
 
   /**
-   * A {@code StatelessWhile} that TensorFlow lowers to its in-graph control flow
-   * ({@code _lower_using_switch_merge}, as TensorFlow's Python sets it for graphs): the body's
-   * operations then run in the calling executor, without a function call per step.
+   * A {@code StatelessWhile} (the body is stateless by {@link LoopStep}'s contract) that TensorFlow
+   * lowers to its in-graph control flow ({@code _lower_using_switch_merge}, as TensorFlow's Python
+   * sets it for graphs): the body's operations then run in the calling executor, without a function
+   * call per step. Measured, not only faster: run as a function per step, the fixed and scheduled
+   * blends' and SWATS' losses drifted by one float ulp from one step per run ({@code EpochLoopTest}
+   * fails without this attribute).
    */
   private static List<Output<?>> whileOp(Ops tf, List<Operand<?>> init, ConcreteFunction cond,
       ConcreteFunction body) {
